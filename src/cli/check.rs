@@ -1,0 +1,74 @@
+//! `ipsecgen check`: offline validation of many files with the cloud's own rules.
+
+use crate::report::{FileReport, Format};
+use crate::source::Source;
+
+use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+
+/// Check connection files offline against the cloud API's rules (for pre-commit hooks)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  ipsecgen check configs/*.yaml
+  ipsecgen check --format github conn.json
+  ipsecgen check --deny-warnings - < conn.json")]
+pub struct CheckArgs {
+    /// Files to check (JSON or YAML), or - for standard input
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit 1 on warnings (lints) too
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+pub fn run(a: &CheckArgs) -> u8 {
+    let opts = match a.input.load_options() {
+        Ok(o) => o,
+        Err(d) => {
+            emit_plain(&d, a.format);
+            return EXIT_USAGE;
+        }
+    };
+    let mut failed = false;
+    for file in &a.files {
+        let source = match Source::read(file) {
+            Ok(s) => s,
+            Err(d) => {
+                emit(
+                    &FileReport {
+                        name: file,
+                        text: "",
+                        diagnostics: std::slice::from_ref(&d),
+                    },
+                    a.format,
+                );
+                failed = true;
+                continue;
+            }
+        };
+        let checked = crate::check(source, &opts);
+        let d = &checked.diagnostics;
+        if d.has_errors() || (a.deny_warnings && !d.is_empty()) {
+            failed = true;
+        }
+        if !d.is_empty() {
+            emit(
+                &FileReport {
+                    name: &checked.source.name,
+                    text: &checked.masked_text,
+                    diagnostics: &d.0,
+                },
+                a.format,
+            );
+        }
+    }
+    if failed {
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,109 @@
+//! The command line: argument types (clap) and one module per subcommand.
+
+mod check;
+mod render;
+mod targets;
+
+use std::io::IsTerminal as _;
+use std::net::IpAddr;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Diagnostic;
+use crate::report::{self, FileReport, Format};
+
+/// Exit codes: 0 success, 1 input or validation error, 2 usage error.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_INVALID: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ipsecgen",
+    version,
+    about = "Compile cloud VPN connection settings into working peer configurations",
+    long_about = "ipsecgen reads the VPN connection settings a cloud API returns (Alibaba Cloud VPN \
+Gateway, as JSON or YAML, request or response form) and renders the configuration of the other \
+end of the tunnel, or checks the settings offline against the cloud's own rules.",
+    after_help = "Examples:\n  ipsecgen render examples/aliyun/connection-static.json\n  ipsecgen render conn.yaml --side cloud -o out/\n  ipsecgen check configs/*.yaml"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Render(render::RenderArgs),
+    Check(check::CheckArgs),
+    Targets(targets::TargetsArgs),
+}
+
+/// Options shared by the commands that read inputs.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Read the input as this dialect instead of detecting it
+    #[arg(long = "from", value_name = "DIALECT")]
+    pub from: Option<String>,
+    /// The cloud VPN gateway's public IP (overrides VpnGateway.InternetIp)
+    #[arg(long, value_name = "IP")]
+    pub cloud_ip: Option<IpAddr>,
+    /// The customer gateway's public IP (overrides CustomerGateway.IpAddress)
+    #[arg(long, value_name = "IP")]
+    pub customer_ip: Option<IpAddr>,
+    /// The customer gateway's BGP ASN (overrides CustomerGateway.Asn)
+    #[arg(long, value_name = "ASN")]
+    pub customer_asn: Option<u32>,
+}
+
+impl InputArgs {
+    fn load_options(&self) -> Result<crate::LoadOptions, Diagnostic> {
+        let dialect = self
+            .from
+            .as_deref()
+            .map(crate::dialect::Dialect::from_id)
+            .transpose()?;
+        Ok(crate::LoadOptions {
+            dialect,
+            facts: crate::dialect::PeerFacts {
+                cloud_ip: self.cloud_ip,
+                customer_ip: self.customer_ip,
+                customer_asn: self.customer_asn,
+            },
+        })
+    }
+}
+
+/// Run a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Render(a) => render::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Targets(a) => targets::run(&a),
+    }
+}
+
+/// Print diagnostics of one input to stderr (or stdout for machine formats).
+fn emit(report: &FileReport, format: Format) {
+    let text = report::format(
+        report,
+        format,
+        report::want_colour(std::io::stderr().is_terminal()),
+    );
+    match format {
+        Format::Human => eprint!("{text}"),
+        Format::Json | Format::Github => print!("{text}"),
+    }
+}
+
+/// Print a diagnostic that belongs to no input (usage, I/O).
+fn emit_plain(d: &Diagnostic, format: Format) {
+    emit(
+        &FileReport {
+            name: "",
+            text: "",
+            diagnostics: std::slice::from_ref(d),
+        },
+        format,
+    );
+}

@@ -1,0 +1,408 @@
+//! Alibaba Cloud VPN Gateway IPsec-VPN connection: the request form (CreateVpnConnection /
+//! ModifyVpnAttachmentAttribute parameters, nested configs as JSON strings, booleans and numbers
+//! as strings) and the response form (DescribeVpnConnection, nested objects).
+
+use crate::ir::{
+    At, Bgp, BgpSpeaker, Connection, Dpd, Endpoint, EspPolicy, HealthCheck, HealthPolicy,
+    IkePolicy, Initiation, Side,
+};
+
+use super::aliyun_vocab as vocab;
+use super::defaults::Defaults;
+use super::fields::{Ctx, Obj};
+use super::PeerFacts;
+
+/// Keys that identify this dialect (any of them).
+pub const SIGNATURE: &[&str] = &[
+    "VpnConnectionId",
+    "RemoteSubnet",
+    "VpnBgpConfig",
+    "BgpConfig",
+    "VcoHealthCheck",
+];
+
+/// Keys carried by the API but irrelevant to the peer's configuration.
+const IGNORED: &[&str] = &[
+    "RegionId",
+    "VpnConnectionId",
+    "VpnGatewayId",
+    "CustomerGatewayId",
+    "ClientToken",
+    "Description",
+    "CreateTime",
+    "Status",
+    "State",
+    "AttachType",
+    "AttachInstanceId",
+    "Spec",
+    "ResourceGroupId",
+    "RequestId",
+    "NetworkType",
+    "RemoteCaCert",
+    "RemoteCaCertificate",
+    "ZoneNo",
+    "InternetIp",
+    "EnableTunnelsBgp",
+    "DryRun",
+    "Tags",
+    "TransitRouterId",
+    "TransitRouterName",
+    "CrossAccountAuthorized",
+];
+
+/// DPD timers: the API has none; these are the values ipsecgen renders.
+const DPD_INTERVAL: u32 = 10;
+const DPD_TIMEOUT: u32 = 30;
+
+/// The documented default ASN of the Alibaba Cloud side.
+pub const DEFAULT_LOCAL_ASN: u32 = 45104;
+
+pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
+    root.ignore(IGNORED);
+    let mut d = Defaults::new(vocab::DEFAULTS_SOURCE);
+
+    let title = root.string(ctx, "Name");
+    let local_subnet = root.cidr_list(ctx, "LocalSubnet", "IllegalParam.LocalSubnet");
+    let remote_subnet = root.cidr_list(ctx, "RemoteSubnet", "IllegalParam.RemoteSubnet");
+    let effect = root.boolean(ctx, "EffectImmediately");
+    let enable_dpd = root.boolean(ctx, "EnableDpd");
+    let enable_nat = root.boolean(ctx, "EnableNatTraversal");
+    let auto_route = root.boolean(ctx, "AutoConfigRoute");
+
+    // IKE (phase 1).
+    let ike_obj = root.object(ctx, "IkeConfig");
+    let ike = ike_obj.as_ref();
+    let psk = ike.and_then(|o| o.psk(ctx, "Psk"));
+    let version = d.or(
+        ike.and_then(|o| {
+            o.choice(
+                ctx,
+                "IkeVersion",
+                vocab::IKE_VERSIONS,
+                "IllegalParam.IkeVersion",
+            )
+        }),
+        "IkeConfig.IkeVersion",
+        "ikev1",
+        crate::ir::IkeVersion::Ikev1,
+    );
+    let mode = d.or(
+        ike.and_then(|o| o.choice(ctx, "IkeMode", vocab::IKE_MODES, "IllegalParam.IkeMode")),
+        "IkeConfig.IkeMode",
+        "main",
+        crate::ir::IkeMode::Main,
+    );
+    let ike_cipher = d.or(
+        ike.and_then(|o| o.choice(ctx, "IkeEncAlg", vocab::CIPHERS, "IllegalParam.IkeEncAlg")),
+        "IkeConfig.IkeEncAlg",
+        "aes",
+        crate::ir::Cipher::Aes128,
+    );
+    let ike_integ = d.or(
+        ike.and_then(|o| {
+            o.choice(
+                ctx,
+                "IkeAuthAlg",
+                vocab::INTEGRITY,
+                "IllegalParam.IkeAuthAlg",
+            )
+        }),
+        "IkeConfig.IkeAuthAlg",
+        "md5",
+        crate::ir::Integrity::Md5,
+    );
+    let ike_dh = d.or(
+        ike.and_then(|o| o.choice(ctx, "IkePfs", vocab::DH_GROUPS, "IllegalParam.IkePfs")),
+        "IkeConfig.IkePfs",
+        "group2",
+        crate::ir::DhGroup(2),
+    );
+    let ike_life = d.or(
+        ike.and_then(|o| o.u32(ctx, "IkeLifetime", "IllegalParam.IkeLifetime")),
+        "IkeConfig.IkeLifetime",
+        "86400",
+        86_400,
+    );
+    let local_id = ike.and_then(|o| o.identity(ctx, "LocalId"));
+    let remote_id = ike.and_then(|o| o.identity(ctx, "RemoteId"));
+    if let Some(o) = ike {
+        o.finish(ctx);
+    }
+
+    // IPsec (phase 2).
+    let esp_obj = root.object(ctx, "IpsecConfig");
+    let esp = esp_obj.as_ref();
+    let esp_cipher = d.or(
+        esp.and_then(|o| {
+            o.choice(
+                ctx,
+                "IpsecEncAlg",
+                vocab::CIPHERS,
+                "IllegalParam.IpsecEncAlg",
+            )
+        }),
+        "IpsecConfig.IpsecEncAlg",
+        "aes",
+        crate::ir::Cipher::Aes128,
+    );
+    let esp_integ = d.or(
+        esp.and_then(|o| {
+            o.choice(
+                ctx,
+                "IpsecAuthAlg",
+                vocab::INTEGRITY,
+                "NotSupportVpnConnectionParameter.IpsecAuthAlg",
+            )
+        }),
+        "IpsecConfig.IpsecAuthAlg",
+        "md5",
+        crate::ir::Integrity::Md5,
+    );
+    let pfs = d.or(
+        esp.and_then(|o| {
+            o.choice(
+                ctx,
+                "IpsecPfs",
+                vocab::PFS,
+                "NotSupportVpnConnectionParameter.IpsecPfs",
+            )
+        }),
+        "IpsecConfig.IpsecPfs",
+        "group2",
+        Some(crate::ir::DhGroup(2)),
+    );
+    let esp_life = d.or(
+        esp.and_then(|o| o.u32(ctx, "IpsecLifetime", "IllegalParam.IpsecLifetime")),
+        "IpsecConfig.IpsecLifetime",
+        "86400",
+        86_400,
+    );
+    if let Some(o) = esp {
+        o.finish(ctx);
+    }
+
+    // BGP: BgpConfig (request) or VpnBgpConfig (response).
+    let (bgp_obj, bgp_key) = match root.object(ctx, "BgpConfig") {
+        Some(o) => (Some(o), "BgpConfig"),
+        None => (root.object(ctx, "VpnBgpConfig"), "VpnBgpConfig"),
+    };
+    let mut bgp = None;
+    let (mut local_asn, mut local_bgp_ip, mut peer_asn, mut peer_bgp_ip) = (None, None, None, None);
+    if let Some(o) = bgp_obj.as_ref() {
+        o.ignore(&["Status", "AuthKey", "BgpStatus"]);
+        let enabled = d.or(
+            o.boolean(ctx, "EnableBgp"),
+            &format!("{bgp_key}.EnableBgp"),
+            "false",
+            false,
+        );
+        let tunnel_cidr = o.ipv4_cidr(ctx, "TunnelCidr", "InvalidTunnelCidr.Malformed");
+        let asn = o.u32(ctx, "LocalAsn", "IllegalParam.LocalAsn");
+        local_asn = if enabled.value {
+            Some(d.or(
+                asn,
+                &format!("{bgp_key}.LocalAsn"),
+                "45104",
+                DEFAULT_LOCAL_ASN,
+            ))
+        } else {
+            asn
+        };
+        local_bgp_ip = ipv4(ctx, o, "LocalBgpIp", "InvalidLocalBgpIp.Malformed");
+        peer_bgp_ip = ipv4(ctx, o, "PeerBgpIp", "IllegalParam.PeerBgpIp");
+        peer_asn = o.u32(ctx, "PeerAsn", "IllegalParam.PeerAsn");
+        o.finish(ctx);
+        bgp = Some(Bgp {
+            enabled,
+            tunnel_cidr,
+        });
+    }
+
+    // Health check: HealthCheckConfig (request, lowercase keys) or VcoHealthCheck (response).
+    let health = match root.object(ctx, "HealthCheckConfig") {
+        Some(o) => Some(health(
+            ctx,
+            &o,
+            &mut d,
+            ["enable", "sip", "dip", "interval", "retry", "Policy"],
+        )),
+        None => root.object(ctx, "VcoHealthCheck").map(|o| {
+            health(
+                ctx,
+                &o,
+                &mut d,
+                ["Enable", "Sip", "Dip", "Interval", "Retry", "Policy"],
+            )
+        }),
+    };
+
+    // Facts the API object does not carry: sibling objects, overridden by CLI flags.
+    let vpn_gw = root.object(ctx, "VpnGateway");
+    let cloud_ip = facts.cloud_ip.map(At::bare).or_else(|| {
+        vpn_gw
+            .as_ref()
+            .and_then(|o| o.ip(ctx, "InternetIp", "input.peer-fact"))
+    });
+    if let Some(o) = vpn_gw.as_ref() {
+        o.ignore(&["VpnGatewayId", "Name", "Spec"]);
+        o.finish(ctx);
+    }
+    let cgw = root.object(ctx, "CustomerGateway");
+    let customer_ip = facts.customer_ip.map(At::bare).or_else(|| {
+        cgw.as_ref()
+            .and_then(|o| o.ip(ctx, "IpAddress", "input.peer-fact"))
+    });
+    let customer_asn = facts
+        .customer_asn
+        .map(At::bare)
+        .or_else(|| {
+            cgw.as_ref()
+                .and_then(|o| o.u32(ctx, "Asn", "IllegalParam.PeerAsn"))
+        })
+        .or(peer_asn);
+    if let Some(o) = cgw.as_ref() {
+        o.ignore(&["CustomerGatewayId", "Name", "Description"]);
+        o.finish(ctx);
+    }
+    root.finish(ctx);
+
+    let nat = d.or(enable_nat, "EnableNatTraversal", "true", true);
+    let dpd_on = d.or(enable_dpd, "EnableDpd", "true", true);
+    let effect = d.or(effect, "EffectImmediately", "false", false);
+    let auto_route = d.or(auto_route, "AutoConfigRoute", "true", true);
+    let conn_id = root.string(ctx, "VpnConnectionId");
+    let name = super::sanitize_name(
+        title
+            .as_ref()
+            .or(conn_id.as_ref())
+            .map_or("vpn", |t| t.value.as_str()),
+    );
+
+    let cloud = Endpoint {
+        side: Side::Cloud,
+        gateway: cloud_ip,
+        id: local_id,
+        subnets: local_subnet.unwrap_or_default(),
+        bgp: BgpSpeaker {
+            asn: local_asn,
+            ip: local_bgp_ip,
+        },
+    };
+    let customer = Endpoint {
+        side: Side::Customer,
+        gateway: customer_ip,
+        id: remote_id,
+        subnets: remote_subnet.unwrap_or_default(),
+        bgp: BgpSpeaker {
+            asn: customer_asn,
+            ip: peer_bgp_ip,
+        },
+    };
+    Some(Connection {
+        name,
+        title,
+        dialect: "aliyun-connection".into(),
+        view: Side::Cloud,
+        local: cloud,
+        remote: customer,
+        ike: IkePolicy {
+            version,
+            mode,
+            cipher: ike_cipher,
+            integrity: Some(ike_integ),
+            prf: None,
+            dh: ike_dh,
+            lifetime: ike_life,
+        },
+        esp: EspPolicy {
+            cipher: esp_cipher,
+            integrity: Some(esp_integ),
+            pfs: transpose(pfs),
+            lifetime: esp_life,
+        },
+        psk,
+        dpd: Dpd {
+            enabled: dpd_on,
+            interval: DPD_INTERVAL,
+            timeout: DPD_TIMEOUT,
+        },
+        nat_traversal: nat,
+        cloud_initiation: At::new(
+            if effect.value {
+                Initiation::Immediately
+            } else {
+                Initiation::OnTraffic
+            },
+            effect.span,
+        ),
+        bgp,
+        health_check: health,
+        auto_config_route: Some(auto_route),
+        defaults: d.into_vec(),
+    })
+}
+
+fn transpose<T>(a: At<Option<T>>) -> Option<At<T>> {
+    a.value.map(|v| At::new(v, a.span))
+}
+
+fn ipv4(ctx: &Ctx, o: &Obj, key: &'static str, code: &str) -> Option<At<std::net::Ipv4Addr>> {
+    let ip = o.ip(ctx, key, code)?;
+    match ip.value {
+        std::net::IpAddr::V4(v4) => Some(At::new(v4, ip.span)),
+        std::net::IpAddr::V6(_) => {
+            ctx.push(
+                crate::diag::Diagnostic::error(
+                    code,
+                    format!("`{}.{key}` must be an IPv4 address", o.path),
+                )
+                .at(ip.span, "IPv6 is not supported here"),
+            );
+            None
+        }
+    }
+}
+
+fn health(ctx: &Ctx, o: &Obj, d: &mut Defaults, keys: [&'static str; 6]) -> HealthCheck {
+    let [enable, sip, dip, interval, retry, policy] = keys;
+    o.ignore(&["Status"]);
+    let path = o.path.clone();
+    let hc = HealthCheck {
+        enabled: d.or(
+            o.boolean(ctx, enable),
+            &format!("{path}.{enable}"),
+            "false",
+            false,
+        ),
+        sip: o.ip(ctx, sip, "IllegalParam.HealthCheckSip"),
+        dip: o.ip(ctx, dip, "IllegalParam.HealthCheckDip"),
+        interval: d.or(
+            o.u32(ctx, interval, "IllegalParam.HealthCheckInterval"),
+            &format!("{path}.{interval}"),
+            "3",
+            3,
+        ),
+        retry: d.or(
+            o.u32(ctx, retry, "IllegalParam.HealthCheckRetry"),
+            &format!("{path}.{retry}"),
+            "3",
+            3,
+        ),
+        policy: d.or(
+            o.choice(
+                ctx,
+                policy,
+                &[
+                    ("revoke_route", HealthPolicy::RevokeRoute),
+                    ("reserve_route", HealthPolicy::ReserveRoute),
+                ],
+                "IllegalParam.HealthCheckPolicy",
+            ),
+            &format!("{path}.{policy}"),
+            "revoke_route",
+            HealthPolicy::RevokeRoute,
+        ),
+    };
+    o.finish(ctx);
+    hc
+}

@@ -1,0 +1,33 @@
+//! Recording the documented defaults a dialect applies, so outputs can state them.
+
+use crate::ir::{AppliedDefault, At};
+
+pub struct Defaults {
+    source: &'static str,
+    applied: Vec<AppliedDefault>,
+}
+
+impl Defaults {
+    pub fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            applied: Vec::new(),
+        }
+    }
+
+    /// The given value, or `default` (recorded as applied to `field`, shown as `shown`).
+    pub fn or<T>(&mut self, given: Option<At<T>>, field: &str, shown: &str, default: T) -> At<T> {
+        given.unwrap_or_else(|| {
+            self.applied.push(AppliedDefault {
+                field: field.to_owned(),
+                value: shown.to_owned(),
+                source: self.source.to_owned(),
+            });
+            At::bare(default)
+        })
+    }
+
+    pub fn into_vec(self) -> Vec<AppliedDefault> {
+        self.applied
+    }
+}

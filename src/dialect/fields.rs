@@ -1,0 +1,429 @@
+//! Typed reads from the value tree, shared by every dialect: stringly-typed booleans and
+//! numbers, comma-separated lists, JSON inside strings, and unknown-field detection.
+
+use std::cell::RefCell;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use ipnetwork::{IpNetwork, Ipv4Network};
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::ir::{At, Identity, Psk};
+use crate::tree::{Node, Span, Value};
+
+use super::escape_map::content_offsets;
+
+/// Shared state of one dialect run: the source text, the diagnostics and the secret spans.
+pub struct Ctx<'t> {
+    pub text: &'t str,
+    pub diags: RefCell<Diagnostics>,
+    pub secrets: RefCell<Vec<Span>>,
+}
+
+impl<'t> Ctx<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            diags: RefCell::new(Diagnostics::default()),
+            secrets: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn push(&self, d: Diagnostic) {
+        self.diags.borrow_mut().push(d);
+    }
+
+    fn raw(&self, span: Span) -> Option<&'t str> {
+        self.text.get(span.offset..span.offset + span.len)
+    }
+
+    /// The source span of `decoded[start..end]`, where `decoded` is the string value at `span`.
+    pub fn sub_span(&self, span: Span, decoded: &str, start: usize, end: usize) -> Span {
+        self.raw(span)
+            .and_then(|raw| content_offsets(raw, decoded))
+            .map_or(span, |map| {
+                let s = map[start];
+                let e = map[end];
+                Span::new(span.offset + s, e.saturating_sub(s).max(1))
+            })
+    }
+}
+
+/// An object being read: remembers which keys the dialect asked for.
+pub struct Obj {
+    node: Node,
+    pub path: String,
+    asked: RefCell<Vec<&'static str>>,
+}
+
+impl Obj {
+    pub fn new(node: Node, path: impl Into<String>) -> Self {
+        Self {
+            node,
+            path: path.into(),
+            asked: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.node.span
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The node at `key` (null counts as absent), remembering the key as known.
+    pub fn node(&self, key: &'static str) -> Option<&Node> {
+        self.asked.borrow_mut().push(key);
+        self.node.get(key).filter(|n| n.value != Value::Null)
+    }
+
+    /// Mark keys the dialect knows but deliberately ignores (ids, tokens, status fields).
+    pub fn ignore(&self, keys: &[&'static str]) {
+        self.asked.borrow_mut().extend_from_slice(keys);
+    }
+
+    /// Report every key nobody asked for, with a "did you mean" for near misses.
+    pub fn finish(&self, ctx: &Ctx) {
+        let asked = self.asked.borrow();
+        for (k, _) in self.node.entries().unwrap_or_default() {
+            if asked.contains(&k.name.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "input.unknown-field",
+                format!("unknown field `{}`", self.field(&k.name)),
+            )
+            .at(Some(k.span), "not a field of this object");
+            d = match did_you_mean(&k.name, asked.iter().copied()) {
+                Some(s) => d.help(format!(
+                    "did you mean `{s}`? A misspelt VPN parameter would silently fall back to its default"
+                )),
+                None => d.help(format!("known fields here: {}", sorted(&asked))),
+            };
+            ctx.push(d);
+        }
+    }
+
+    fn type_error(&self, ctx: &Ctx, key: &str, n: &Node, want: &str) {
+        ctx.push(
+            Diagnostic::error(
+                "input.type",
+                format!(
+                    "`{}` must be {want}, found {}",
+                    self.field(key),
+                    n.kind_name()
+                ),
+            )
+            .at(Some(n.span), format!("expected {want}")),
+        );
+    }
+
+    /// A string value (numbers are not silently turned into strings).
+    pub fn string(&self, ctx: &Ctx, key: &'static str) -> Option<At<String>> {
+        let n = self.node(key)?;
+        match &n.value {
+            Value::Str(s) => Some(At::new(s.clone(), Some(n.span))),
+            _ => {
+                self.type_error(ctx, key, n, "a string");
+                None
+            }
+        }
+    }
+
+    /// A boolean, given as `true` or as the string `"true"` (request forms).
+    pub fn boolean(&self, ctx: &Ctx, key: &'static str) -> Option<At<bool>> {
+        let n = self.node(key)?;
+        let v = match &n.value {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if s == "true" => Some(true),
+            Value::Str(s) if s == "false" => Some(false),
+            _ => None,
+        };
+        if v.is_none() {
+            self.type_error(ctx, key, n, "true or false");
+        }
+        v.map(|b| At::new(b, Some(n.span)))
+    }
+
+    /// A non-negative integer, given as a number or as a string of digits.
+    pub fn integer(&self, ctx: &Ctx, key: &'static str) -> Option<At<u64>> {
+        let n = self.node(key)?;
+        let v = match &n.value {
+            Value::Int(i) => u64::try_from(*i).ok(),
+            Value::Str(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        };
+        if v.is_none() {
+            self.type_error(ctx, key, n, "a non-negative integer");
+        }
+        v.map(|i| At::new(i, Some(n.span)))
+    }
+
+    /// An integer that must fit in u32 (ASNs, lifetimes).
+    pub fn u32(&self, ctx: &Ctx, key: &'static str, code: &str) -> Option<At<u32>> {
+        let v = self.integer(ctx, key)?;
+        match u32::try_from(v.value) {
+            Ok(x) => Some(At::new(x, v.span)),
+            Err(_) => {
+                ctx.push(
+                    Diagnostic::error(code, format!("`{}` is out of range", self.field(key)))
+                        .at(v.span, "too large"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A nested object, given as an object or as a JSON document inside a string.
+    pub fn object(&self, ctx: &Ctx, key: &'static str) -> Option<Obj> {
+        let n = self.node(key)?;
+        let path = self.field(key);
+        match &n.value {
+            Value::Map(_) => Some(Obj::new(n.clone(), path)),
+            Value::Str(s) => {
+                // The API carries these as JSON text: validate strictly as JSON (YAML flow syntax
+                // would accept `{"a":}`), then parse with spans.
+                let parsed = serde_json::from_str::<serde::de::IgnoredAny>(s)
+                    .map_err(|e| Diagnostic::error("input.syntax", e.to_string()))
+                    .and_then(|_| crate::source::parse_text(s));
+                match parsed {
+                    Ok(mut inner) if inner.entries().is_some() => {
+                        let outer = n.span;
+                        let map = ctx.raw(outer).and_then(|raw| content_offsets(raw, s));
+                        let remap = |i: usize| match &map {
+                            Some(m) => outer.offset + m[i.min(m.len() - 1)],
+                            None => outer.offset,
+                        };
+                        inner.remap(&remap);
+                        if map.is_none() {
+                            whole_span(&mut inner, outer);
+                        }
+                        Some(Obj::new(inner, path))
+                    }
+                    Ok(other) => {
+                        self.type_error(ctx, key, &other, "a JSON object");
+                        None
+                    }
+                    Err(e) => {
+                        // What it holds is unknown (it may carry the PSK): mask it whole.
+                        ctx.secrets.borrow_mut().push(n.span);
+                        ctx.push(
+                            Diagnostic::error(
+                                "input.syntax",
+                                format!("`{path}` holds a string that is not a JSON object: {}", e.message),
+                            )
+                            .at(Some(n.span), "not a JSON object")
+                            .help("the request form carries this object as JSON text, e.g. \"{\\\"IkeVersion\\\":\\\"ikev2\\\"}\""),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.type_error(ctx, key, n, "an object");
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words; unknown words get `code` and a did-you-mean.
+    pub fn choice<T: Copy>(
+        &self,
+        ctx: &Ctx,
+        key: &'static str,
+        options: &[(&'static str, T)],
+        code: &str,
+    ) -> Option<At<T>> {
+        let s = self.string(ctx, key)?;
+        if let Some((_, v)) = options.iter().find(|(w, _)| *w == s.value) {
+            return Some(At::new(*v, s.span));
+        }
+        let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
+        let mut d = Diagnostic::error(
+            code,
+            format!("`{}` does not accept {:?}", self.field(key), s.value),
+        )
+        .at(s.span, "not a supported value");
+        d = match did_you_mean(&s.value, words.iter().copied()) {
+            Some(w) => d.help(format!(
+                "did you mean `{w}`? Valid values: {}",
+                words.join(", ")
+            )),
+            None => d.help(format!("valid values: {}", words.join(", "))),
+        };
+        ctx.push(d);
+        None
+    }
+
+    /// An IP address.
+    pub fn ip(&self, ctx: &Ctx, key: &'static str, code: &str) -> Option<At<IpAddr>> {
+        let s = self.string(ctx, key)?;
+        match IpAddr::from_str(s.value.trim()) {
+            Ok(ip) => Some(At::new(ip, s.span)),
+            Err(_) => {
+                ctx.push(
+                    Diagnostic::error(
+                        code,
+                        format!("`{}` is not an IP address: {:?}", self.field(key), s.value),
+                    )
+                    .at(s.span, "not an IP address")
+                    .help("write a dotted IPv4 address such as 192.0.2.1"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of CIDR blocks: a comma-separated string (`10.1.1.0/24,10.1.2.0/24`) or a list.
+    /// Each element keeps its own span; host bits are checked later, in verify.
+    pub fn cidr_list(
+        &self,
+        ctx: &Ctx,
+        key: &'static str,
+        code: &str,
+    ) -> Option<Vec<At<IpNetwork>>> {
+        let n = self.node(key)?;
+        let mut items: Vec<(String, Span)> = Vec::new();
+        match &n.value {
+            Value::Str(s) => {
+                let mut start = 0;
+                for part in s.split(',') {
+                    let end = start + part.len();
+                    let lead = part.len() - part.trim_start().len();
+                    let trimmed = part.trim();
+                    let span = ctx.sub_span(n.span, s, start + lead, start + lead + trimmed.len());
+                    items.push((trimmed.to_owned(), span));
+                    start = end + 1;
+                }
+            }
+            Value::Seq(seq) => {
+                for el in seq {
+                    match &el.value {
+                        Value::Str(s) => items.push((s.trim().to_owned(), el.span)),
+                        _ => self.type_error(ctx, key, el, "a CIDR string"),
+                    }
+                }
+            }
+            _ => {
+                self.type_error(ctx, key, n, "a comma-separated list of CIDR blocks");
+                return None;
+            }
+        }
+        let mut out = Vec::new();
+        for (text, span) in items {
+            match parse_cidr(&text) {
+                Some(net) => out.push(At::new(net, Some(span))),
+                None => ctx.push(
+                    Diagnostic::error(
+                        code,
+                        format!("`{}` holds an invalid CIDR block {text:?}", self.field(key)),
+                    )
+                    .at(Some(span), "not a CIDR block")
+                    .help("write network/prefix, e.g. 10.1.1.0/24; separate several with commas"),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    /// An IPv4 CIDR block (tunnel link networks).
+    pub fn ipv4_cidr(&self, ctx: &Ctx, key: &'static str, code: &str) -> Option<At<Ipv4Network>> {
+        let s = self.string(ctx, key)?;
+        match parse_cidr(s.value.trim()) {
+            Some(IpNetwork::V4(net)) => Some(At::new(net, s.span)),
+            _ => {
+                ctx.push(
+                    Diagnostic::error(
+                        code,
+                        format!(
+                            "`{}` is not an IPv4 CIDR block: {:?}",
+                            self.field(key),
+                            s.value
+                        ),
+                    )
+                    .at(s.span, "not an IPv4 CIDR block")
+                    .help("write network/prefix, e.g. 169.254.11.0/30"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An IKE identity: an IP address or an FQDN-like name.
+    pub fn identity(&self, ctx: &Ctx, key: &'static str) -> Option<At<Identity>> {
+        let s = self.string(ctx, key)?;
+        let v = s.value.trim();
+        if let Ok(ip) = IpAddr::from_str(v) {
+            return Some(At::new(Identity::Ip(ip), s.span));
+        }
+        let ok = !v.is_empty()
+            && v.len() <= 255
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-_@:".contains(&b));
+        if ok {
+            Some(At::new(Identity::Fqdn(v.to_owned()), s.span))
+        } else {
+            ctx.push(
+                Diagnostic::error(
+                    "input.identity",
+                    format!("`{}` is not an IP address or FQDN", self.field(key)),
+                )
+                .at(s.span, "not a usable IKE identity")
+                .help(
+                    "use an IP address or a domain name (letters, digits, '.', '-', '_', '@', ':')",
+                ),
+            );
+            None
+        }
+    }
+
+    /// A pre-shared key; its span is recorded so reports mask it.
+    pub fn psk(&self, ctx: &Ctx, key: &'static str) -> Option<Psk> {
+        let n = self.node(key)?;
+        ctx.secrets.borrow_mut().push(n.span);
+        match &n.value {
+            Value::Str(s) => Some(Psk::new(s.clone(), Some(n.span))),
+            _ => {
+                self.type_error(ctx, key, n, "a string");
+                None
+            }
+        }
+    }
+}
+
+/// Parse `a.b.c.d/len` strictly (a bare address is not a CIDR block).
+pub fn parse_cidr(text: &str) -> Option<IpNetwork> {
+    if !text.contains('/') {
+        return None;
+    }
+    IpNetwork::from_str(text).ok()
+}
+
+fn whole_span(n: &mut Node, span: Span) {
+    n.remap(&|_| span.offset);
+    fn set(n: &mut Node, span: Span) {
+        n.span = span;
+        if let Value::Map(m) = &mut n.value {
+            for (k, v) in m {
+                k.span = span;
+                set(v, span);
+            }
+        }
+    }
+    set(n, span);
+}
+
+fn sorted(keys: &[&str]) -> String {
+    let mut v: Vec<&str> = keys.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v.join(", ")
+}

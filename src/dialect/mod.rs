@@ -1,0 +1,179 @@
+//! Input dialects: one module per API family. Each knows its field names, spellings and
+//! string-typing, and produces the IR; none knows anything about outputs.
+
+pub mod aliyun_connection;
+mod aliyun_vocab;
+mod defaults;
+mod escape_map;
+pub mod fields;
+
+#[cfg(test)]
+pub(crate) mod tests_support;
+
+use std::net::IpAddr;
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::ir::Connection;
+use crate::source::Source;
+use crate::tree::{Span, Value};
+
+use fields::{Ctx, Obj};
+
+/// An input dialect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    AliyunConnection,
+}
+
+impl Dialect {
+    pub const ALL: &'static [Dialect] = &[Dialect::AliyunConnection];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Dialect::AliyunConnection => "aliyun-connection",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Result<Dialect, Diagnostic> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|d| d.id() == id)
+            .ok_or_else(|| {
+                let ids = Self::ALL.iter().map(|d| d.id());
+                let d = Diagnostic::error("usage.dialect", format!("unknown input dialect `{id}`"));
+                match did_you_mean(id, ids.clone()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "known dialects: {}",
+                        ids.collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            })
+    }
+
+    fn signature(self) -> &'static [&'static str] {
+        match self {
+            Dialect::AliyunConnection => aliyun_connection::SIGNATURE,
+        }
+    }
+}
+
+/// Facts about the peers that API objects do not carry, given on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct PeerFacts {
+    pub cloud_ip: Option<IpAddr>,
+    pub customer_ip: Option<IpAddr>,
+    pub customer_asn: Option<u32>,
+}
+
+/// The result of reading one source.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub connections: Vec<Connection>,
+    pub diagnostics: Diagnostics,
+    /// Spans of secret values, masked in every report.
+    pub secrets: Vec<Span>,
+}
+
+/// Parse a source and read it with the given (or detected) dialect.
+pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loaded {
+    let mut out = Loaded::default();
+    let root = match source.parse() {
+        Ok(n) => n,
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    if !matches!(root.value, Value::Map(_)) {
+        out.diagnostics.push(
+            Diagnostic::error(
+                "input.shape",
+                format!("the document is {}, not an object", root.kind_name()),
+            )
+            .at(Some(root.span), "expected an object")
+            .help("paste one connection object, e.g. the body of a DescribeVpnConnection response"),
+        );
+        return out;
+    }
+    let dialect = match dialect.or_else(|| detect(&root)) {
+        Some(d) => d,
+        None => {
+            let expected: Vec<String> = Dialect::ALL
+                .iter()
+                .map(|d| format!("{} ({})", d.id(), d.signature().join(", ")))
+                .collect();
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "input.dialect",
+                    "cannot tell which API this document comes from",
+                )
+                .at(
+                    Some(Span::new(root.span.offset, 1)),
+                    "none of the known keys",
+                )
+                .help(format!(
+                    "expected the keys of one of: {}; or pass --from",
+                    expected.join("; ")
+                )),
+            );
+            return out;
+        }
+    };
+    let ctx = Ctx::new(&source.text);
+    let obj = Obj::new(root, "");
+    let conn = match dialect {
+        Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts),
+    };
+    out.connections.extend(conn);
+    out.diagnostics = ctx.diags.into_inner();
+    out.secrets = ctx.secrets.into_inner();
+    out
+}
+
+fn detect(root: &crate::tree::Node) -> Option<Dialect> {
+    Dialect::ALL
+        .iter()
+        .copied()
+        .find(|d| d.signature().iter().any(|k| root.get(k).is_some()))
+}
+
+/// A connection name usable as a config object name on every target: ASCII letters, digits,
+/// `-` and `_`, starting with a letter, at most 40 characters.
+pub fn sanitize_name(raw: &str) -> String {
+    let mut out = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let mut out = out.trim_matches('-').to_owned();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert_str(0, "vpn-");
+    }
+    out.truncate(40);
+    out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_name;
+
+    #[test]
+    fn names_are_sanitized() {
+        assert_eq!(sanitize_name("nametest"), "nametest");
+        assert_eq!(sanitize_name("my vpn/{x}"), "my-vpn-x");
+        assert_eq!(
+            sanitize_name("vco-p0w5112fgnl2ihlmf****"),
+            "vco-p0w5112fgnl2ihlmf"
+        );
+        assert_eq!(sanitize_name("1st"), "vpn-1st");
+        assert_eq!(sanitize_name("\n}"), "vpn");
+    }
+}

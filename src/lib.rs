@@ -1,0 +1,91 @@
+//! ipsecgen: compile cloud VPN connection settings into working peer configurations.
+//!
+//! The pipeline: `source` (read) -> `dialect` (API shape to IR) -> `verify` (all diagnostics)
+//! -> `render` (templates per target) -> `write` (atomic, only after every render succeeded).
+
+pub mod cli;
+pub mod diag;
+pub mod dialect;
+pub mod ir;
+pub mod render;
+pub mod report;
+pub mod source;
+pub mod tree;
+pub mod verify;
+pub mod write;
+
+use diag::Diagnostics;
+use dialect::{Dialect, PeerFacts};
+use ir::{Connection, Side};
+use render::{Output, Target};
+use source::Source;
+
+/// How to read inputs.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Force a dialect instead of detecting it.
+    pub dialect: Option<Dialect>,
+    /// Peer facts given on the command line (they override the document's).
+    pub facts: PeerFacts,
+}
+
+/// One input read and verified.
+#[derive(Debug)]
+pub struct Checked {
+    pub source: Source,
+    pub connections: Vec<Connection>,
+    /// Dialect and verify diagnostics, in file order.
+    pub diagnostics: Diagnostics,
+    /// The source text with secret values masked, for reports.
+    pub masked_text: String,
+}
+
+/// Read a source with its dialect and run every verify rule.
+pub fn check(source: Source, opts: &LoadOptions) -> Checked {
+    let loaded = dialect::load(&source, opts.dialect, &opts.facts);
+    let mut diagnostics = loaded.diagnostics;
+    if !diagnostics.has_errors() {
+        for c in &loaded.connections {
+            diagnostics.extend(verify::verify(c));
+        }
+    }
+    let mut secrets = loaded.secrets;
+    secrets.extend(report::scan_secrets(&source.text));
+    let masked_text = report::masked(&source.text, &secrets);
+    Checked {
+        source,
+        connections: loaded.connections,
+        diagnostics: diagnostics.sorted(),
+        masked_text,
+    }
+}
+
+/// Render every connection of a checked input for `target` from `side`.
+/// Returns (sub-folder, file) pairs; the sub-folder is empty for a single connection.
+pub fn render_all(
+    checked: &Checked,
+    side: Side,
+    target: &Target,
+) -> Result<Vec<(String, Output)>, Diagnostics> {
+    let mut outputs = Vec::new();
+    let mut errors = Diagnostics::default();
+    let several = checked.connections.len() > 1;
+    for conn in &checked.connections {
+        match render::render(conn, side, target, &checked.source.name) {
+            Ok(files) => {
+                let dir = if several {
+                    conn.name.clone()
+                } else {
+                    String::new()
+                };
+                outputs.extend(files.into_iter().map(|f| (dir.clone(), f)));
+            }
+            Err(d) => errors.extend(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,65 @@
+//! Rendering: targets are data (a folder of templates + `target.toml`); the IR is mapped to
+//! each target's words in Rust (`context`), and templates only print.
+
+pub mod context;
+mod environment;
+pub mod quote;
+pub mod target;
+
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::ir::{Connection, Side};
+
+pub use environment::{registry, Registry};
+pub use target::Target;
+
+/// One rendered file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The file name, relative to the output directory.
+    pub path: String,
+    pub content: String,
+    /// Contains secrets: written with mode 0600.
+    pub secret: bool,
+}
+
+/// Look a target up by name, with a "did you mean" for near misses.
+pub fn find_target(name: &str) -> Result<&'static Target, Diagnostic> {
+    let reg = registry();
+    reg.target(name).ok_or_else(|| {
+        let names: Vec<&str> = reg.targets().map(|t| t.name.as_str()).collect();
+        let d = Diagnostic::error("usage.target", format!("unknown target `{name}`"));
+        match did_you_mean(name, names.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("known targets: {}", names.join(", "))),
+        }
+    })
+}
+
+/// Render every file of `target` for `conn` seen from `side`.
+pub fn render(
+    conn: &Connection,
+    side: Side,
+    target: &Target,
+    input: &str,
+) -> Result<Vec<Output>, Diagnostics> {
+    let ctx = context::build(conn, side, target, input)?;
+    let reg = registry();
+    let mut out = Vec::new();
+    for file in &target.files {
+        let name = format!("{}/{}", target.name, file.template);
+        let content = reg.render(&name, &ctx).map_err(|e| {
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::error(
+                "template.error",
+                format!("template {name} failed: {e}"),
+            ));
+            d
+        })?;
+        out.push(Output {
+            path: file.path.clone(),
+            content,
+            secret: file.secret,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,109 @@
+//! A target: a folder of templates plus `target.toml`, the table of its words for every
+//! primitive, the features it supports and the files it produces.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The name users pass to `--target`.
+    pub name: String,
+    pub description: String,
+    /// The software versions the syntax is written for.
+    pub versions: String,
+    /// The line-comment prefix of the output files.
+    pub comment: String,
+    pub files: Vec<OutputFile>,
+    pub features: Features,
+    /// The target's word for every primitive it supports, by IR id.
+    pub names: Names,
+    /// The target's words for semantic values (`[words.<category>] <ir id> = "<word>"`).
+    #[serde(default)]
+    pub words: BTreeMap<String, BTreeMap<String, String>>,
+    /// How proposal strings join their parts (strongSwan: "-"), if the target uses them.
+    #[serde(default)]
+    pub proposal_separator: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFile {
+    /// The output file name.
+    pub path: String,
+    /// The template, relative to the target's folder.
+    pub template: String,
+    /// The file contains secrets (written 0600).
+    #[serde(default)]
+    pub secret: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    pub ikev1: bool,
+    pub ikev2: bool,
+    pub aggressive: bool,
+    /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
+    pub ikev1_multi_ts: bool,
+}
+
+/// Per-primitive name tables; a missing key means "not supported".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    pub ike_cipher: BTreeMap<String, String>,
+    pub ike_integrity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ike_prf: BTreeMap<String, String>,
+    pub ike_dh: BTreeMap<String, String>,
+    pub esp_cipher: BTreeMap<String, String>,
+    pub esp_integrity: BTreeMap<String, String>,
+    pub esp_dh: BTreeMap<String, String>,
+}
+
+impl Target {
+    pub fn parse(folder: &str, text: &str) -> Result<Target, String> {
+        let t: Target =
+            toml::from_str(text).map_err(|e| format!("templates/{folder}/target.toml: {e}"))?;
+        if t.name != folder {
+            return Err(format!(
+                "templates/{folder}/target.toml: name `{}` differs from its folder",
+                t.name
+            ));
+        }
+        Ok(t)
+    }
+
+    /// The word for a semantic value, or a `target.unsupported` diagnostic.
+    pub fn word(&self, category: &str, id: &str) -> Result<&str, Diagnostic> {
+        self.words
+            .get(category)
+            .and_then(|m| m.get(id))
+            .map(String::as_str)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self
+                    .words
+                    .get(category)
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                unsupported(&self.name, &format!("{category} `{id}`"), &known)
+            })
+    }
+}
+
+/// The error for a value a target cannot express.
+pub fn unsupported(target: &str, what: &str, supported: &[&str]) -> Diagnostic {
+    Diagnostic::error(
+        "target.unsupported",
+        format!("target `{target}` cannot express {what}"),
+    )
+    .help(if supported.is_empty() {
+        format!("`{target}` supports no value here; choose another target")
+    } else {
+        format!("`{target}` supports: {}", supported.join(", "))
+    })
+}

@@ -1,0 +1,295 @@
+//! Presenting diagnostics: miette's graphical report (with secrets masked in the snippet),
+//! one JSON object per diagnostic, or GitHub Actions annotations.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::tree::Span;
+
+/// How `check` and `render` print diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// miette's graphical report
+    Human,
+    /// one JSON object per line
+    Json,
+    /// GitHub Actions workflow annotations
+    Github,
+}
+
+/// A source text with every secret value replaced by `*` (byte for byte, so spans still fit).
+pub fn masked(text: &str, secrets: &[Span]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for s in secrets {
+        let end = (s.offset + s.len).min(bytes.len());
+        let Some(range) = bytes.get_mut(s.offset..end) else {
+            continue;
+        };
+        // Keep the quotes of a quoted value; mask everything inside.
+        let (first, last) = (range.first().copied(), range.last().copied());
+        let quoted = matches!(first, Some(b'"' | b'\'')) && first == last && range.len() >= 2;
+        let inner = if quoted {
+            1..range.len() - 1
+        } else {
+            0..range.len()
+        };
+        for b in &mut range[inner] {
+            // Replace every byte of a character: non-ASCII bytes (>= 0x80) become '*' too.
+            *b = b'*';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Keys whose values are secrets in any dialect (compared case-insensitively).
+const SECRET_KEYS: &[&str] = &["psk", "authkey", "auth_key", "secret", "password"];
+
+/// Spans of values that follow a secret-looking key, found by scanning the raw text. This
+/// covers inputs that fail to parse (no tree, so no exact spans) and JSON inside strings.
+pub fn scan_secrets(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for key in SECRET_KEYS {
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(key) {
+            let start = from + pos;
+            from = start + key.len();
+            // Only a whole key: not preceded by a letter (e.g. "PskEnabled" is fine to skip below).
+            if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let mut i = from;
+            let skip = |i: &mut usize, set: &[u8]| {
+                while *i < bytes.len() && set.contains(&bytes[*i]) {
+                    *i += 1;
+                }
+            };
+            skip(&mut i, b"\\\"' \t");
+            if i >= bytes.len() || !matches!(bytes[i], b':' | b'=') {
+                continue;
+            }
+            i += 1;
+            skip(&mut i, b" \t");
+            skip(&mut i, b"\\\"'");
+            let value_start = i;
+            while i < bytes.len()
+                && !matches!(bytes[i], b'"' | b'\'' | b'\\' | b',' | b'}' | b'\n' | b'\r')
+            {
+                i += 1;
+            }
+            if i > value_start {
+                out.push(Span::new(value_start, i - value_start));
+            }
+        }
+    }
+    out
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+struct MietteDiag<'a> {
+    d: &'a Diagnostic,
+    src: NamedSource<String>,
+}
+
+impl fmt::Debug for MietteDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for MietteDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for MietteDiag<'_> {}
+
+impl miette::Diagnostic for MietteDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.d.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.d.label.as_ref().map(|_| &self.src as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (span, label) = self.d.label.as_ref()?;
+        let len = self.src.inner().len();
+        let offset = span.offset.min(len);
+        let span_len = span.len.min(len - offset);
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label.clone()),
+            offset,
+            span_len,
+        ))))
+    }
+}
+
+/// Everything needed to print the diagnostics of one input.
+pub struct FileReport<'a> {
+    pub name: &'a str,
+    /// The source text with secrets masked.
+    pub text: &'a str,
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// Whether colour is wanted: a terminal, and NO_COLOR unset.
+pub fn want_colour(is_tty: bool) -> bool {
+    is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
+    let theme = if colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    for d in report.diagnostics {
+        let md = MietteDiag {
+            d,
+            src: NamedSource::new(report.name, report.text.to_owned()),
+        };
+        let _ = handler.render_report(&mut out, &md);
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonDiag<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+pub fn json(report: &FileReport) -> String {
+    let mut out = String::new();
+    for d in report.diagnostics {
+        let pos = d
+            .label
+            .as_ref()
+            .map(|(s, _)| line_col(report.text, s.offset));
+        let j = JsonDiag {
+            file: report.name,
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            code: &d.code,
+            severity: d.severity,
+            message: &d.message,
+            help: d.help.as_deref(),
+        };
+        if let Ok(line) = serde_json::to_string(&j) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Escape a GitHub annotation property or message (`%`, CR, LF, and `:`/`,` in properties).
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+pub fn github(report: &FileReport) -> String {
+    let mut out = String::new();
+    for d in report.diagnostics {
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = format!("file={}", gh_escape(report.name, true));
+        if let Some((s, _)) = &d.label {
+            let (line, col) = line_col(report.text, s.offset);
+            props.push_str(&format!(",line={line},col={col}"));
+        }
+        props.push_str(&format!(",title={}", gh_escape(&d.code, true)));
+        let mut msg = d.message.clone();
+        if let Some(h) = &d.help {
+            msg.push_str(" (help: ");
+            msg.push_str(h);
+            msg.push(')');
+        }
+        out.push_str(&format!("::{kind} {props}::{}\n", gh_escape(&msg, false)));
+    }
+    out
+}
+
+pub fn format(report: &FileReport, fmt: Format, colour: bool) -> String {
+    match fmt {
+        Format::Human => human(report, colour, 100),
+        Format::Json => json(report),
+        Format::Github => github(report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_offsets_and_quotes() {
+        let text = r#"{"Psk":"s3cr3t","X":1}"#;
+        let m = masked(text, &[Span::new(7, 8)]);
+        assert_eq!(m, r#"{"Psk":"******","X":1}"#);
+        assert_eq!(m.len(), text.len());
+    }
+
+    #[test]
+    fn masking_non_ascii_stays_valid_utf8() {
+        let text = "Psk: 'pässword'\n";
+        let m = masked(text, &[Span::new(5, 11)]);
+        assert!(!m.contains("ss"));
+        assert_eq!(m.len(), text.len());
+    }
+
+    #[test]
+    fn scanning_finds_secrets_in_broken_and_nested_text() {
+        let text = "{\"IkeConfig\": \"{\\\"Psk\\\":\\\"hunter2\\\",\\\"X\\\":}\", psk: abc,\n PskEnabled: true}";
+        let m = masked(text, &scan_secrets(text));
+        assert!(!m.contains("hunter2"), "{m}");
+        assert!(!m.contains("abc"), "{m}");
+        assert!(m.contains("PskEnabled: true"), "{m}");
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 0), (1, 1));
+    }
+}

@@ -1,0 +1,137 @@
+//! Reading input: bytes in, a parsed value tree with spans out.
+
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::tree::{Node, Span};
+
+/// Inputs larger than this are refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One input document: its display name and text.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Read a file, or standard input for `-`.
+    pub fn read(path: &str) -> Result<Self, Diagnostic> {
+        let bytes = if path == "-" {
+            let mut buf = Vec::new();
+            use std::io::Read;
+            std::io::stdin()
+                .take(MAX_INPUT_BYTES as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_error("<stdin>", &e))?;
+            buf
+        } else {
+            let p = Path::new(path);
+            let meta = std::fs::metadata(p).map_err(|e| io_error(path, &e))?;
+            if meta.is_dir() {
+                return Err(Diagnostic::error(
+                    "input.read",
+                    format!("`{path}` is a directory, not an input file"),
+                )
+                .help(
+                    "pass the connection file itself, e.g. examples/aliyun/connection-static.json",
+                ));
+            }
+            if meta.len() > MAX_INPUT_BYTES as u64 {
+                return Err(too_large(path));
+            }
+            std::fs::read(p).map_err(|e| io_error(path, &e))?
+        };
+        let name = if path == "-" { "<stdin>" } else { path };
+        Self::from_bytes(name, bytes)
+    }
+
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Self, Diagnostic> {
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(too_large(name));
+        }
+        if bytes.contains(&0) {
+            return Err(Diagnostic::error(
+                "input.binary",
+                format!("`{name}` contains NUL bytes; it is not a JSON or YAML text file"),
+            )
+            .help("pass the API payload as JSON or YAML text"));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(
+                "input.encoding",
+                format!(
+                    "`{name}` is not valid UTF-8 (first bad byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .help("save the file as UTF-8")
+        })?;
+        Ok(Self::new(name, text))
+    }
+
+    /// Parse the whole text (JSON or YAML; JSON is parsed as YAML flow, which keeps spans).
+    pub fn parse(&self) -> Result<Node, Diagnostic> {
+        parse_text(&self.text)
+    }
+}
+
+fn too_large(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "input.too-large",
+        format!(
+            "`{name}` is larger than the {} MiB input limit",
+            MAX_INPUT_BYTES >> 20
+        ),
+    )
+    .help("split the document; one file should describe a handful of connections")
+}
+
+fn io_error(name: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("input.read", format!("cannot read `{name}`: {e}"))
+}
+
+fn parse_options() -> serde_saphyr::Options {
+    let mut opts = serde_saphyr::Options::default();
+    opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    if let Some(budget) = opts.budget.as_mut() {
+        budget.max_depth = 64;
+        budget.max_aliases = 1_000;
+        budget.max_anchors = 1_000;
+        budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+    }
+    opts
+}
+
+/// Parse a JSON or YAML text into a spanned tree.
+pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error("input.empty", "the input is empty")
+            .help("paste the connection object from the API response or request"));
+    }
+    serde_saphyr::from_str_with_options::<Node>(text, parse_options()).map_err(|e| {
+        let span = e.location().map(|loc| {
+            let s = loc.span();
+            Span::new(s.byte_offset().unwrap_or(s.offset()) as usize, 1)
+        });
+        let msg = first_line(&e.to_string());
+        Diagnostic::error(
+            "input.syntax",
+            format!("the input is not valid JSON or YAML: {msg}"),
+        )
+        .at(span, "here")
+        .help("check quotes, commas and indentation around the marked place")
+    })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().trim().to_owned()
+}

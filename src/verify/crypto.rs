@@ -1,0 +1,154 @@
+//! Lifetimes, pre-shared keys and weak-algorithm lints.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Cipher, Connection, IkeMode, IkeVersion, Integrity};
+
+/// Alibaba documents 0..86400 seconds for both lifetimes.
+const MAX_LIFETIME: u32 = 86_400;
+
+pub fn lifetimes(conn: &Connection, out: &mut Diagnostics) {
+    for (lt, code, field) in [
+        (
+            &conn.ike.lifetime,
+            "IllegalParam.IkeLifetime",
+            "IkeLifetime",
+        ),
+        (
+            &conn.esp.lifetime,
+            "IllegalParam.IpsecLifetime",
+            "IpsecLifetime",
+        ),
+    ] {
+        if lt.value > MAX_LIFETIME {
+            out.push(
+                Diagnostic::error(code, format!("{field} {} is out of range", lt.value))
+                    .at(lt.span, "must be 0 to 86400")
+                    .help("lifetimes are in seconds, from 0 to 86400 (one day)"),
+            );
+        } else if lt.value == 0 {
+            out.push(
+                Diagnostic::warning("lint.lifetime-zero", format!("{field} 0 disables rekeying"))
+                    .at(lt.span, "keys are never refreshed")
+                    .help("use a lifetime such as 28800 (IKE) or 3600 (IPsec)"),
+            );
+        }
+    }
+}
+
+/// PSK: 1..100 characters, no spaces (the documented character set), warn when short.
+pub fn psk(conn: &Connection, out: &mut Diagnostics) {
+    let Some(psk) = &conn.psk else { return };
+    let len = psk.len();
+    if len == 0 || len > 100 {
+        out.push(
+            Diagnostic::error(
+                "IllegalParam.Psk",
+                format!("the pre-shared key is {len} characters long; it must be 1 to 100"),
+            )
+            .at(psk.span, "invalid length"),
+        );
+        return;
+    }
+    let bad = psk.expose().chars().any(|c| !c.is_ascii_graphic());
+    if bad {
+        out.push(
+            Diagnostic::error(
+                "IllegalParam.Psk",
+                "the pre-shared key contains a space, a control character or a non-ASCII character",
+            )
+            .at(psk.span, "invalid character")
+            .help("use letters, digits and the printable ASCII symbols documented by the API"),
+        );
+    } else if len < 16 {
+        out.push(
+            Diagnostic::warning(
+                "lint.psk-short",
+                format!("the pre-shared key has only {len} characters"),
+            )
+            .at(psk.span, "short secret")
+            .help("use at least 16 random characters; short PSKs can be brute-forced offline"),
+        );
+    }
+}
+
+pub fn weak_algorithms(conn: &Connection, out: &mut Diagnostics) {
+    let ciphers = [(&conn.ike.cipher, "IKE"), (&conn.esp.cipher, "IPsec")];
+    for (c, phase) in ciphers {
+        let weak = match c.value {
+            Cipher::Des => Some("lint.des"),
+            Cipher::TripleDes => Some("lint.3des"),
+            _ => None,
+        };
+        if let Some(code) = weak {
+            out.push(
+                Diagnostic::warning(
+                    code,
+                    format!(
+                        "{phase} uses {}, which is broken or deprecated",
+                        c.value.describe()
+                    ),
+                )
+                .at(c.span, "weak cipher")
+                .help("use aes256 (or aes128)"),
+            );
+        }
+    }
+    let integ = [(&conn.ike.integrity, "IKE"), (&conn.esp.integrity, "IPsec")];
+    for (i, phase) in integ {
+        let Some(i) = i else { continue };
+        let code = match i.value {
+            Integrity::Md5 => "lint.md5",
+            Integrity::Sha1 => "lint.sha1",
+            _ => continue,
+        };
+        out.push(
+            Diagnostic::warning(
+                code,
+                format!("{phase} uses {}, which is deprecated", i.value.describe()),
+            )
+            .at(i.span, "weak integrity algorithm")
+            .help(if i.span.is_none() {
+                "this is the API's default; set it explicitly to sha256 or stronger"
+            } else {
+                "use sha256 or stronger"
+            }),
+        );
+    }
+    let groups = [
+        (Some(&conn.ike.dh), "IKE DH group"),
+        (conn.esp.pfs.as_ref(), "PFS group"),
+    ];
+    for (g, what) in groups {
+        let Some(g) = g else { continue };
+        if matches!(g.value.0, 1 | 2 | 5 | 22 | 23 | 24) {
+            out.push(
+                Diagnostic::warning(
+                    format!("lint.dh{}", g.value.0),
+                    format!("the {what} {} is too weak", g.value),
+                )
+                .at(g.span, "weak DH group")
+                .help(if g.span.is_none() {
+                    "this is the API's default; set group14 explicitly"
+                } else {
+                    "use group14 (2048-bit MODP) or an elliptic-curve group"
+                }),
+            );
+        }
+    }
+}
+
+pub fn aggressive_psk(conn: &Connection, out: &mut Diagnostics) {
+    if conn.ike.version.value == IkeVersion::Ikev1
+        && conn.ike.mode.value == IkeMode::Aggressive
+        && conn.psk.is_some()
+    {
+        out.push(
+            Diagnostic::warning(
+                "lint.aggressive-psk",
+                "IKEv1 aggressive mode with a pre-shared key exposes a crackable hash of the key",
+            )
+            .at(conn.ike.mode.span, "aggressive mode")
+            .help("use main mode, or better IKEv2"),
+        );
+    }
+}

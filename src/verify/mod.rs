@@ -1,0 +1,37 @@
+//! Verification: every rule looks at the IR and returns diagnostics with a stable code (the
+//! cloud API's own error code where its documentation names one) and the offending value's span.
+//! All rules run; nothing stops at the first error.
+
+mod addressing;
+mod bgp;
+mod crypto;
+mod health;
+mod names;
+
+use crate::diag::Diagnostics;
+use crate::ir::Connection;
+
+/// Run every rule over one connection (in the view the dialect produced).
+pub fn verify(conn: &Connection) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for rule in RULES {
+        rule(conn, &mut out);
+    }
+    out
+}
+
+type Rule = fn(&Connection, &mut Diagnostics);
+
+const RULES: &[Rule] = &[
+    names::connection_name,
+    names::identities,
+    addressing::subnets,
+    addressing::overlap,
+    crypto::lifetimes,
+    crypto::psk,
+    crypto::weak_algorithms,
+    crypto::aggressive_psk,
+    bgp::tunnel,
+    bgp::asns,
+    health::probe,
+];

@@ -1,0 +1,50 @@
+//! Names and identities.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Connection, Identity};
+
+/// Name: 1..100 characters, not starting with `http://` or `https://`; no control characters.
+pub fn connection_name(conn: &Connection, out: &mut Diagnostics) {
+    let Some(title) = &conn.title else { return };
+    let name = &title.value;
+    let len = name.chars().count();
+    let problem = if len == 0 || len > 100 {
+        Some(format!(
+            "the name is {len} characters long; it must be 1 to 100"
+        ))
+    } else if name.starts_with("http://") || name.starts_with("https://") {
+        Some("the name must not start with http:// or https://".to_owned())
+    } else if name.chars().any(char::is_control) {
+        Some("the name contains a control character (line break, tab, NUL...)".to_owned())
+    } else {
+        None
+    };
+    if let Some(msg) = problem {
+        out.push(
+            Diagnostic::error("InvalidName", msg)
+                .at(title.span, "invalid name")
+                .help(
+                    "use 1 to 100 printable characters that do not start with http:// or https://",
+                ),
+        );
+    }
+}
+
+/// LocalId / RemoteId: at most 100 characters.
+pub fn identities(conn: &Connection, out: &mut Diagnostics) {
+    for ep in [&conn.local, &conn.remote] {
+        if let Some(id) = &ep.id {
+            if let Identity::Fqdn(s) = &id.value {
+                if s.len() > 100 {
+                    out.push(
+                        Diagnostic::error(
+                            "IllegalParam.IkeId",
+                            "an IKE identity may be at most 100 characters long",
+                        )
+                        .at(id.span, "too long"),
+                    );
+                }
+            }
+        }
+    }
+}

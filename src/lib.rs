@@ -16,8 +16,8 @@ pub mod write;
 
 use diag::Diagnostics;
 use dialect::{Dialect, PeerFacts};
-use ir::{Connection, Side};
-use render::{Output, Target};
+use ir::Connection;
+use render::{Output, RenderOptions, Target};
 use source::Source;
 
 /// How to read inputs.
@@ -60,18 +60,18 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
     }
 }
 
-/// Render every connection of a checked input for `target` from `side`.
+/// Render every connection of a checked input for `target` as `opts` asks.
 /// Returns (sub-folder, file) pairs; the sub-folder is empty for a single connection.
 pub fn render_all(
     checked: &Checked,
-    side: Side,
+    opts: RenderOptions,
     target: &Target,
 ) -> Result<Vec<(String, Output)>, Diagnostics> {
     let mut outputs = Vec::new();
     let mut errors = Diagnostics::default();
     let several = checked.connections.len() > 1;
     for conn in &checked.connections {
-        match render::render(conn, side, target, &checked.source.name) {
+        match render::render(conn, opts, target, &checked.source.name) {
             Ok(files) => {
                 let dir = if several {
                     conn.name.clone()

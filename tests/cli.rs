@@ -242,3 +242,51 @@ fn version_and_help() {
         .success()
         .stdout(predicate::str::contains("Examples:"));
 }
+
+#[test]
+fn bgp_connection_renders_route_based_with_a_link_script() {
+    let seed = "examples/aliyun/seed-modify-request.json";
+    ipsecgen()
+        .args(["render", seed])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("if_id_in = "))
+        .stdout(predicate::str::contains("# ==>").not())
+        .stderr(predicate::str::contains("also needs ipsec-link.sh"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    ipsecgen()
+        .args(["render", seed, "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let script = dir.path().join("ipsec-link.sh");
+    let mode = std::fs::metadata(&script)
+        .expect("written")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o755);
+    ipsecgen()
+        .args(["render", seed, "--target", "frr", "--side", "cloud"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("router bgp 45104"))
+        .stdout(predicate::str::contains(
+            "neighbor 169.254.11.2 remote-as 65050",
+        ));
+    ipsecgen()
+        .args(["render", seed, "--tunnel-mode", "policy"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("local_ts = 169.254.11.2/32"))
+        .stderr(predicate::str::contains("ipsec-link.sh").not());
+}
+
+#[test]
+fn frr_without_bgp_is_a_capability_error() {
+    ipsecgen()
+        .args(["render", STATIC, "--target", "frr"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("target.nothing-to-render"));
+}

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use ipsecgen::ir::Side;
+use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
 fn examples() -> Vec<PathBuf> {
@@ -55,15 +56,51 @@ fn every_example_renders_for_every_target() {
             "{name}: {:#?}",
             checked.diagnostics
         );
+        let bgp = checked.connections.iter().any(|c| c.bgp_enabled());
         for target in ipsecgen::render::registry().targets() {
             for side in [Side::Customer, Side::Cloud] {
-                let out = ipsecgen::render_all(&checked, side, target)
-                    .unwrap_or_else(|d| panic!("{name} -> {}: {d:#?}", target.name));
-                let text = ipsecgen::write::to_stdout(&out, &target.comment);
-                insta::assert_snapshot!(snapshot_name(path, &target.name, side), text);
+                let mut modes = vec![(None, "")];
+                if bgp {
+                    // BGP connections render route-based by default; the policy form is for
+                    // kernels without xfrm interfaces (and the interop lab).
+                    modes.push((Some(TunnelMode::Policy), "__policy"));
+                }
+                for (mode, suffix) in modes {
+                    let opts = RenderOptions {
+                        side,
+                        tunnel_mode: mode,
+                    };
+                    let text = match ipsecgen::render_all(&checked, opts, target) {
+                        Ok(out) => ipsecgen::write::concatenated(&out, &target.comment),
+                        Err(diags) => capability_errors(&name, &target.name, &diags),
+                    };
+                    insta::assert_snapshot!(
+                        format!("{}{suffix}", snapshot_name(path, &target.name, side)),
+                        text
+                    );
+                }
             }
         }
     }
+}
+
+/// A target that cannot express a connection must say so with a documented capability error,
+/// never with anything else; the snapshot records exactly which.
+fn capability_errors(input: &str, target: &str, diags: &ipsecgen::diag::Diagnostics) -> String {
+    let mut text = String::new();
+    for d in diags.iter() {
+        assert!(
+            matches!(
+                d.code.as_str(),
+                "target.unsupported" | "target.nothing-to-render"
+            ),
+            "{input} -> {target}: unexpected {}: {}",
+            d.code,
+            d.message
+        );
+        text.push_str(&format!("error[{}]: {}\n", d.code, d.message));
+    }
+    text
 }
 
 /// The request form and the response form of the same connection give the same IR and output.
@@ -82,8 +119,10 @@ fn request_and_response_forms_agree() {
     let target = ipsecgen::render::find_target("swanctl").expect("swanctl target");
     for side in [Side::Customer, Side::Cloud] {
         assert_eq!(
-            ipsecgen::render_all(&req, side, target).expect("renders"),
-            ipsecgen::render_all(&resp, side, target).expect("renders")
+            ipsecgen::render_all(&req, ipsecgen::render::RenderOptions::side(side), target)
+                .expect("renders"),
+            ipsecgen::render_all(&resp, ipsecgen::render::RenderOptions::side(side), target)
+                .expect("renders")
         );
     }
 }

@@ -33,6 +33,9 @@ pub struct RenderArgs {
     /// Whose configuration to render
     #[arg(long, value_enum, default_value = "customer")]
     pub side: SideArg,
+    /// How the tunnel carries traffic [default: route when BGP is on, else policy]
+    #[arg(long, value_enum)]
+    pub tunnel_mode: Option<crate::render::TunnelMode>,
     /// Write the files into this directory (atomically) instead of stdout
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -77,7 +80,14 @@ pub fn run(a: &RenderArgs) -> u8 {
     let outputs = if diags.has_errors() {
         None
     } else {
-        match crate::render_all(&checked, side, target) {
+        match crate::render_all(
+            &checked,
+            crate::render::RenderOptions {
+                side,
+                tunnel_mode: a.tunnel_mode,
+            },
+            target,
+        ) {
             Ok(o) => Some(o),
             Err(d) => {
                 diags.extend(d);
@@ -103,7 +113,15 @@ pub fn run(a: &RenderArgs) -> u8 {
     };
     match &a.output {
         None => {
-            print!("{}", crate::write::to_stdout(&outputs, &target.comment));
+            let primary = target.files.first().map_or("", |f| f.path.as_str());
+            let (text, omitted) = crate::write::primary(&outputs, primary);
+            print!("{text}");
+            if !omitted.is_empty() {
+                eprintln!(
+                    "note: this output also needs {}; write every file with -o DIR",
+                    omitted.join(", ")
+                );
+            }
             EXIT_OK
         }
         Some(dir) => match crate::write::to_dir(dir, &outputs, a.force) {

@@ -126,7 +126,10 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
     let conn = match dialect {
         Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts),
     };
-    out.connections.extend(conn);
+    out.connections.extend(conn.into_iter().map(|mut c| {
+        crate::ir::derive::complete(&mut c);
+        c
+    }));
     out.diagnostics = ctx.diags.into_inner();
     out.secrets = ctx.secrets.into_inner();
     out

@@ -3,6 +3,7 @@
 
 mod at;
 pub mod crypto;
+pub mod derive;
 mod mirror;
 
 use std::net::{IpAddr, Ipv4Addr};

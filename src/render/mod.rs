@@ -7,10 +7,11 @@ pub mod quote;
 pub mod target;
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
-use crate::ir::{Connection, Side};
+use crate::ir::Connection;
 
+pub use context::{RenderOptions, TunnelMode};
 pub use environment::{registry, Registry};
-pub use target::Target;
+pub use target::{Target, When};
 
 /// One rendered file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub struct Output {
     pub content: String,
     /// Contains secrets: written with mode 0600.
     pub secret: bool,
+    /// A script: written executable.
+    pub executable: bool,
 }
 
 /// Look a target up by name, with a "did you mean" for near misses.
@@ -35,17 +38,25 @@ pub fn find_target(name: &str) -> Result<&'static Target, Diagnostic> {
     })
 }
 
-/// Render every file of `target` for `conn` seen from `side`.
+/// Render every file of `target` for `conn` as `opts` asks.
 pub fn render(
     conn: &Connection,
-    side: Side,
+    opts: RenderOptions,
     target: &Target,
     input: &str,
 ) -> Result<Vec<Output>, Diagnostics> {
-    let ctx = context::build(conn, side, target, input)?;
+    let ctx = context::build(conn, opts, target, input)?;
     let reg = registry();
     let mut out = Vec::new();
     for file in &target.files {
+        let wanted = match file.when {
+            None => true,
+            Some(When::RouteBased) => ctx.tunnel.route,
+            Some(When::Bgp) => ctx.bgp.is_some(),
+        };
+        if !wanted {
+            continue;
+        }
         let name = format!("{}/{}", target.name, file.template);
         let content = reg.render(&name, &ctx).map_err(|e| {
             let mut d = Diagnostics::default();
@@ -59,6 +70,7 @@ pub fn render(
             path: file.path.clone(),
             content,
             secret: file.secret,
+            executable: file.executable,
         });
     }
     Ok(out)

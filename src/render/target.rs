@@ -20,6 +20,7 @@ pub struct Target {
     pub files: Vec<OutputFile>,
     pub features: Features,
     /// The target's word for every primitive it supports, by IR id.
+    #[serde(default)]
     pub names: Names,
     /// The target's words for semantic values (`[words.<category>] <ir id> = "<word>"`).
     #[serde(default)]
@@ -39,11 +40,35 @@ pub struct OutputFile {
     /// The file contains secrets (written 0600).
     #[serde(default)]
     pub secret: bool,
+    /// The file is a script (written 0755, or 0700 with secrets).
+    #[serde(default)]
+    pub executable: bool,
+    /// Produce the file only when the connection needs it.
+    #[serde(default)]
+    pub when: Option<When>,
+}
+
+/// Conditions for optional output files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// The tunnel is route-based (an interface carries the traffic).
+    RouteBased,
+    /// BGP runs over the tunnel.
+    Bgp,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Features {
+    /// The target configures IPsec itself (false for routing-only targets such as FRR).
+    pub ipsec: bool,
+    /// The target configures BGP.
+    pub bgp: bool,
+    /// Route-based tunnels (an interface per tunnel).
+    pub route_based: bool,
+    /// Policy-based tunnels (traffic selectors per subnet pair).
+    pub policy_based: bool,
     pub ikev1: bool,
     pub ikev2: bool,
     pub aggressive: bool,
@@ -54,14 +79,21 @@ pub struct Features {
 /// Per-primitive name tables; a missing key means "not supported".
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(Default)]
 pub struct Names {
+    #[serde(default)]
     pub ike_cipher: BTreeMap<String, String>,
+    #[serde(default)]
     pub ike_integrity: BTreeMap<String, String>,
     #[serde(default)]
     pub ike_prf: BTreeMap<String, String>,
+    #[serde(default)]
     pub ike_dh: BTreeMap<String, String>,
+    #[serde(default)]
     pub esp_cipher: BTreeMap<String, String>,
+    #[serde(default)]
     pub esp_integrity: BTreeMap<String, String>,
+    #[serde(default)]
     pub esp_dh: BTreeMap<String, String>,
 }
 

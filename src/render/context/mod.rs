@@ -1,0 +1,241 @@
+//! The template context: the IR of one side's view, with every primitive already translated
+//! into the target's words. Templates only print what is here.
+
+mod crypto;
+mod topology;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Connection, Initiation, Side};
+
+use super::quote;
+use super::target::Target;
+
+pub use crypto::{EspCtx, IkeCtx};
+pub use topology::{BgpCtx, ChildCtx, HealthCtx, TunnelCtx, TunnelMode};
+
+/// What to render: whose side, and how the tunnel carries traffic.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    pub side: Side,
+    /// `None`: route-based when BGP runs over the tunnel, policy-based otherwise.
+    pub tunnel_mode: Option<TunnelMode>,
+}
+
+impl RenderOptions {
+    pub fn side(side: Side) -> Self {
+        Self {
+            side,
+            tunnel_mode: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub version: &'static str,
+    pub input: String,
+    pub target: String,
+    pub side: &'static str,
+    pub dialect: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub meta: Meta,
+    pub name: String,
+    pub title: Option<String>,
+    pub local: EndpointCtx,
+    pub remote: EndpointCtx,
+    /// IKE and ESP (absent for targets that do not configure IPsec).
+    pub ike: Option<IkeCtx>,
+    pub esp: Option<EspCtx>,
+    /// The PSK in the target's safe notation.
+    pub psk: Option<String>,
+    pub dpd: DpdCtx,
+    pub nat_traversal: bool,
+    pub start_action: Option<String>,
+    pub children: Vec<ChildCtx>,
+    pub tunnel: TunnelCtx,
+    pub bgp: Option<BgpCtx>,
+    pub health: Option<HealthCtx>,
+    /// `field = value (source)` lines for every default that was applied.
+    pub defaults: Vec<String>,
+    /// The target's words for yes/no.
+    pub yes: String,
+    pub no: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EndpointCtx {
+    pub side: &'static str,
+    /// The gateway's public address; `None` when unknown (allowed only for the local side).
+    pub gateway: Option<String>,
+    /// The IKE identity in the target's notation.
+    pub id: Option<String>,
+    pub subnets: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DpdCtx {
+    pub enabled: bool,
+    pub interval: u32,
+    pub timeout: u32,
+    pub action: Option<String>,
+}
+
+fn word(
+    target: &Target,
+    category: &str,
+    id: &str,
+    span: Option<crate::tree::Span>,
+    diags: &mut Diagnostics,
+) -> String {
+    match target.word(category, id) {
+        Ok(w) => w.to_owned(),
+        Err(d) => {
+            diags.push(d.at(span, "not expressible here"));
+            String::new()
+        }
+    }
+}
+
+fn missing_gateway(side: Side) -> Diagnostic {
+    match side {
+        Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's public IP address is needed for this output")
+            .help("add \"VpnGateway\": {\"InternetIp\": \"<gateway public IP>\"} to the document, or pass --cloud-ip"),
+        Side::Customer => Diagnostic::error("peer.missing", "the customer gateway's public IP address is needed for this output")
+            .help("add \"CustomerGateway\": {\"IpAddress\": \"<your gateway's public IP>\"} to the document, or pass --customer-ip"),
+    }
+}
+
+fn endpoint(ep: &crate::ir::Endpoint) -> EndpointCtx {
+    EndpointCtx {
+        side: ep.side.id(),
+        gateway: ep.gateway.as_ref().map(|g| g.value.to_string()),
+        id: ep
+            .id
+            .as_ref()
+            .map(|i| i.value.to_string())
+            .or_else(|| ep.gateway.as_ref().map(|g| g.value.to_string())),
+        subnets: ep.subnets.iter().map(|s| s.value.to_string()).collect(),
+    }
+}
+
+/// Build the context for `conn` as `opts` asks.
+pub fn build(
+    conn: &Connection,
+    opts: RenderOptions,
+    target: &Target,
+    input: &str,
+) -> Result<Context, Diagnostics> {
+    let side = opts.side;
+    let view = conn.view_from(side);
+    let mut diags = Diagnostics::default();
+    let feats = &target.features;
+
+    if !feats.bgp && !feats.ipsec {
+        diags.push(Diagnostic::error(
+            "target.config",
+            format!("target `{}` configures nothing", target.name),
+        ));
+    }
+    if feats.bgp && !feats.ipsec && !view.bgp_enabled() {
+        diags.push(
+            Diagnostic::error("target.nothing-to-render", format!("target `{}` configures BGP, and this connection has BGP disabled", target.name))
+                .help("enable BGP in the connection (BgpConfig.EnableBgp) or choose an IPsec target such as swanctl"),
+        );
+    }
+    let mode = opts.tunnel_mode.unwrap_or(if view.bgp_enabled() {
+        TunnelMode::Route
+    } else {
+        TunnelMode::Policy
+    });
+    let topo = topology::build(&view, side, mode, target, &mut diags);
+
+    // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so
+    // exactly one side actively brings the tunnel up and the other also reacts to traffic.
+    let initiation = match side {
+        Side::Cloud => view.cloud_initiation.value,
+        Side::Customer => match view.cloud_initiation.value {
+            Initiation::Immediately => Initiation::OnTraffic,
+            Initiation::OnTraffic | Initiation::Respond => Initiation::Immediately,
+        },
+    };
+    let span = view.cloud_initiation.span;
+
+    let (ike, esp, psk, start_action, dpd_action) = if feats.ipsec {
+        if view.remote.gateway.is_none() {
+            diags.push(missing_gateway(view.remote.side));
+        }
+        let version = word(
+            target,
+            "ike_version",
+            view.ike.version.value.id(),
+            view.ike.version.span,
+            &mut diags,
+        );
+        let ike = crypto::ike(&view, target, version, &mut diags);
+        let esp = crypto::esp(&view, target, &mut diags);
+        let psk = match &view.psk {
+            Some(p) => quote::secret(p.expose()),
+            None => {
+                diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(
+                    "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection",
+                ));
+                String::new()
+            }
+        };
+        let start = word(target, "start_action", initiation.id(), span, &mut diags);
+        let dpd = word(target, "dpd_action", initiation.id(), span, &mut diags);
+        (Some(ike), Some(esp), Some(psk), Some(start), Some(dpd))
+    } else {
+        (None, None, None, None, None)
+    };
+    let yes = word(target, "bool", "true", None, &mut diags);
+    let no = word(target, "bool", "false", None, &mut diags);
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Context {
+        meta: Meta {
+            version: env!("CARGO_PKG_VERSION"),
+            input: input.to_owned(),
+            target: target.name.clone(),
+            side: side.id(),
+            dialect: view.dialect.clone(),
+        },
+        name: view.name.clone(),
+        title: view
+            .title
+            .as_ref()
+            .map(|t| quote::comment_safe(&t.value))
+            .filter(|t| *t != view.name),
+        local: endpoint(&view.local),
+        remote: endpoint(&view.remote),
+        ike,
+        esp,
+        psk,
+        dpd: DpdCtx {
+            enabled: view.dpd.enabled.value,
+            interval: view.dpd.interval,
+            timeout: view.dpd.timeout,
+            action: dpd_action,
+        },
+        nat_traversal: view.nat_traversal.value,
+        start_action,
+        children: topo.children,
+        tunnel: topo.tunnel,
+        bgp: topo.bgp,
+        health: topo.health,
+        defaults: view
+            .defaults
+            .iter()
+            .map(|d| format!("{} = {} ({})", d.field, d.value, d.source))
+            .collect(),
+        yes,
+        no,
+    })
+}

@@ -1,0 +1,300 @@
+//! What goes through the tunnel: children (traffic selectors), the tunnel interface of
+//! route-based tunnels, BGP over the tunnel, and the cloud's health-check probe.
+
+use std::net::IpAddr;
+
+use ipnetwork::IpNetwork;
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Connection, IkeVersion, Side};
+use crate::render::target::Target;
+
+/// How the tunnel carries traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TunnelMode {
+    /// an xfrm interface (if_id) with 0.0.0.0/0 selectors; routes or BGP decide what enters it
+    Route,
+    /// traffic selectors per subnet pair (BGP, if on, runs in a child of the two /32 addresses)
+    Policy,
+}
+
+/// BGP keepalive and hold time (seconds): fast failover over the tunnel.
+const KEEPALIVE: u32 = 10;
+const HOLD: u32 = 30;
+/// Tunnel interface MTU and the TCP MSS clamped to fit it (ESP in UDP over a 1500-byte path).
+const MTU: u32 = 1400;
+const MSS: u32 = 1360;
+
+#[derive(Debug, Serialize)]
+pub struct ChildCtx {
+    pub name: String,
+    pub local_ts: Vec<String>,
+    pub remote_ts: Vec<String>,
+    /// Why this child exists (printed as a comment).
+    pub purpose: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TunnelCtx {
+    /// Route-based: an interface with `if_id`, selectors 0.0.0.0/0.
+    pub route: bool,
+    pub if_id: u32,
+    pub ifname: String,
+    /// The tunnel interface address with its prefix (the BGP address in the tunnel CIDR).
+    pub address: Option<String>,
+    pub mtu: u32,
+    pub mss: u32,
+    /// Static routes into the tunnel (remote subnets when BGP is off).
+    pub routes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BgpCtx {
+    pub local_asn: u32,
+    pub remote_asn: u32,
+    pub local_ip: String,
+    pub remote_ip: String,
+    /// The session runs between /32 addresses on loopback (policy mode): multihop + update-source.
+    pub multihop: bool,
+    pub keepalive: u32,
+    pub hold: u32,
+    /// This side's subnets: announced, and the only prefixes the outbound policy lets out.
+    pub networks: Vec<String>,
+    /// The peer's subnets: the only prefixes the inbound policy accepts.
+    pub accept: Vec<String>,
+    /// Names of the prefix lists / route maps.
+    pub policy_in: String,
+    pub policy_out: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HealthCtx {
+    /// The probe's source on the cloud side and destination on the customer side.
+    pub sip: String,
+    pub dip: String,
+    pub interval: u32,
+    pub retry: u32,
+    pub revoke_route: bool,
+}
+
+pub struct Topology {
+    pub children: Vec<ChildCtx>,
+    pub tunnel: TunnelCtx,
+    pub bgp: Option<BgpCtx>,
+    pub health: Option<HealthCtx>,
+}
+
+fn real(nets: &[String]) -> Vec<String> {
+    nets.iter()
+        .filter(|n| !n.ends_with("/0"))
+        .cloned()
+        .collect()
+}
+
+/// A stable interface id in 1..=4000 from the connection name (same input, same id).
+fn if_id(name: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    1 + h % 4000
+}
+
+fn host(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(_) => format!("{ip}/32"),
+        IpAddr::V6(_) => format!("{ip}/128"),
+    }
+}
+
+fn covered(nets: &[crate::ir::At<IpNetwork>], ip: IpAddr) -> bool {
+    nets.iter().any(|n| n.value.contains(ip))
+}
+
+pub fn build(
+    view: &Connection,
+    side: Side,
+    mode: TunnelMode,
+    target: &Target,
+    diags: &mut Diagnostics,
+) -> Topology {
+    let name = &view.name;
+    let local: Vec<String> = view
+        .local
+        .subnets
+        .iter()
+        .map(|s| s.value.to_string())
+        .collect();
+    let remote: Vec<String> = view
+        .remote
+        .subnets
+        .iter()
+        .map(|s| s.value.to_string())
+        .collect();
+    let route = mode == TunnelMode::Route;
+    if route && !target.features.route_based {
+        diags.push(
+            crate::render::target::unsupported(&target.name, "route-based tunnels", &[]).help(
+                format!(
+                    "`{}` renders policy-based tunnels only: pass --tunnel-mode policy",
+                    target.name
+                ),
+            ),
+        );
+    }
+    if !route && !target.features.policy_based {
+        diags.push(
+            crate::render::target::unsupported(&target.name, "policy-based tunnels", &[]).help(
+                format!(
+                    "`{}` renders route-based tunnels only: pass --tunnel-mode route",
+                    target.name
+                ),
+            ),
+        );
+    }
+
+    // BGP over the tunnel.
+    let bgp = if view.bgp_enabled() {
+        let cidr = view
+            .bgp
+            .as_ref()
+            .and_then(|b| b.tunnel_cidr.as_ref())
+            .map(|c| c.value);
+        match (
+            view.local.bgp.asn.as_ref(),
+            view.remote.bgp.asn.as_ref(),
+            view.local.bgp.ip.as_ref(),
+            view.remote.bgp.ip.as_ref(),
+        ) {
+            (Some(la), Some(ra), Some(li), Some(ri)) => Some(BgpCtx {
+                local_asn: la.value,
+                remote_asn: ra.value,
+                local_ip: li.value.to_string(),
+                remote_ip: ri.value.to_string(),
+                multihop: !route,
+                keepalive: KEEPALIVE,
+                hold: HOLD,
+                networks: real(&local),
+                accept: real(&remote),
+                policy_in: format!("{name}-in"),
+                policy_out: format!("{name}-out"),
+            }),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "bgp.incomplete",
+                        "BGP is enabled but the ASNs or tunnel addresses are incomplete",
+                    )
+                    .help(format!(
+                        "give LocalAsn, LocalBgpIp{} and the customer gateway's ASN",
+                        if cidr.is_some() { "" } else { ", TunnelCidr" }
+                    )),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // The cloud's health-check probe must cross the tunnel in both directions.
+    let health = view
+        .health_check
+        .as_ref()
+        .filter(|h| h.enabled.value)
+        .and_then(|h| {
+            Some(HealthCtx {
+                sip: h.sip.as_ref()?.value.to_string(),
+                dip: h.dip.as_ref()?.value.to_string(),
+                interval: h.interval.value,
+                retry: h.retry.value,
+                revoke_route: h.policy.value == crate::ir::HealthPolicy::RevokeRoute,
+            })
+        });
+
+    let mut children = Vec::new();
+    if route {
+        children.push(ChildCtx {
+            name: name.clone(),
+            local_ts: vec!["0.0.0.0/0".into()],
+            remote_ts: vec!["0.0.0.0/0".into()],
+            purpose: "route-based: everything routed into the tunnel interface".into(),
+        });
+    } else {
+        let per_pair =
+            view.ike.version.value == IkeVersion::Ikev1 && !target.features.ikev1_multi_ts;
+        if !local.is_empty() && !remote.is_empty() {
+            if per_pair && local.len() * remote.len() > 1 {
+                for l in &local {
+                    for r in &remote {
+                        children.push(ChildCtx {
+                            name: format!("{name}-{}", children.len() + 1),
+                            local_ts: vec![l.clone()],
+                            remote_ts: vec![r.clone()],
+                            purpose: "one subnet pair (IKEv1 negotiates one selector pair per SA)"
+                                .into(),
+                        });
+                    }
+                }
+            } else {
+                children.push(ChildCtx {
+                    name: name.clone(),
+                    local_ts: local.clone(),
+                    remote_ts: remote.clone(),
+                    purpose: "the protected subnets".into(),
+                });
+            }
+        }
+        if let Some(b) = &bgp {
+            children.push(ChildCtx {
+                name: format!("{name}-bgp"),
+                local_ts: vec![format!("{}/32", b.local_ip)],
+                remote_ts: vec![format!("{}/32", b.remote_ip)],
+                purpose: "the BGP session between the two tunnel addresses".into(),
+            });
+        }
+        if let Some(h) = view.health_check.as_ref().filter(|h| h.enabled.value) {
+            if let (Some(sip), Some(dip)) = (&h.sip, &h.dip) {
+                let (mine, theirs) = match side {
+                    Side::Cloud => (sip.value, dip.value),
+                    Side::Customer => (dip.value, sip.value),
+                };
+                if !(covered(&view.local.subnets, mine) && covered(&view.remote.subnets, theirs)) {
+                    children.push(ChildCtx {
+                        name: format!("{name}-hc"),
+                        local_ts: vec![host(mine)],
+                        remote_ts: vec![host(theirs)],
+                        purpose: "the cloud's health-check probe (sip <-> dip)".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    let address = view
+        .bgp
+        .as_ref()
+        .and_then(|b| b.tunnel_cidr.as_ref())
+        .zip(view.local.bgp.ip.as_ref())
+        .map(|(c, ip)| format!("{}/{}", ip.value, c.value.prefix()));
+    let tunnel = TunnelCtx {
+        route,
+        if_id: if_id(name),
+        ifname: format!("xfrm{}", if_id(name)),
+        address,
+        mtu: MTU,
+        mss: MSS,
+        routes: if bgp.is_none() {
+            real(&remote)
+        } else {
+            Vec::new()
+        },
+    };
+    Topology {
+        children,
+        tunnel,
+        bgp,
+        health,
+    }
+}

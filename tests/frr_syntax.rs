@@ -1,0 +1,101 @@
+//! Every FRR config ipsecgen renders passes FRR's own parser (`vtysh -C -f`, via lab/check-frr.sh).
+//! Needs the lab packages; without them the test says so loudly, and fails when
+//! IPSECGEN_REQUIRE_LAB=1 (as in CI).
+
+use std::path::Path;
+
+use ipsecgen::ir::Side;
+use ipsecgen::render::{RenderOptions, TunnelMode};
+use ipsecgen::source::Source;
+
+fn lab_available() -> bool {
+    let ok = Path::new("/usr/bin/vtysh").exists();
+    if !ok {
+        let msg =
+            "vtysh is not installed: FRR syntax checks NOT RUN (install with lab/install-deps.sh)";
+        assert!(
+            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
+            "{msg}"
+        );
+        eprintln!("\n!!! {msg}\n");
+    }
+    ok
+}
+
+#[test]
+fn every_frr_config_passes_vtysh() {
+    if !lab_available() {
+        return;
+    }
+    let frr = ipsecgen::render::find_target("frr").expect("frr target");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut checked_files = 0;
+    let mut failures = Vec::new();
+    for entry in glob_examples() {
+        let text = std::fs::read_to_string(&entry).expect("readable");
+        let checked = ipsecgen::check(Source::new(entry.clone(), text), &Default::default());
+        if !checked.connections.iter().any(|c| c.bgp_enabled()) {
+            continue;
+        }
+        for side in [Side::Cloud, Side::Customer] {
+            for mode in [TunnelMode::Route, TunnelMode::Policy] {
+                let out = ipsecgen::render_all(
+                    &checked,
+                    RenderOptions {
+                        side,
+                        tunnel_mode: Some(mode),
+                    },
+                    frr,
+                )
+                .unwrap_or_else(|d| panic!("{entry}: {d:?}"));
+                for (sub, file) in out {
+                    let path = dir.path().join(format!("{checked_files}.conf"));
+                    std::fs::write(&path, &file.content).expect("write");
+                    checked_files += 1;
+                    let res = std::process::Command::new("bash")
+                        .arg("lab/check-frr.sh")
+                        .arg(&path)
+                        .output()
+                        .expect("runs check-frr.sh");
+                    if !res.status.success() {
+                        failures.push(format!(
+                            "{entry} {sub}/{} ({side:?}, {mode:?}): {}{}",
+                            file.path,
+                            String::from_utf8_lossy(&res.stdout),
+                            String::from_utf8_lossy(&res.stderr)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked_files >= 4,
+        "expected BGP examples to check, found {checked_files} files"
+    );
+    assert!(
+        failures.is_empty(),
+        "vtysh -C rejected:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn glob_examples() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from("examples")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("examples/") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("json" | "yaml" | "yml")
+            ) {
+                out.push(p.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}

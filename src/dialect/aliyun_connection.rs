@@ -75,10 +75,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let psk = ike.and_then(|o| o.psk(ctx, "Psk"));
     let version = d.or(
         ike.and_then(|o| {
-            o.choice(
+            o.choice_hinted(
                 ctx,
                 "IkeVersion",
                 vocab::IKE_VERSIONS,
+                vocab::HINTS,
                 "IllegalParam.IkeVersion",
             )
         }),
@@ -93,17 +94,26 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         crate::ir::IkeMode::Main,
     );
     let ike_cipher = d.or(
-        ike.and_then(|o| o.choice(ctx, "IkeEncAlg", vocab::CIPHERS, "IllegalParam.IkeEncAlg")),
+        ike.and_then(|o| {
+            o.choice_hinted(
+                ctx,
+                "IkeEncAlg",
+                vocab::CIPHERS,
+                vocab::HINTS,
+                "IllegalParam.IkeEncAlg",
+            )
+        }),
         "IkeConfig.IkeEncAlg",
         "aes",
         crate::ir::Cipher::Aes128,
     );
     let ike_integ = d.or(
         ike.and_then(|o| {
-            o.choice(
+            o.choice_hinted(
                 ctx,
                 "IkeAuthAlg",
                 vocab::INTEGRITY,
+                vocab::HINTS,
                 "IllegalParam.IkeAuthAlg",
             )
         }),
@@ -112,7 +122,15 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         crate::ir::Integrity::Md5,
     );
     let ike_dh = d.or(
-        ike.and_then(|o| o.choice(ctx, "IkePfs", vocab::DH_GROUPS, "IllegalParam.IkePfs")),
+        ike.and_then(|o| {
+            o.choice_hinted(
+                ctx,
+                "IkePfs",
+                vocab::DH_GROUPS,
+                vocab::HINTS,
+                "IllegalParam.IkePfs",
+            )
+        }),
         "IkeConfig.IkePfs",
         "group2",
         crate::ir::DhGroup(2),
@@ -134,10 +152,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let esp = esp_obj.as_ref();
     let esp_cipher = d.or(
         esp.and_then(|o| {
-            o.choice(
+            o.choice_hinted(
                 ctx,
                 "IpsecEncAlg",
                 vocab::CIPHERS,
+                vocab::HINTS,
                 "IllegalParam.IpsecEncAlg",
             )
         }),
@@ -147,10 +166,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     );
     let esp_integ = d.or(
         esp.and_then(|o| {
-            o.choice(
+            o.choice_hinted(
                 ctx,
                 "IpsecAuthAlg",
                 vocab::INTEGRITY,
+                vocab::HINTS,
                 "NotSupportVpnConnectionParameter.IpsecAuthAlg",
             )
         }),
@@ -160,10 +180,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     );
     let pfs = d.or(
         esp.and_then(|o| {
-            o.choice(
+            o.choice_hinted(
                 ctx,
                 "IpsecPfs",
                 vocab::PFS,
+                vocab::HINTS,
                 "NotSupportVpnConnectionParameter.IpsecPfs",
             )
         }),

@@ -47,3 +47,32 @@ pub const PFS: &[(&str, Option<DhGroup>)] = &[
 
 /// Where the documented defaults come from.
 pub const DEFAULTS_SOURCE: &str = "Alibaba Cloud API default";
+
+/// Other vendors' spellings of Alibaba's words, for the "did you mean" of a rejected value.
+pub const HINTS: &[(&str, &str)] = &[
+    ("aes128", "aes"),
+    ("aes-128", "aes"),
+    ("aes-cbc-128", "aes"),
+    ("aes-192", "aes192"),
+    ("aes-256", "aes256"),
+    ("aes-cbc-256", "aes256"),
+    ("3des-cbc", "3des"),
+    ("sha", "sha1"),
+    ("sha-1", "sha1"),
+    ("sha2", "sha256"),
+    ("sha-256", "sha256"),
+    ("sha2-256", "sha256"),
+    ("sha2_256", "sha256"),
+    ("sha-384", "sha384"),
+    ("sha-512", "sha512"),
+    ("modp1024", "group2"),
+    ("modp1536", "group5"),
+    ("modp2048", "group14"),
+    ("dh2", "group2"),
+    ("dh5", "group5"),
+    ("dh14", "group14"),
+    ("none", "disabled"),
+    ("off", "disabled"),
+    ("v1", "ikev1"),
+    ("v2", "ikev2"),
+];

@@ -242,6 +242,19 @@ impl Obj {
         options: &[(&'static str, T)],
         code: &str,
     ) -> Option<At<T>> {
+        self.choice_hinted(ctx, key, options, &[], code)
+    }
+
+    /// `choice`, with `hints` mapping other vendors' spellings to this dialect's word
+    /// (`aes128` -> `aes`), which beat edit distance for the "did you mean".
+    pub fn choice_hinted<T: Copy>(
+        &self,
+        ctx: &Ctx,
+        key: &'static str,
+        options: &[(&'static str, T)],
+        hints: &[(&str, &'static str)],
+        code: &str,
+    ) -> Option<At<T>> {
         let s = self.string(ctx, key)?;
         if let Some((_, v)) = options.iter().find(|(w, _)| *w == s.value) {
             return Some(At::new(*v, s.span));
@@ -252,7 +265,11 @@ impl Obj {
             format!("`{}` does not accept {:?}", self.field(key), s.value),
         )
         .at(s.span, "not a supported value");
-        d = match did_you_mean(&s.value, words.iter().copied()) {
+        let hinted = hints
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&s.value))
+            .map(|(_, w)| *w);
+        d = match hinted.or_else(|| did_you_mean(&s.value, words.iter().copied())) {
             Some(w) => d.help(format!(
                 "did you mean `{w}`? Valid values: {}",
                 words.join(", ")

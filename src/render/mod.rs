@@ -53,6 +53,11 @@ pub fn render(
             None => true,
             Some(When::RouteBased) => ctx.tunnel.route,
             Some(When::Bgp) => ctx.bgp.is_some(),
+            Some(When::HealthMonitor) => {
+                ctx.tunnel.route
+                    && ctx.bgp.is_none()
+                    && ctx.health.as_ref().is_some_and(|h| h.revoke_route)
+            }
         };
         if !wanted {
             continue;

@@ -56,6 +56,9 @@ pub enum When {
     RouteBased,
     /// BGP runs over the tunnel.
     Bgp,
+    /// A static route-based tunnel whose cloud side revokes routes on failed health checks:
+    /// this side mirrors it with a monitor.
+    HealthMonitor,
 }
 
 #[derive(Debug, Deserialize)]

@@ -73,6 +73,9 @@ pub struct HealthCtx {
     /// The probe's source on the cloud side and destination on the customer side.
     pub sip: String,
     pub dip: String,
+    /// The probe address on this side and on the other side (sip/dip as seen from here).
+    pub local_probe: String,
+    pub remote_probe: String,
     pub interval: u32,
     pub retry: u32,
     pub revoke_route: bool,
@@ -204,9 +207,19 @@ pub fn build(
         .as_ref()
         .filter(|h| h.enabled.value)
         .and_then(|h| {
+            let (sip, dip) = (
+                h.sip.as_ref()?.value.to_string(),
+                h.dip.as_ref()?.value.to_string(),
+            );
+            let (local_probe, remote_probe) = match side {
+                Side::Cloud => (sip.clone(), dip.clone()),
+                Side::Customer => (dip.clone(), sip.clone()),
+            };
             Some(HealthCtx {
-                sip: h.sip.as_ref()?.value.to_string(),
-                dip: h.dip.as_ref()?.value.to_string(),
+                sip,
+                dip,
+                local_probe,
+                remote_probe,
                 interval: h.interval.value,
                 retry: h.retry.value,
                 revoke_route: h.policy.value == crate::ir::HealthPolicy::RevokeRoute,

@@ -27,6 +27,8 @@ pub struct LoadOptions {
     pub dialect: Option<Dialect>,
     /// Peer facts given on the command line (they override the document's).
     pub facts: PeerFacts,
+    /// Also lint the file as committed (plaintext secrets): `check` sets this.
+    pub committed: bool,
 }
 
 /// One input read and verified.
@@ -47,6 +49,9 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
     if !diagnostics.has_errors() {
         for c in &loaded.connections {
             diagnostics.extend(verify::verify(c));
+            if opts.committed {
+                diagnostics.extend(verify::verify_committed(c));
+            }
         }
     }
     let mut secrets = loaded.secrets;

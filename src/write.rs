@@ -154,3 +154,43 @@ pub fn to_dir(
     }
     Ok(paths)
 }
+
+/// `render --check`: compare what would be written with what is in `dir`; writes nothing.
+/// Returns a unified diff per file that differs or is missing (empty when up to date).
+pub fn diff_dir(dir: &Path, outputs: &[(String, Output)]) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for (sub, o) in outputs {
+        let path = dir.join(sub).join(&o.path);
+        let current = fs::read_to_string(&path).unwrap_or_default();
+        if current == o.content {
+            continue;
+        }
+        let shown = path.display().to_string();
+        let diff = similar::TextDiff::from_lines(current.as_str(), o.content.as_str())
+            .unified_diff()
+            .context_radius(3)
+            .header(&shown, &format!("{shown} (generated)"))
+            .to_string();
+        diffs.push(redact_secret_lines(&diff));
+    }
+    diffs
+}
+
+/// Lines of a diff that carry a secret show only that a secret changed.
+fn redact_secret_lines(diff: &str) -> String {
+    diff.lines()
+        .map(|l| {
+            let body = l.trim_start_matches(['+', '-', ' ']).trim_start();
+            if body.starts_with("secret =")
+                || body.contains("pre-shared-key")
+                || body.contains("psk ")
+            {
+                format!("{} <secret line redacted>", l.chars().next().unwrap_or(' '))
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}

@@ -290,3 +290,71 @@ fn frr_without_bgp_is_a_capability_error() {
         .code(1)
         .stderr(predicate::str::contains("target.nothing-to-render"));
 }
+
+#[test]
+fn render_check_reports_stale_output_without_writing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    ipsecgen()
+        .args(["render", STATIC, "--check", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("+++"))
+        .stdout(predicate::str::contains(PSK).not());
+    assert!(!out.exists(), "--check writes nothing");
+    ipsecgen()
+        .args(["render", STATIC, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    ipsecgen()
+        .args(["render", STATIC, "--check", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let file = out.join("swanctl.conf");
+    let edited = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("life_time = 3600s", "life_time = 60s");
+    std::fs::write(&file, edited).expect("write");
+    ipsecgen()
+        .args(["render", STATIC, "--check", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-                life_time = 60s"))
+        .stdout(predicate::str::contains(
+            "+                life_time = 3600s",
+        ));
+}
+
+#[test]
+fn psk_from_a_file_reference_and_plaintext_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("vpn.psk"), "Zr5tW8yBn3QxL6vDkk\n").expect("write");
+    let conn = dir.path().join("conn.yaml");
+    std::fs::write(
+        &conn,
+        "Name: r\nLocalSubnet: 10.0.0.0/24\nRemoteSubnet: 10.0.1.0/24\nIkeConfig: {IkeVersion: ikev2, Psk: {file: vpn.psk}}\nVpnGateway: {InternetIp: 203.0.113.1}\n",
+    )
+    .expect("write");
+    ipsecgen()
+        .arg("render")
+        .arg(&conn)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("secret = \"Zr5tW8yBn3QxL6vDkk\""));
+    // The reference form is not a committed secret; the inline form is.
+    ipsecgen()
+        .arg("check")
+        .arg(&conn)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("lint.psk-plaintext").not());
+    ipsecgen()
+        .args(["check", STATIC])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("lint.psk-plaintext"));
+}

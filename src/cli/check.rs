@@ -27,7 +27,10 @@ pub struct CheckArgs {
 
 pub fn run(a: &CheckArgs) -> u8 {
     let opts = match a.input.load_options() {
-        Ok(o) => o,
+        Ok(o) => crate::LoadOptions {
+            committed: true,
+            ..o
+        },
         Err(d) => {
             emit_plain(&d, a.format);
             return EXIT_USAGE;

@@ -70,6 +70,7 @@ impl InputArgs {
                 customer_ip: self.customer_ip,
                 customer_asn: self.customer_asn,
             },
+            committed: false,
         })
     }
 }

@@ -42,6 +42,9 @@ pub struct RenderArgs {
     /// Overwrite files in DIR that ipsecgen did not generate
     #[arg(long)]
     pub force: bool,
+    /// With -o DIR: write nothing; exit 1 and show a diff when DIR is not up to date
+    #[arg(long, requires = "output")]
+    pub check: bool,
     /// How to print diagnostics
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -123,6 +126,22 @@ pub fn run(a: &RenderArgs) -> u8 {
                 );
             }
             EXIT_OK
+        }
+        Some(dir) if a.check => {
+            let diffs = crate::write::diff_dir(dir, &outputs);
+            for d in &diffs {
+                print!("{d}");
+            }
+            if diffs.is_empty() {
+                EXIT_OK
+            } else {
+                eprintln!(
+                    "{} file(s) in {} are not up to date; run without --check to regenerate",
+                    diffs.len(),
+                    dir.display()
+                );
+                EXIT_INVALID
+            }
         }
         Some(dir) => match crate::write::to_dir(dir, &outputs, a.force) {
             Ok(paths) => {

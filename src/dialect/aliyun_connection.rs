@@ -62,6 +62,13 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let mut d = Defaults::new(vocab::DEFAULTS_SOURCE);
 
     let title = root.string(ctx, "Name");
+    // Not needed by the peer, but the API refuses anything else.
+    let _network_type = root.choice(
+        ctx,
+        "NetworkType",
+        vocab::NETWORK_TYPES,
+        "IllegalParam.NetworkType",
+    );
     let local_subnet = root.cidr_list(ctx, "LocalSubnet", "IllegalParam.LocalSubnet");
     let remote_subnet = root.cidr_list(ctx, "RemoteSubnet", "IllegalParam.RemoteSubnet");
     let effect = root.boolean(ctx, "EffectImmediately");

@@ -45,6 +45,9 @@ pub const PFS: &[(&str, Option<DhGroup>)] = &[
     ("group14", Some(DhGroup(14))),
 ];
 
+/// NetworkType of a connection: over the Internet or over a private line.
+pub const NETWORK_TYPES: &[(&str, ())] = &[("public", ()), ("private", ())];
+
 /// Where the documented defaults come from.
 pub const DEFAULTS_SOURCE: &str = "Alibaba Cloud API default";
 

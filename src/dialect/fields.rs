@@ -8,7 +8,7 @@ use std::str::FromStr;
 use ipnetwork::{IpNetwork, Ipv4Network};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
-use crate::ir::{At, Identity, Psk};
+use crate::ir::{At, Identity, Psk, PskOrigin};
 use crate::tree::{Node, Span, Value};
 
 use super::escape_map::content_offsets;
@@ -16,6 +16,8 @@ use super::escape_map::content_offsets;
 /// Shared state of one dialect run: the source text, the diagnostics and the secret spans.
 pub struct Ctx<'t> {
     pub text: &'t str,
+    /// The input file's directory: PSK file references are relative to it.
+    pub base_dir: Option<std::path::PathBuf>,
     pub diags: RefCell<Diagnostics>,
     pub secrets: RefCell<Vec<Span>>,
 }
@@ -24,6 +26,7 @@ impl<'t> Ctx<'t> {
     pub fn new(text: &'t str) -> Self {
         Self {
             text,
+            base_dir: None,
             diags: RefCell::new(Diagnostics::default()),
             secrets: RefCell::new(Vec::new()),
         }
@@ -402,12 +405,73 @@ impl Obj {
         }
     }
 
-    /// A pre-shared key; its span is recorded so reports mask it.
+    /// A pre-shared key, inline or as a reference (`{env: VAR}`, `{file: path}`, resolved
+    /// relative to the input file); its span is recorded so reports mask it.
     pub fn psk(&self, ctx: &Ctx, key: &'static str) -> Option<Psk> {
         let n = self.node(key)?;
         ctx.secrets.borrow_mut().push(n.span);
         match &n.value {
             Value::Str(s) => Some(Psk::new(s.clone(), Some(n.span))),
+            Value::Map(_) => {
+                let r = Obj::new(n.clone(), self.field(key));
+                let env = r.string(ctx, "env");
+                let file = r.string(ctx, "file");
+                r.finish(ctx);
+                let fail = |msg: String, help: &str| {
+                    ctx.push(
+                        Diagnostic::error("input.psk-ref", msg)
+                            .at(Some(n.span), "PSK reference")
+                            .help(help),
+                    );
+                    None
+                };
+                match (env, file) {
+                    (Some(var), None) => match std::env::var(&var.value) {
+                        Ok(v) if !v.is_empty() => Some(Psk::referenced(
+                            v,
+                            Some(n.span),
+                            PskOrigin::Env(var.value.clone()),
+                        )),
+                        _ => fail(
+                            format!(
+                                "the environment variable `{}` holding the PSK is not set",
+                                var.value
+                            ),
+                            "export it before running ipsecgen, e.g. from your secret store",
+                        ),
+                    },
+                    (None, Some(path)) => {
+                        let full = ctx.base_dir.as_ref().map_or_else(
+                            || std::path::PathBuf::from(&path.value),
+                            |d| d.join(&path.value),
+                        );
+                        match std::fs::read_to_string(&full) {
+                            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => {
+                                Some(Psk::referenced(
+                                    text.trim_end_matches(['\r', '\n']).to_owned(),
+                                    Some(n.span),
+                                    PskOrigin::File(path.value.clone()),
+                                ))
+                            }
+                            Ok(_) => fail(
+                                format!("the PSK file `{}` is empty", full.display()),
+                                "write the key into it",
+                            ),
+                            Err(e) => fail(
+                                format!("cannot read the PSK file `{}`: {e}", full.display()),
+                                "paths are relative to the input file",
+                            ),
+                        }
+                    }
+                    _ => fail(
+                        format!(
+                            "`{}` must be a string, {{env: VAR}} or {{file: path}}",
+                            self.field(key)
+                        ),
+                        "give exactly one of env or file",
+                    ),
+                }
+            }
             _ => {
                 self.type_error(ctx, key, n, "a string");
                 None

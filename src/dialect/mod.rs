@@ -121,7 +121,11 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
             return out;
         }
     };
-    let ctx = Ctx::new(&source.text);
+    let mut ctx = Ctx::new(&source.text);
+    ctx.base_dir = std::path::Path::new(&source.name)
+        .parent()
+        .filter(|_| source.name != "<stdin>")
+        .map(std::path::Path::to_path_buf);
     let obj = Obj::new(root, "");
     let conn = match dialect {
         Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts),

@@ -174,16 +174,43 @@ pub struct HealthCheck {
     pub policy: At<HealthPolicy>,
 }
 
+/// Where a pre-shared key came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", content = "name", rename_all = "lowercase")]
+pub enum PskOrigin {
+    /// Written in the input file itself.
+    Inline,
+    /// Read from an environment variable (`Psk: {env: NAME}`).
+    Env(String),
+    /// Read from a file (`Psk: {file: path}`).
+    File(String),
+}
+
 /// A pre-shared key. Its `Debug` and `Serialize` never show the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Psk {
     secret: String,
     pub span: Option<crate::tree::Span>,
+    pub origin: PskOrigin,
 }
 
 impl Psk {
+    /// A PSK written inline in the input.
     pub fn new(secret: String, span: Option<crate::tree::Span>) -> Self {
-        Self { secret, span }
+        Self {
+            secret,
+            span,
+            origin: PskOrigin::Inline,
+        }
+    }
+
+    /// A PSK read through a reference.
+    pub fn referenced(secret: String, span: Option<crate::tree::Span>, origin: PskOrigin) -> Self {
+        Self {
+            secret,
+            span,
+            origin,
+        }
     }
 
     /// The secret itself: only renderers that write secrets files call this.
@@ -208,7 +235,11 @@ impl std::fmt::Debug for Psk {
 
 impl Serialize for Psk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("<redacted>")
+        // Never the value: only where it comes from.
+        match &self.origin {
+            PskOrigin::Inline => s.serialize_str("<redacted>"),
+            origin => origin.serialize(s),
+        }
     }
 }
 

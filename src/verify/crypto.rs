@@ -59,6 +59,21 @@ pub fn psk(conn: &Connection, out: &mut Diagnostics) {
             .at(psk.span, "invalid character")
             .help("use letters, digits and the printable ASCII symbols documented by the API"),
         );
+    } else if psk.expose().contains("***") {
+        out.push(
+            Diagnostic::warning("lint.psk-masked", "the pre-shared key looks masked by the API (it contains ***)")
+                .at(psk.span, "masked value")
+                .help("Describe* responses mask the key: put the real key here, or better a {env: VAR} reference"),
+        );
+    } else if looks_guessable(psk.expose()) {
+        out.push(
+            Diagnostic::warning(
+                "lint.psk-weak",
+                "the pre-shared key looks like a dictionary word or a simple pattern",
+            )
+            .at(psk.span, "guessable secret")
+            .help("use at least 16 random characters, e.g. from `openssl rand -base64 24`"),
+        );
     } else if len < 16 {
         out.push(
             Diagnostic::warning(
@@ -150,5 +165,51 @@ pub fn aggressive_psk(conn: &Connection, out: &mut Diagnostics) {
             .at(conn.ike.mode.span, "aggressive mode")
             .help("use main mode, or better IKEv2"),
         );
+    }
+}
+
+/// Common passwords and patterns that offline guessing tries first.
+const GUESSABLE: &[&str] = &[
+    "password",
+    "passw0rd",
+    "secret",
+    "changeme",
+    "admin",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "abc123",
+    "123456",
+    "12345678",
+    "iloveyou",
+    "vpn",
+    "ipsec",
+    "presharedkey",
+    "psk",
+    "test",
+    "default",
+];
+
+fn looks_guessable(psk: &str) -> bool {
+    let lower = psk.to_ascii_lowercase();
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#$.".contains(c));
+    let one_char = psk.chars().all(|c| psk.starts_with(c));
+    let digits_only = psk.chars().all(|c| c.is_ascii_digit());
+    GUESSABLE.contains(&stem)
+        || GUESSABLE.contains(&lower.as_str())
+        || one_char
+        || (digits_only && psk.len() < 20)
+}
+
+/// `check` only: a PSK written in the file itself is committed with it.
+pub fn committed_secrets(conn: &Connection, out: &mut Diagnostics) {
+    if let Some(psk) = &conn.psk {
+        if psk.origin == crate::ir::PskOrigin::Inline {
+            out.push(
+                Diagnostic::warning("lint.psk-plaintext", "the pre-shared key is written in plain text in this file")
+                    .at(psk.span, "committed secret")
+                    .help("reference it instead: `Psk: {env: VPN_PSK}` or `Psk: {file: secrets/vpn.psk}` (relative to this file)"),
+            );
+        }
     }
 }

@@ -20,6 +20,13 @@ pub fn verify(conn: &Connection) -> Diagnostics {
     out
 }
 
+/// Rules for `check` (the pre-commit hook) only: about the file as committed, not the tunnel.
+pub fn verify_committed(conn: &Connection) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    crypto::committed_secrets(conn, &mut out);
+    out
+}
+
 type Rule = fn(&Connection, &mut Diagnostics);
 
 const RULES: &[Rule] = &[

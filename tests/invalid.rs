@@ -88,3 +88,24 @@ fn human_reports() {
         insta::assert_snapshot!(format!("human_report__{file}"), stderr);
     }
 }
+
+/// The README's table of codes names every code a negative example expects.
+#[test]
+fn readme_lists_every_expected_code() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme
+        .split("## Diagnostic codes")
+        .nth(1)
+        .expect("a Diagnostic codes section");
+    let manifest: BTreeMap<String, Expect> =
+        toml::from_str(&std::fs::read_to_string("tests/invalid/expected.toml").expect("manifest"))
+            .expect("parses");
+    for (file, want) in &manifest {
+        let last = want.code.rsplit('.').next().unwrap_or(&want.code);
+        assert!(
+            section.contains(&format!("`{}`", want.code)) || section.contains(&format!("`{last}`")),
+            "README's code table misses {} (expected by tests/invalid/{file})",
+            want.code
+        );
+    }
+}

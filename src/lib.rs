@@ -7,6 +7,7 @@ pub mod cli;
 pub mod diag;
 pub mod dialect;
 pub mod ir;
+pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod source;

@@ -36,10 +36,14 @@ pub fn run(a: &CheckArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // Files are read and verified on every core; reports are printed in argument order.
+    let results = crate::parallel::map_ordered(&a.files, |file| match Source::read(file) {
+        Ok(source) => Ok(crate::check(source, &opts)),
+        Err(d) => Err(d),
+    });
     let mut failed = false;
-    for file in &a.files {
-        let source = match Source::read(file) {
-            Ok(s) => s,
+    for (file, result) in a.files.iter().zip(results) {
+        match result {
             Err(d) => {
                 emit(
                     &FileReport {
@@ -50,23 +54,23 @@ pub fn run(a: &CheckArgs) -> u8 {
                     a.format,
                 );
                 failed = true;
-                continue;
             }
-        };
-        let checked = crate::check(source, &opts);
-        let d = &checked.diagnostics;
-        if d.has_errors() || (a.deny_warnings && !d.is_empty()) {
-            failed = true;
-        }
-        if !d.is_empty() {
-            emit(
-                &FileReport {
-                    name: &checked.source.name,
-                    text: &checked.masked_text,
-                    diagnostics: &d.0,
-                },
-                a.format,
-            );
+            Ok(checked) => {
+                let d = &checked.diagnostics;
+                if d.has_errors() || (a.deny_warnings && !d.is_empty()) {
+                    failed = true;
+                }
+                if !d.is_empty() {
+                    emit(
+                        &FileReport {
+                            name: &checked.source.name,
+                            text: &checked.masked_text,
+                            diagnostics: &d.0,
+                        },
+                        a.format,
+                    );
+                }
+            }
         }
     }
     if failed {

@@ -24,7 +24,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// A realistic connection; `i` varies names, addresses and subnets; every other one runs BGP.
 fn connection(i: usize) -> String {
     let (a, b) = (i / 250, i % 250);
-    let bgp = if i % 2 == 0 {
+    let bgp = if i.is_multiple_of(2) {
         format!(
             r#","BgpConfig":"{{\"EnableBgp\":\"true\",\"LocalAsn\":\"45104\",\"TunnelCidr\":\"169.254.{}.{}/30\",\"LocalBgpIp\":\"169.254.{}.{}\"}}","CustomerGateway":{{"IpAddress":"198.51.100.{}","Asn":{}}}"#,
             10 + a % 200,

@@ -90,7 +90,7 @@ fn glob_examples() -> Vec<String> {
                 stack.push(p);
             } else if matches!(
                 p.extension().and_then(|x| x.to_str()),
-                Some("json" | "yaml" | "yml")
+                Some("json" | "yaml" | "yml" | "txt")
             ) {
                 out.push(p.to_string_lossy().into_owned());
             }

@@ -17,7 +17,7 @@ fn examples() -> Vec<PathBuf> {
                 stack.push(p);
             } else if matches!(
                 p.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml" | "yml")
+                Some("json" | "yaml" | "yml" | "txt")
             ) {
                 out.push(p);
             }

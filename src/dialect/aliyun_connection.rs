@@ -3,10 +3,11 @@
 //! as strings) and the response form (DescribeVpnConnection, nested objects).
 
 use crate::ir::{
-    At, Bgp, BgpSpeaker, Connection, Dpd, Endpoint, EspPolicy, HealthCheck, HealthPolicy,
-    IkePolicy, Initiation, Side,
+    At, Bgp, BgpSpeaker, Connection, Dpd, Endpoint, HealthCheck, HealthPolicy, IkeVersion,
+    Initiation, Integrity, Side,
 };
 
+use super::aliyun_phases::{self as phases, PhaseRules};
 use super::aliyun_vocab as vocab;
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
@@ -23,6 +24,7 @@ pub const SIGNATURE: &[&str] = &[
 
 /// Keys carried by the API but irrelevant to the peer's configuration.
 const IGNORED: &[&str] = &[
+    "Action",
     "RegionId",
     "VpnConnectionId",
     "VpnGatewayId",
@@ -37,7 +39,6 @@ const IGNORED: &[&str] = &[
     "Spec",
     "ResourceGroupId",
     "RequestId",
-    "NetworkType",
     "RemoteCaCert",
     "RemoteCaCertificate",
     "ZoneNo",
@@ -49,6 +50,15 @@ const IGNORED: &[&str] = &[
     "TransitRouterName",
     "CrossAccountAuthorized",
 ];
+
+/// Connections: IKEv1 and MD5 by default (CreateVpnConnection / ModifyVpnAttachmentAttribute).
+const RULES: PhaseRules = PhaseRules {
+    ike_version: ("ikev1", IkeVersion::Ikev1),
+    ike_auth: ("md5", Integrity::Md5),
+    esp_auth: ("md5", Integrity::Md5),
+    pfs_code: "NotSupportVpnConnectionParameter.IpsecPfs",
+    esp_auth_code: "NotSupportVpnConnectionParameter.IpsecAuthAlg",
+};
 
 /// DPD timers: the API has none; these are the values ipsecgen renders.
 const DPD_INTERVAL: u32 = 10;
@@ -76,138 +86,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let enable_nat = root.boolean(ctx, "EnableNatTraversal");
     let auto_route = root.boolean(ctx, "AutoConfigRoute");
 
-    // IKE (phase 1).
+    // IKE (phase 1) and IPsec (phase 2).
     let ike_obj = root.object(ctx, "IkeConfig");
-    let ike = ike_obj.as_ref();
-    let psk = ike.and_then(|o| o.psk(ctx, "Psk"));
-    let version = d.or(
-        ike.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeVersion",
-                vocab::IKE_VERSIONS,
-                vocab::HINTS,
-                "IllegalParam.IkeVersion",
-            )
-        }),
-        "IkeConfig.IkeVersion",
-        "ikev1",
-        crate::ir::IkeVersion::Ikev1,
-    );
-    let mode = d.or(
-        ike.and_then(|o| o.choice(ctx, "IkeMode", vocab::IKE_MODES, "IllegalParam.IkeMode")),
-        "IkeConfig.IkeMode",
-        "main",
-        crate::ir::IkeMode::Main,
-    );
-    let ike_cipher = d.or(
-        ike.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeEncAlg",
-                vocab::CIPHERS,
-                vocab::HINTS,
-                "IllegalParam.IkeEncAlg",
-            )
-        }),
-        "IkeConfig.IkeEncAlg",
-        "aes",
-        crate::ir::Cipher::Aes128,
-    );
-    let ike_integ = d.or(
-        ike.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeAuthAlg",
-                vocab::INTEGRITY,
-                vocab::HINTS,
-                "IllegalParam.IkeAuthAlg",
-            )
-        }),
-        "IkeConfig.IkeAuthAlg",
-        "md5",
-        crate::ir::Integrity::Md5,
-    );
-    let ike_dh = d.or(
-        ike.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkePfs",
-                vocab::DH_GROUPS,
-                vocab::HINTS,
-                "IllegalParam.IkePfs",
-            )
-        }),
-        "IkeConfig.IkePfs",
-        "group2",
-        crate::ir::DhGroup(2),
-    );
-    let ike_life = d.or(
-        ike.and_then(|o| o.u32(ctx, "IkeLifetime", "IllegalParam.IkeLifetime")),
-        "IkeConfig.IkeLifetime",
-        "86400",
-        86_400,
-    );
-    let local_id = ike.and_then(|o| o.identity(ctx, "LocalId"));
-    let remote_id = ike.and_then(|o| o.identity(ctx, "RemoteId"));
-    if let Some(o) = ike {
-        o.finish(ctx);
-    }
-
-    // IPsec (phase 2).
+    let phase1 = phases::ike(ctx, ike_obj.as_ref(), &mut d, &RULES);
     let esp_obj = root.object(ctx, "IpsecConfig");
-    let esp = esp_obj.as_ref();
-    let esp_cipher = d.or(
-        esp.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IpsecEncAlg",
-                vocab::CIPHERS,
-                vocab::HINTS,
-                "IllegalParam.IpsecEncAlg",
-            )
-        }),
-        "IpsecConfig.IpsecEncAlg",
-        "aes",
-        crate::ir::Cipher::Aes128,
-    );
-    let esp_integ = d.or(
-        esp.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IpsecAuthAlg",
-                vocab::INTEGRITY,
-                vocab::HINTS,
-                "NotSupportVpnConnectionParameter.IpsecAuthAlg",
-            )
-        }),
-        "IpsecConfig.IpsecAuthAlg",
-        "md5",
-        crate::ir::Integrity::Md5,
-    );
-    let pfs = d.or(
-        esp.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IpsecPfs",
-                vocab::PFS,
-                vocab::HINTS,
-                "NotSupportVpnConnectionParameter.IpsecPfs",
-            )
-        }),
-        "IpsecConfig.IpsecPfs",
-        "group2",
-        Some(crate::ir::DhGroup(2)),
-    );
-    let esp_life = d.or(
-        esp.and_then(|o| o.u32(ctx, "IpsecLifetime", "IllegalParam.IpsecLifetime")),
-        "IpsecConfig.IpsecLifetime",
-        "86400",
-        86_400,
-    );
-    if let Some(o) = esp {
-        o.finish(ctx);
-    }
+    let esp = phases::esp(ctx, esp_obj.as_ref(), &mut d, &RULES);
 
     // BGP: BgpConfig (request) or VpnBgpConfig (response).
     let (bgp_obj, bgp_key) = match root.object(ctx, "BgpConfig") {
@@ -309,7 +192,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let cloud = Endpoint {
         side: Side::Cloud,
         gateway: cloud_ip,
-        id: local_id,
+        id: phase1.local_id,
         subnets: local_subnet.unwrap_or_default(),
         bgp: BgpSpeaker {
             asn: local_asn,
@@ -319,7 +202,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let customer = Endpoint {
         side: Side::Customer,
         gateway: customer_ip,
-        id: remote_id,
+        id: phase1.remote_id,
         subnets: remote_subnet.unwrap_or_default(),
         bgp: BgpSpeaker {
             asn: customer_asn,
@@ -333,22 +216,9 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         view: Side::Cloud,
         local: cloud,
         remote: customer,
-        ike: IkePolicy {
-            version,
-            mode,
-            cipher: ike_cipher,
-            integrity: Some(ike_integ),
-            prf: None,
-            dh: ike_dh,
-            lifetime: ike_life,
-        },
-        esp: EspPolicy {
-            cipher: esp_cipher,
-            integrity: Some(esp_integ),
-            pfs: transpose(pfs),
-            lifetime: esp_life,
-        },
-        psk,
+        ike: phase1.policy,
+        esp,
+        psk: phase1.psk,
         dpd: Dpd {
             enabled: dpd_on,
             interval: DPD_INTERVAL,
@@ -366,12 +236,9 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         bgp,
         health_check: health,
         auto_config_route: Some(auto_route),
+        remote_access: None,
         defaults: d.into_vec(),
     })
-}
-
-fn transpose<T>(a: At<Option<T>>) -> Option<At<T>> {
-    a.value.map(|v| At::new(v, a.span))
 }
 
 fn ipv4(ctx: &Ctx, o: &Obj, key: &'static str, code: &str) -> Option<At<std::net::Ipv4Addr>> {

@@ -2,6 +2,8 @@
 //! string-typing, and produces the IR; none knows anything about outputs.
 
 pub mod aliyun_connection;
+pub mod aliyun_ipsec_server;
+mod aliyun_phases;
 mod aliyun_vocab;
 mod defaults;
 mod escape_map;
@@ -23,14 +25,16 @@ use fields::{Ctx, Obj};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     AliyunConnection,
+    AliyunIpsecServer,
 }
 
 impl Dialect {
-    pub const ALL: &'static [Dialect] = &[Dialect::AliyunConnection];
+    pub const ALL: &'static [Dialect] = &[Dialect::AliyunConnection, Dialect::AliyunIpsecServer];
 
     pub fn id(self) -> &'static str {
         match self {
             Dialect::AliyunConnection => "aliyun-connection",
+            Dialect::AliyunIpsecServer => "aliyun-ipsec-server",
         }
     }
 
@@ -55,6 +59,7 @@ impl Dialect {
     fn signature(self) -> &'static [&'static str] {
         match self {
             Dialect::AliyunConnection => aliyun_connection::SIGNATURE,
+            Dialect::AliyunIpsecServer => aliyun_ipsec_server::SIGNATURE,
         }
     }
 }
@@ -129,6 +134,7 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
     let obj = Obj::new(root, "");
     let conn = match dialect {
         Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts),
+        Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(&ctx, &obj, facts),
     };
     out.connections.extend(conn.into_iter().map(|mut c| {
         crate::ir::derive::complete(&mut c);

@@ -243,6 +243,16 @@ impl Serialize for Psk {
     }
 }
 
+/// Client-to-site: the cloud gateway is an IPsec server that gives every client a virtual
+/// address from a pool. `local`/`remote` are then the server (cloud) and the clients (customer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RemoteAccess {
+    /// The client address pool (ClientIpPool).
+    pub pool: Vec<At<IpNetwork>>,
+    /// PSK authentication is enabled (PskEnabled).
+    pub psk_enabled: Option<At<bool>>,
+}
+
 /// A default the input did not state, applied from the API's documentation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AppliedDefault {
@@ -278,6 +288,8 @@ pub struct Connection {
     pub health_check: Option<HealthCheck>,
     /// The cloud installs routes for the remote subnets itself.
     pub auto_config_route: Option<At<bool>>,
+    /// Client-to-site (an IPsec server with an address pool); `None` for site-to-site.
+    pub remote_access: Option<RemoteAccess>,
     pub defaults: Vec<AppliedDefault>,
 }
 

@@ -72,6 +72,9 @@ pub struct Features {
     pub route_based: bool,
     /// Policy-based tunnels (traffic selectors per subnet pair).
     pub policy_based: bool,
+    /// Client-to-site: an IPsec server with an address pool, and its clients.
+    #[serde(default)]
+    pub remote_access: bool,
     pub ikev1: bool,
     pub ikev2: bool,
     pub aggressive: bool,

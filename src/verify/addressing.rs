@@ -41,7 +41,9 @@ pub fn subnets(conn: &Connection, out: &mut Diagnostics) {
                 );
             }
         }
-        if ep.subnets.is_empty() && !conn.bgp_enabled() {
+        // Clients of an IPsec server have no subnets: they get an address from the pool.
+        let clients = ep.side == Side::Customer && conn.remote_access.is_some();
+        if ep.subnets.is_empty() && !conn.bgp_enabled() && !clients {
             out.push(
                 Diagnostic::error(
                     code(ep.side),

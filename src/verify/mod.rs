@@ -7,6 +7,7 @@ mod bgp;
 mod crypto;
 mod health;
 mod names;
+mod remote_access;
 
 use crate::diag::Diagnostics;
 use crate::ir::Connection;
@@ -41,4 +42,6 @@ const RULES: &[Rule] = &[
     bgp::tunnel,
     bgp::asns,
     health::probe,
+    remote_access::pool,
+    remote_access::auth_method,
 ];

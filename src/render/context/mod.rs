@@ -13,7 +13,7 @@ use super::quote;
 use super::target::Target;
 
 pub use crypto::{EspCtx, IkeCtx};
-pub use topology::{BgpCtx, ChildCtx, HealthCtx, TunnelCtx, TunnelMode};
+pub use topology::{BgpCtx, ChildCtx, HealthCtx, RemoteAccessCtx, TunnelCtx, TunnelMode};
 
 /// What to render: whose side, and how the tunnel carries traffic.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +60,8 @@ pub struct Context {
     pub tunnel: TunnelCtx,
     pub bgp: Option<BgpCtx>,
     pub health: Option<HealthCtx>,
+    /// Client-to-site: this side is the server (address pool) or a client (virtual IP).
+    pub remote_access: Option<RemoteAccessCtx>,
     /// `field = value (source)` lines for every default that was applied.
     pub defaults: Vec<String>,
     /// The target's words for yes/no.
@@ -166,7 +168,9 @@ pub fn build(
     let span = view.cloud_initiation.span;
 
     let (ike, esp, psk, start_action, dpd_action) = if feats.ipsec {
-        if view.remote.gateway.is_none() {
+        // Clients of an IPsec server connect from anywhere: only a client needs the server's address.
+        let serves_clients = view.remote_access.is_some() && side == Side::Cloud;
+        if view.remote.gateway.is_none() && !serves_clients {
             diags.push(missing_gateway(view.remote.side));
         }
         let version = word(
@@ -230,6 +234,7 @@ pub fn build(
         tunnel: topo.tunnel,
         bgp: topo.bgp,
         health: topo.health,
+        remote_access: topo.remote_access,
         defaults: view
             .defaults
             .iter()

@@ -81,7 +81,17 @@ pub struct HealthCtx {
     pub revoke_route: bool,
 }
 
+#[derive(Debug, Serialize)]
+pub struct RemoteAccessCtx {
+    /// This side is the IPsec server (the cloud); otherwise a client.
+    pub server: bool,
+    pub pool_name: String,
+    /// The client address pool (server side).
+    pub pool: Vec<String>,
+}
+
 pub struct Topology {
+    pub remote_access: Option<RemoteAccessCtx>,
     pub children: Vec<ChildCtx>,
     pub tunnel: TunnelCtx,
     pub bgp: Option<BgpCtx>,
@@ -135,7 +145,20 @@ pub fn build(
         .iter()
         .map(|s| s.value.to_string())
         .collect();
-    let route = mode == TunnelMode::Route;
+    let remote_access = view.remote_access.as_ref().map(|ra| RemoteAccessCtx {
+        server: side == Side::Cloud,
+        pool_name: format!("{name}-pool"),
+        pool: ra.pool.iter().map(|p| p.value.to_string()).collect(),
+    });
+    if remote_access.is_some() && target.features.ipsec && !target.features.remote_access {
+        diags.push(crate::render::target::unsupported(
+            &target.name,
+            "client-to-site (IPsec server) connections",
+            &[],
+        ));
+    }
+    // Client-to-site tunnels are always policy-based: the client's address is assigned.
+    let route = mode == TunnelMode::Route && remote_access.is_none();
     if route && !target.features.route_based {
         diags.push(
             crate::render::target::unsupported(&target.name, "route-based tunnels", &[]).help(
@@ -234,6 +257,35 @@ pub fn build(
             remote_ts: vec!["0.0.0.0/0".into()],
             purpose: "route-based: everything routed into the tunnel interface".into(),
         });
+    } else if !target.features.ipsec {
+        // A routing-only target (FRR) has no traffic selectors.
+    } else if let Some(ra) = &remote_access {
+        let dynamic = match target.word("ts", "dynamic") {
+            Ok(w) => w.to_owned(),
+            Err(d) => {
+                diags.push(d);
+                String::new()
+            }
+        };
+        let (local_ts, remote_ts, purpose) = if ra.server {
+            (
+                local.clone(),
+                vec![dynamic],
+                "the VPC subnets, for every client's assigned address",
+            )
+        } else {
+            (
+                vec![dynamic],
+                remote.clone(),
+                "the VPC subnets, from the address the server assigns",
+            )
+        };
+        children.push(ChildCtx {
+            name: name.clone(),
+            local_ts,
+            remote_ts,
+            purpose: purpose.into(),
+        });
     } else {
         let per_pair =
             view.ike.version.value == IkeVersion::Ikev1 && !target.features.ikev1_multi_ts;
@@ -305,6 +357,7 @@ pub fn build(
         },
     };
     Topology {
+        remote_access,
         children,
         tunnel,
         bgp,

@@ -1,5 +1,7 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod query;
+
 use std::path::Path;
 
 use crate::diag::Diagnostic;
@@ -78,9 +80,14 @@ impl Source {
         Ok(Self::new(name, text))
     }
 
-    /// Parse the whole text (JSON or YAML; JSON is parsed as YAML flow, which keeps spans).
+    /// Parse the whole text: the query-string request form, or JSON / YAML (JSON is parsed as
+    /// YAML flow, which keeps spans).
     pub fn parse(&self) -> Result<Node, Diagnostic> {
-        parse_text(&self.text)
+        if query::is_query(&self.text) {
+            query::parse(&self.text)
+        } else {
+            parse_text(&self.text)
+        }
     }
 }
 

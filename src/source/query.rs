@@ -1,0 +1,163 @@
+//! The documented query-string request form of Alibaba Cloud's RPC API:
+//!
+//! ```text
+//! http(s)://[Endpoint]/?Action=UpdateIpsecServer
+//! &RegionId=cn-shanghai
+//! &IkeConfig={"IkeVersion":"ikev2",...}
+//! ```
+//!
+//! becomes an object of string values (URL-decoded). Dotted keys (`VpnGateway.InternetIp`) nest.
+//! Line breaks around `&` are allowed, as in the documentation's samples; the documentation's
+//! placeholder line `&Common request parameters` is skipped.
+
+use crate::diag::Diagnostic;
+use crate::tree::{Key, Node, Span, Value};
+
+/// Whether `text` is in the query-string form.
+pub fn is_query(text: &str) -> bool {
+    let first = text.trim_start().lines().next().unwrap_or_default();
+    (first.starts_with("http://")
+        || first.starts_with("https://")
+        || first.starts_with("http(s)://")
+        || first.starts_with('?'))
+        && text.contains("Action=")
+}
+
+fn percent_decode(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = raw.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn insert(map: &mut Vec<(Key, Node)>, path: &[&str], key_span: Span, value: Node) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        map.push((
+            Key {
+                name: (*first).to_owned(),
+                span: key_span,
+            },
+            value,
+        ));
+        return;
+    }
+    let idx = match map
+        .iter()
+        .position(|(k, n)| k.name == *first && matches!(n.value, Value::Map(_)))
+    {
+        Some(i) => i,
+        None => {
+            map.push((
+                Key {
+                    name: (*first).to_owned(),
+                    span: key_span,
+                },
+                Node {
+                    value: Value::Map(Vec::new()),
+                    span: key_span,
+                },
+            ));
+            map.len() - 1
+        }
+    };
+    if let Value::Map(inner) = &mut map[idx].1.value {
+        insert(inner, rest, key_span, value);
+    }
+}
+
+/// Parse the query-string form into a tree (spans point into `text`).
+pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+    let start = text.find('?').map_or(0, |i| i + 1);
+    let mut map: Vec<(Key, Node)> = Vec::new();
+    let mut offset = start;
+    for part in text[start..].split('&') {
+        let part_offset = offset;
+        offset += part.len() + 1;
+        let lead = part.len() - part.trim_start().len();
+        let trimmed = part.trim();
+        if trimmed.is_empty() || trimmed == "Common request parameters" {
+            continue;
+        }
+        let at = part_offset + lead;
+        let Some(eq) = trimmed.find('=') else {
+            return Err(Diagnostic::error(
+                "input.syntax",
+                format!("`{trimmed}` is not a key=value parameter"),
+            )
+            .at(Some(Span::new(at, trimmed.len())), "expected key=value")
+            .help("the request form is ?Action=...&Key=value&Key=value"));
+        };
+        let (raw_key, raw_value) = (&trimmed[..eq], &trimmed[eq + 1..]);
+        let key_span = Span::new(at, raw_key.len());
+        let value_span = Span::new(at + eq + 1, raw_value.len());
+        let (Some(key), Some(value)) = (percent_decode(raw_key), percent_decode(raw_value)) else {
+            return Err(
+                Diagnostic::error("input.syntax", "a parameter has an invalid %-escape")
+                    .at(Some(Span::new(at, trimmed.len())), "invalid %-escape"),
+            );
+        };
+        let path: Vec<&str> = key.split('.').collect();
+        insert(
+            &mut map,
+            &path,
+            key_span,
+            Node {
+                value: Value::Str(value),
+                span: value_span,
+            },
+        );
+    }
+    Ok(Node {
+        value: Value::Map(map),
+        span: Span::new(0, text.len()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_sample() {
+        let text = "http(s)://[Endpoint]/?Action=UpdateIpsecServer\n&RegionId=cn-shanghai\n&IkeConfig={\"IkeVersion\":\"ikev2\"}\n&VpnGateway.InternetIp=203.0.113.9\n&Common request parameters\n";
+        assert!(is_query(text));
+        let n = parse(text).expect("parses");
+        let ike = n.get("IkeConfig").expect("IkeConfig");
+        assert_eq!(ike.value, Value::Str("{\"IkeVersion\":\"ikev2\"}".into()));
+        assert_eq!(
+            &text[ike.span.offset..ike.span.offset + ike.span.len],
+            "{\"IkeVersion\":\"ikev2\"}"
+        );
+        let ip = n
+            .get("VpnGateway")
+            .and_then(|g| g.get("InternetIp"))
+            .expect("nested");
+        assert_eq!(ip.value, Value::Str("203.0.113.9".into()));
+        assert_eq!(
+            n.get("Action").map(|a| a.value.clone()),
+            Some(Value::Str("UpdateIpsecServer".into()))
+        );
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        let n = parse("?Action=X&Name=a%20b").expect("parses");
+        assert_eq!(
+            n.get("Name").map(|a| a.value.clone()),
+            Some(Value::Str("a b".into()))
+        );
+    }
+}

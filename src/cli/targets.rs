@@ -4,9 +4,17 @@ use super::EXIT_OK;
 
 /// List the output targets with the software versions and features they cover
 #[derive(Debug, clap::Args)]
-pub struct TargetsArgs {}
+pub struct TargetsArgs {
+    /// Print the target table and the algorithm support matrix as Markdown
+    #[arg(long)]
+    pub markdown: bool,
+}
 
-pub fn run(_: &TargetsArgs) -> u8 {
+pub fn run(a: &TargetsArgs) -> u8 {
+    if a.markdown {
+        print!("{}", crate::render::matrix::markdown());
+        return EXIT_OK;
+    }
     for t in crate::render::registry().targets() {
         let f = &t.features;
         let mut feats = Vec::new();

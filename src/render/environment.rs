@@ -46,6 +46,11 @@ impl Registry {
         self.targets.iter().find(|t| t.name == name)
     }
 
+    /// Whether a template (`<target>/<file>.j2`) is built in.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.env.get_template(name).is_ok()
+    }
+
     pub fn targets(&self) -> impl Iterator<Item = &Target> {
         self.targets.iter()
     }

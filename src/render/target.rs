@@ -28,6 +28,34 @@ pub struct Target {
     /// How proposal strings join their parts (strongSwan: "-"), if the target uses them.
     #[serde(default)]
     pub proposal_separator: Option<String>,
+    /// How the PSK is written.
+    #[serde(default)]
+    pub psk: PskStyle,
+    /// Characters a PSK may not contain on this target (with `psk.style = "plain"`).
+    #[serde(default)]
+    pub psk_forbidden: String,
+    /// The longest object name the target accepts; longer connection names are shortened
+    /// deterministically (a hash suffix keeps them distinct).
+    #[serde(default = "default_max_name")]
+    pub max_name: usize,
+}
+
+fn default_max_name() -> usize {
+    40
+}
+
+/// The PSK notation of a target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PskStyle {
+    /// strongSwan: `"text"` when unambiguous, otherwise `0x` hex (any byte is safe).
+    #[default]
+    Strongswan,
+    /// Written as it is: a PSK with a forbidden character (`psk_forbidden`, whitespace or control
+    /// characters) is refused for this target.
+    Plain,
+    /// Inside double quotes: `"` and `\` and forbidden characters are refused.
+    Quoted,
 }
 
 #[derive(Debug, Deserialize)]

@@ -183,7 +183,17 @@ pub fn build(
         let ike = crypto::ike(&view, target, version, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
-            Some(p) => quote::secret(p.expose()),
+            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, p.expose()).unwrap_or_else(|| {
+                diags.push(
+                    Diagnostic::error(
+                        "target.unsafe-value",
+                        format!("the pre-shared key contains a character `{}` cannot take safely", target.name),
+                    )
+                    .at(p.span, "PSK")
+                    .help("use letters, digits and common symbols; whitespace, quotes and the target's special characters cannot be written into its config"),
+                );
+                String::new()
+            }),
             None => {
                 diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(
                     "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection",
@@ -211,7 +221,7 @@ pub fn build(
             side: side.id(),
             dialect: view.dialect.clone(),
         },
-        name: view.name.clone(),
+        name: quote::short_name(&view.name, target.max_name.saturating_sub(5).max(8)),
         title: view
             .title
             .as_ref()

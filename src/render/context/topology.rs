@@ -132,7 +132,9 @@ pub fn build(
     target: &Target,
     diags: &mut Diagnostics,
 ) -> Topology {
-    let name = &view.name;
+    // Leave room for the suffixes of derived names (-bgp, -pool, -out, -12).
+    let name =
+        &crate::render::quote::short_name(&view.name, target.max_name.saturating_sub(5).max(8));
     let local: Vec<String> = view
         .local
         .subnets

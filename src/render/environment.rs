@@ -29,6 +29,7 @@ impl Registry {
             .build()
             .map_err(|e| format!("template syntax: {e}"))?;
         env.set_syntax(syntax);
+        super::filters::register(&mut env);
         let mut targets = Vec::new();
         for (path, text) in embedded::EMBEDDED {
             if let Some(folder) = path.strip_suffix("/target.toml") {

@@ -3,6 +3,7 @@
 
 pub mod context;
 mod environment;
+pub mod filters;
 pub mod matrix;
 pub mod quote;
 pub mod target;

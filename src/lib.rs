@@ -3,6 +3,11 @@
 //! The pipeline: `source` (read) -> `dialect` (API shape to IR) -> `verify` (all diagnostics)
 //! -> `render` (templates per target) -> `write` (atomic, only after every render succeeded).
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod cli;
 pub mod diag;
 pub mod dialect;

@@ -139,7 +139,11 @@ fn request_and_response_forms_agree() {
     ] {
         let (req, resp) = (load(request), load(response));
         assert_eq!(ir(&req), ir(&resp), "{request} vs {response}");
-        for target in ipsecgen::render::registry().targets() {
+        // Targets that print the model itself (json) carry the defaults list: compared above.
+        for target in ipsecgen::render::registry()
+            .targets()
+            .filter(|t| !t.features.ir)
+        {
             for side in [Side::Customer, Side::Cloud] {
                 let render = |c: &ipsecgen::Checked| {
                     ipsecgen::render_all(c, RenderOptions::side(side), target)

@@ -185,6 +185,45 @@ impl Obj {
         }
     }
 
+    /// A non-negative integer that may also be written as a number with a zero fraction
+    /// (`3600.0`): APIs implemented in Java serialize integer fields through doubles.
+    pub fn whole_number(&self, ctx: &Ctx, key: &'static str) -> Option<At<u64>> {
+        let n = self.node(key)?;
+        match &n.value {
+            Value::Float(f) if f.fract() == 0.0 && (0.0..=9.0e15).contains(f) => {
+                // Exact: every whole number below 2^53 is representable.
+                Some(At::new(*f as u64, Some(n.span)))
+            }
+            _ => self.integer(ctx, key),
+        }
+    }
+
+    /// Whether `key` is present with an explicit `null` (which `node` treats as absent); for
+    /// fields where null means "none" rather than "default".
+    pub fn is_null(&self, key: &'static str) -> bool {
+        self.asked.borrow_mut().push(key);
+        self.node.get(key).is_some_and(|n| n.value == Value::Null)
+    }
+
+    /// A list of objects, each read as its own `Obj` (path `key[i]`).
+    pub fn objects(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<Obj>> {
+        let n = self.node(key)?;
+        let Value::Seq(items) = &n.value else {
+            self.type_error(ctx, key, n, "a list of objects");
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, el) in items.iter().enumerate() {
+            match el.value {
+                Value::Map(_) => {
+                    out.push(Obj::new(el.clone(), format!("{}[{i}]", self.field(key))));
+                }
+                _ => self.type_error(ctx, key, el, "an object"),
+            }
+        }
+        Some(out)
+    }
+
     /// A nested object, given as an object or as a JSON document inside a string.
     pub fn object(&self, ctx: &Ctx, key: &'static str) -> Option<Obj> {
         let n = self.node(key)?;
@@ -402,6 +441,14 @@ impl Obj {
                 ),
             );
             None
+        }
+    }
+
+    /// `identity`, where an empty string counts as absent (APIs that default the field to "").
+    pub fn identity_or_empty(&self, ctx: &Ctx, key: &'static str) -> Option<At<Identity>> {
+        match self.node(key).map(|n| &n.value) {
+            Some(Value::Str(s)) if s.trim().is_empty() => None,
+            _ => self.identity(ctx, key),
         }
     }
 

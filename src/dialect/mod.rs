@@ -8,7 +8,18 @@ mod aliyun_vocab;
 mod defaults;
 mod escape_map;
 pub mod fields;
+pub mod native;
+mod native_vocab;
+pub mod neutron;
+mod neutron_endpoints;
+mod neutron_policies;
+mod neutron_vocab;
+mod value_rules;
+pub mod zstack;
+mod zstack_vocab;
 
+#[cfg(test)]
+mod detect_tests;
 #[cfg(test)]
 pub(crate) mod tests_support;
 
@@ -26,15 +37,27 @@ use fields::{Ctx, Obj};
 pub enum Dialect {
     AliyunConnection,
     AliyunIpsecServer,
+    Neutron,
+    Zstack,
+    Native,
 }
 
 impl Dialect {
-    pub const ALL: &'static [Dialect] = &[Dialect::AliyunConnection, Dialect::AliyunIpsecServer];
+    pub const ALL: &'static [Dialect] = &[
+        Dialect::AliyunConnection,
+        Dialect::AliyunIpsecServer,
+        Dialect::Neutron,
+        Dialect::Zstack,
+        Dialect::Native,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             Dialect::AliyunConnection => "aliyun-connection",
             Dialect::AliyunIpsecServer => "aliyun-ipsec-server",
+            Dialect::Neutron => "neutron",
+            Dialect::Zstack => "zstack",
+            Dialect::Native => "native",
         }
     }
 
@@ -60,6 +83,9 @@ impl Dialect {
         match self {
             Dialect::AliyunConnection => aliyun_connection::SIGNATURE,
             Dialect::AliyunIpsecServer => aliyun_ipsec_server::SIGNATURE,
+            Dialect::Neutron => neutron::SIGNATURE,
+            Dialect::Zstack => zstack::SIGNATURE,
+            Dialect::Native => native::SIGNATURE,
         }
     }
 }
@@ -132,9 +158,16 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
         .filter(|_| source.name != "<stdin>")
         .map(std::path::Path::to_path_buf);
     let obj = Obj::new(root, "");
-    let conn = match dialect {
-        Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts),
-        Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(&ctx, &obj, facts),
+    let conn: Vec<Connection> = match dialect {
+        Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts)
+            .into_iter()
+            .collect(),
+        Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(&ctx, &obj, facts)
+            .into_iter()
+            .collect(),
+        Dialect::Neutron => neutron::read(&ctx, &obj, facts).into_iter().collect(),
+        Dialect::Zstack => zstack::read(&ctx, &obj, facts).into_iter().collect(),
+        Dialect::Native => native::read(&ctx, &obj, facts),
     };
     out.connections.extend(conn.into_iter().map(|mut c| {
         crate::ir::derive::complete(&mut c);

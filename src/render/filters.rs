@@ -7,7 +7,12 @@ use ipnetwork::IpNetwork;
 use minijinja::{Error, ErrorKind};
 
 fn parse(cidr: &str) -> Result<IpNetwork, Error> {
-    IpNetwork::from_str(cidr).map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("not a CIDR block {cidr:?}: {e}")))
+    IpNetwork::from_str(cidr).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("not a CIDR block {cidr:?}: {e}"),
+        )
+    })
 }
 
 /// "10.1.1.0/24" -> "10.1.1.0"
@@ -53,7 +58,10 @@ mod tests {
     #[test]
     fn address_arithmetic() {
         assert_eq!(cidr_network("10.1.1.0/24").ok(), Some("10.1.1.0".into()));
-        assert_eq!(cidr_address("169.254.11.2/30").ok(), Some("169.254.11.2".into()));
+        assert_eq!(
+            cidr_address("169.254.11.2/30").ok(),
+            Some("169.254.11.2".into())
+        );
         assert_eq!(cidr_prefix("10.1.1.0/24").ok(), Some(24));
         assert_eq!(cidr_netmask("10.1.0.0/16").ok(), Some("255.255.0.0".into()));
         assert_eq!(cidr_wildcard("10.1.1.0/24").ok(), Some("0.0.0.255".into()));

@@ -30,6 +30,13 @@ pub struct Output {
 /// Look a target up by name, with a "did you mean" for near misses.
 pub fn find_target(name: &str) -> Result<&'static Target, Diagnostic> {
     let reg = registry();
+    if let Some(e) = &reg.error {
+        return Err(Diagnostic::error(
+            "template.broken",
+            format!("the built-in templates are broken: {e}"),
+        )
+        .help("this is a defect of this ipsecgen build; please report it"));
+    }
     reg.target(name).ok_or_else(|| {
         let names: Vec<&str> = reg.targets().map(|t| t.name.as_str()).collect();
         let d = Diagnostic::error("usage.target", format!("unknown target `{name}`"));

@@ -103,6 +103,9 @@ pub struct Features {
     /// Client-to-site: an IPsec server with an address pool, and its clients.
     #[serde(default)]
     pub remote_access: bool,
+    /// The target prints the normalized model itself (`ir` in the context).
+    #[serde(default)]
+    pub ir: bool,
     pub ikev1: bool,
     pub ikev2: bool,
     pub aggressive: bool,

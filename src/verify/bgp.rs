@@ -36,8 +36,7 @@ pub fn tunnel(conn: &Connection, out: &mut Diagnostics) {
         return;
     };
     let net = cidr.value;
-    let link_local =
-        Ipv4Network::new(Ipv4Addr::new(169, 254, 0, 0), 16).expect("a valid constant network");
+    let in_link_local = |ip: Ipv4Addr| ip.octets()[..2] == [169, 254];
     if net.ip() != net.network() {
         out.push(
             Diagnostic::error(
@@ -47,7 +46,7 @@ pub fn tunnel(conn: &Connection, out: &mut Diagnostics) {
             .at(cidr.span, "host bits set")
             .help(format!("did you mean {}/{}?", net.network(), net.prefix())),
         );
-    } else if net.prefix() != 30 || !link_local.contains(net.network()) {
+    } else if net.prefix() != 30 || !in_link_local(net.network()) {
         out.push(
             Diagnostic::error(
                 "IllegalParam.TunnelCidr",

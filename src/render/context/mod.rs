@@ -62,6 +62,8 @@ pub struct Context {
     pub health: Option<HealthCtx>,
     /// Client-to-site: this side is the server (address pool) or a client (virtual IP).
     pub remote_access: Option<RemoteAccessCtx>,
+    /// The normalized model of this side's view, for targets that print it (`features.ir`).
+    pub ir: Option<serde_json::Value>,
     /// `field = value (source)` lines for every default that was applied.
     pub defaults: Vec<String>,
     /// The target's words for yes/no.
@@ -137,7 +139,7 @@ pub fn build(
     let mut diags = Diagnostics::default();
     let feats = &target.features;
 
-    if !feats.bgp && !feats.ipsec {
+    if !feats.bgp && !feats.ipsec && !feats.ir {
         diags.push(Diagnostic::error(
             "target.config",
             format!("target `{}` configures nothing", target.name),
@@ -245,6 +247,7 @@ pub fn build(
         bgp: topo.bgp,
         health: topo.health,
         remote_access: topo.remote_access,
+        ir: feats.ir.then(|| serde_json::to_value(&view).ok()).flatten(),
         defaults: view
             .defaults
             .iter()

@@ -14,8 +14,8 @@ pub fn connection_name(conn: &Connection, out: &mut Diagnostics) {
         ))
     } else if name.starts_with("http://") || name.starts_with("https://") {
         Some("the name must not start with http:// or https://".to_owned())
-    } else if name.chars().any(char::is_control) {
-        Some("the name contains a control character (line break, tab, NUL...)".to_owned())
+    } else if name.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+        Some("the name contains a control character or line separator (line break, tab, NUL, U+2028...)".to_owned())
     } else {
         None
     };

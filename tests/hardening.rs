@@ -1,0 +1,302 @@
+//! Hostile input: no panic, no injection, no leaked secret, deterministic output.
+
+use ipsecgen::ir::Side;
+use ipsecgen::render::{registry, RenderOptions};
+use ipsecgen::source::Source;
+use proptest::prelude::*;
+
+/// Every target x side for a document: Ok(outputs as one text) or the error codes.
+fn render_everything(text: &str) -> Vec<Result<String, Vec<String>>> {
+    let checked = ipsecgen::check(Source::new("hostile.json", text), &Default::default());
+    if checked.diagnostics.has_errors() {
+        return vec![Err(checked
+            .diagnostics
+            .iter()
+            .map(|d| d.code.clone())
+            .collect())];
+    }
+    let mut out = Vec::new();
+    for t in registry().targets() {
+        for side in [Side::Customer, Side::Cloud] {
+            out.push(
+                ipsecgen::render_all(&checked, RenderOptions::side(side), t)
+                    .map(|o| ipsecgen::write::concatenated(&o, &t.comment))
+                    .map_err(|d| d.iter().map(|x| x.code.clone()).collect()),
+            );
+        }
+    }
+    out
+}
+
+fn document(field: &str, value: &str) -> String {
+    let mut doc = serde_json::json!({
+        "Name": "hostile",
+        "LocalSubnet": "10.1.1.0/24",
+        "RemoteSubnet": "10.1.3.0/24",
+        "IkeConfig": {"Psk": "Zr5tW8yBn3QxL6vDkk", "IkeVersion": "ikev2", "LocalId": "gw.cloud.example.com", "RemoteId": "198.51.100.20"},
+        "BgpConfig": {"EnableBgp": "true", "TunnelCidr": "169.254.30.0/30", "LocalBgpIp": "169.254.30.1"},
+        "VpnGateway": {"InternetIp": "203.0.113.10"},
+        "CustomerGateway": {"IpAddress": "198.51.100.20", "Asn": 65001}
+    });
+    match field {
+        "Name" => doc["Name"] = value.into(),
+        "Description" => doc["Description"] = value.into(),
+        key => doc["IkeConfig"][key] = value.into(),
+    }
+    doc.to_string()
+}
+
+const HOSTILE: &[&str] = &[
+    "a\nb",
+    "a\rb",
+    "a\0b",
+    "}",
+    "{",
+    "a\"b",
+    "a'b",
+    "#x",
+    ";x",
+    "!x",
+    "a\\b",
+    "a\u{2028}b",
+    "a\u{2029}b",
+    "x\n}\nconnections {\n evil {",
+    "a\"; reboot; \"",
+    "${HOME}",
+    "$(reboot)",
+    "`id`",
+    "a b",
+    "\t",
+    "é",
+    "%0a",
+];
+
+/// A hostile string in any free-text field is rejected with a diagnostic, or rendered without
+/// adding, removing or breaking a single line of any target's output.
+#[test]
+fn hostile_strings_cannot_change_the_structure_of_any_output() {
+    let long = "A".repeat(10_000);
+    let mut values: Vec<&str> = HOSTILE.to_vec();
+    values.push(&long);
+    for field in ["Name", "Description", "Psk", "LocalId", "RemoteId"] {
+        let baseline = render_everything(&document(field, "Benign1234567890Xy"));
+        assert!(
+            baseline.iter().any(Result::is_ok),
+            "{field}: the benign document must render"
+        );
+        for value in &values {
+            let results = render_everything(&document(field, value));
+            if let [Err(codes)] = results.as_slice() {
+                assert!(
+                    codes.iter().all(|c| !c.is_empty()),
+                    "{field}={value:?}: rejected without a code"
+                );
+                continue;
+            }
+            assert_eq!(results.len(), baseline.len());
+            for (got, want) in results.iter().zip(&baseline) {
+                match (got, want) {
+                    (Ok(g), Ok(w)) => {
+                        assert_eq!(
+                            g.lines().count(),
+                            w.lines().count(),
+                            "{field}={value:?} changed the line structure:\n{g}"
+                        );
+                        assert!(
+                            !g.contains(['\r', '\0', '\u{2028}', '\u{2029}']),
+                            "{field}={value:?}: control character in output"
+                        );
+                    }
+                    (Err(codes), _) => assert!(
+                        codes.iter().all(|c| c.starts_with("target.")),
+                        "{field}={value:?}: unexpected render error {codes:?}"
+                    ),
+                    (Ok(_), Err(_)) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Rendering is byte-identical across runs and between the sequential and the parallel path.
+#[test]
+fn rendering_is_deterministic_across_threads() {
+    let mut files: Vec<String> = std::fs::read_dir("examples/aliyun")
+        .expect("examples")
+        .map(|e| e.expect("entry").path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let render = |p: &String| {
+        let text = std::fs::read_to_string(p).expect("readable");
+        render_everything(&text)
+    };
+    let sequential: Vec<_> = files.iter().map(render).collect();
+    let parallel = ipsecgen::parallel::map_ordered(&files, render);
+    let again = ipsecgen::parallel::map_ordered(&files, render);
+    assert_eq!(sequential, parallel);
+    assert_eq!(parallel, again);
+}
+
+fn scalar() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "[ -~\\n\\t\u{e9}]{0,40}".prop_map(serde_json::Value::from),
+        prop::sample::select(vec![
+            "aes",
+            "aes256",
+            "sha1",
+            "md5",
+            "group2",
+            "group14",
+            "disabled",
+            "ikev1",
+            "ikev2",
+            "main",
+            "aggressive",
+            "10.1.1.0/24",
+            "10.1.1.0/24,10.1.2.0/24",
+            "169.254.11.0/30",
+            "169.254.11.1",
+            "0.0.0.0/0",
+            "true",
+            "false",
+            "86400",
+            "0",
+            "-1",
+            "99999999999",
+            "{\"IkeVersion\":\"ikev2\"}",
+            "{",
+            "",
+        ])
+        .prop_map(serde_json::Value::from),
+    ]
+}
+
+fn document_strategy() -> impl Strategy<Value = String> {
+    let keys = prop::sample::select(vec![
+        "Name",
+        "LocalSubnet",
+        "RemoteSubnet",
+        "EffectImmediately",
+        "EnableDpd",
+        "EnableNatTraversal",
+        "ClientIpPool",
+        "PskEnabled",
+        "Psk",
+        "IpsecServerName",
+        "NetworkType",
+        "Bogus",
+    ]);
+    let inner_keys = prop::sample::select(vec![
+        "Psk",
+        "IkeVersion",
+        "IkeMode",
+        "IkeEncAlg",
+        "IkeAuthAlg",
+        "IkePfs",
+        "IkeLifetime",
+        "LocalId",
+        "RemoteId",
+        "IpsecEncAlg",
+        "IpsecAuthAlg",
+        "IpsecPfs",
+        "IpsecLifetime",
+        "EnableBgp",
+        "LocalAsn",
+        "TunnelCidr",
+        "LocalBgpIp",
+        "enable",
+        "sip",
+        "dip",
+        "interval",
+        "retry",
+        "Policy",
+        "InternetIp",
+        "IpAddress",
+        "Asn",
+    ]);
+    let objects = prop::sample::select(vec![
+        "IkeConfig",
+        "IpsecConfig",
+        "BgpConfig",
+        "VpnBgpConfig",
+        "HealthCheckConfig",
+        "VcoHealthCheck",
+        "VpnGateway",
+        "CustomerGateway",
+    ]);
+    (
+        prop::collection::vec((keys, scalar()), 0..8),
+        prop::collection::vec(
+            (
+                objects,
+                prop::collection::vec((inner_keys, scalar()), 0..8),
+                any::<bool>(),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(top, nested)| {
+            let mut m = serde_json::Map::new();
+            for (k, v) in top {
+                m.insert(k.to_owned(), v);
+            }
+            for (k, fields, as_string) in nested {
+                let inner: serde_json::Map<String, serde_json::Value> =
+                    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                let inner = serde_json::Value::Object(inner);
+                // The request form carries nested objects as JSON text.
+                m.insert(
+                    k.to_owned(),
+                    if as_string {
+                        inner.to_string().into()
+                    } else {
+                        inner
+                    },
+                );
+            }
+            serde_json::Value::Object(m).to_string()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Any bytes: a diagnostic or a result, never a panic.
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        if let Ok(source) = Source::from_bytes("fuzz", bytes) {
+            let checked = ipsecgen::check(source, &Default::default());
+            for d in checked.diagnostics.iter() {
+                prop_assert!(!d.code.is_empty() && !d.message.is_empty());
+            }
+        }
+    }
+
+    /// Random documents of the API's own keys and values: every target renders or returns a
+    /// diagnostic with a code; never a panic, never the PSK in a diagnostic.
+    #[test]
+    fn random_documents_render_or_diagnose(doc in document_strategy()) {
+        let checked = ipsecgen::check(Source::new("fuzz.json", doc.clone()), &Default::default());
+        let psk = serde_json::from_str::<serde_json::Value>(&doc).ok()
+            .and_then(|v| v.get("Psk").and_then(|p| p.as_str()).map(str::to_owned))
+            // A PSK that also stands elsewhere in the document may be quoted as that other value.
+            .filter(|p| p.len() >= 6 && doc.matches(p.as_str()).count() == 1);
+        for d in checked.diagnostics.iter() {
+            prop_assert!(!d.code.is_empty());
+            if let Some(p) = &psk {
+                prop_assert!(!d.message.contains(p.as_str()), "PSK in a diagnostic: {}", d.message);
+            }
+        }
+        if !checked.diagnostics.has_errors() {
+            for t in registry().targets() {
+                for side in [Side::Customer, Side::Cloud] {
+                    if let Err(diags) = ipsecgen::render_all(&checked, RenderOptions::side(side), t) {
+                        prop_assert!(diags.iter().all(|d| !d.code.is_empty()));
+                    }
+                }
+            }
+        }
+    }
+}

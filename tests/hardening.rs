@@ -300,3 +300,40 @@ proptest! {
         }
     }
 }
+
+/// Parser budgets: an alias bomb, deep nesting and oversize input get a diagnostic, fast.
+#[test]
+fn input_limits_are_diagnosed() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        bomb.push_str(&format!(
+            "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char,
+            (b'a' + i - 1) as char
+        ));
+    }
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    for (what, text) in [("alias bomb", bomb), ("deep nesting", deep)] {
+        let started = std::time::Instant::now();
+        let checked = ipsecgen::check(Source::new("limits.yaml", text), &Default::default());
+        assert!(checked.diagnostics.has_errors(), "{what}: accepted");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{what}: took {:?}",
+            started.elapsed()
+        );
+    }
+    let big = vec![b' '; ipsecgen::source::MAX_INPUT_BYTES + 1];
+    let err = Source::from_bytes("big.json", big).expect_err("over the cap");
+    assert_eq!(err.code, "input.too-large");
+}

@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod diag;
 pub mod dialect;
+pub mod explain;
 pub mod ir;
 pub mod parallel;
 pub mod render;

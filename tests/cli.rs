@@ -358,3 +358,67 @@ fn psk_from_a_file_reference_and_plaintext_lint() {
         .success()
         .stderr(predicate::str::contains("lint.psk-plaintext"));
 }
+
+#[test]
+fn explain_text_and_diagrams() {
+    ipsecgen()
+        .args(["explain", "examples/aliyun/connection-bgp.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Who initiates: the cloud starts negotiating",
+        ))
+        .stdout(predicate::str::contains(
+            "strongSwan names: proposals = aes256-sha512-modp2048",
+        ))
+        .stdout(predicate::str::contains("PeerBgpIp = 169.254.20.2"))
+        .stdout(predicate::str::contains("Hq7sN2vXk9PbT4mW").not());
+    ipsecgen()
+        .args([
+            "explain",
+            "examples/aliyun/connection-bgp.json",
+            "--format",
+            "mermaid",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("flowchart LR"))
+        .stdout(predicate::str::contains("cgw <==>|"));
+    ipsecgen()
+        .args([
+            "explain",
+            "examples/aliyun/connection-bgp.json",
+            "--format",
+            "dot",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cgw -- ugw"));
+    ipsecgen()
+        .args(["explain", "tests/invalid/ipsec-pfs.json"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn completions_man_and_closed_pipes() {
+    ipsecgen()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_ipsecgen()"));
+    ipsecgen()
+        .args(["man"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH ipsecgen 1"));
+    // A reader that goes away early (`| head`) is not a crash.
+    let bin = assert_cmd::cargo::cargo_bin!("ipsecgen");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("'{}' completions bash | head -c 1 >/dev/null; '{}' render {STATIC} | head -c 1 >/dev/null", bin.display(), bin.display()))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

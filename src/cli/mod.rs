@@ -1,6 +1,8 @@
 //! The command line: argument types (clap) and one module per subcommand.
 
 mod check;
+mod completions;
+mod explain;
 mod render;
 mod targets;
 
@@ -25,7 +27,7 @@ pub const EXIT_USAGE: u8 = 2;
     long_about = "ipsecgen reads the VPN connection settings a cloud API returns (Alibaba Cloud VPN \
 Gateway, as JSON or YAML, request or response form) and renders the configuration of the other \
 end of the tunnel, or checks the settings offline against the cloud's own rules.",
-    after_help = "Examples:\n  ipsecgen render examples/aliyun/connection-static.json\n  ipsecgen render conn.yaml --side cloud -o out/\n  ipsecgen check configs/*.yaml"
+    after_help = "Examples:\n  ipsecgen render examples/aliyun/connection-static.json\n  ipsecgen render conn.json --target frr --side cloud -o out/\n  ipsecgen check configs/*.yaml\n  ipsecgen explain conn.json --format mermaid\n  ipsecgen targets"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,6 +38,9 @@ pub struct Cli {
 pub enum Command {
     Render(render::RenderArgs),
     Check(check::CheckArgs),
+    Explain(explain::ExplainArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
     Targets(targets::TargetsArgs),
 }
 
@@ -80,8 +85,20 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Render(a) => render::run(&a),
         Command::Check(a) => check::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Completions(a) => completions::completions(&a),
+        Command::Man(a) => completions::man(&a),
         Command::Targets(a) => targets::run(&a),
     }
+}
+
+/// Write to stdout. A closed pipe (`ipsecgen ... | head`) is not an error: output stops quietly.
+pub fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Print diagnostics of one input to stderr (or stdout for machine formats).
@@ -93,7 +110,7 @@ fn emit(report: &FileReport, format: Format) {
     );
     match format {
         Format::Human => eprint!("{text}"),
-        Format::Json | Format::Github => print!("{text}"),
+        Format::Json | Format::Github => out(&text),
     }
 }
 

@@ -118,7 +118,7 @@ pub fn run(a: &RenderArgs) -> u8 {
         None => {
             let primary = target.files.first().map_or("", |f| f.path.as_str());
             let (text, omitted) = crate::write::primary(&outputs, primary);
-            print!("{text}");
+            super::out(&text);
             if !omitted.is_empty() {
                 eprintln!(
                     "note: this output also needs {}; write every file with -o DIR",
@@ -130,7 +130,7 @@ pub fn run(a: &RenderArgs) -> u8 {
         Some(dir) if a.check => {
             let diffs = crate::write::diff_dir(dir, &outputs);
             for d in &diffs {
-                print!("{d}");
+                super::out(d);
             }
             if diffs.is_empty() {
                 EXIT_OK

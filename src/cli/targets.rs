@@ -12,29 +12,35 @@ pub struct TargetsArgs {
 
 pub fn run(a: &TargetsArgs) -> u8 {
     if a.markdown {
-        print!("{}", crate::render::matrix::markdown());
+        super::out(&crate::render::matrix::markdown());
         return EXIT_OK;
     }
     for t in crate::render::registry().targets() {
         let f = &t.features;
         let mut feats = Vec::new();
-        for (on, name) in [
-            (f.ikev1, "ikev1"),
-            (f.ikev2, "ikev2"),
-            (f.aggressive, "aggressive"),
-        ] {
+        let flags = [
+            (f.ipsec && f.ikev1, "ikev1"),
+            (f.ipsec && f.ikev2, "ikev2"),
+            (f.ipsec && f.aggressive, "aggressive"),
+            (f.ipsec && f.route_based, "route-based"),
+            (f.ipsec && f.policy_based, "policy-based"),
+            (f.bgp, "bgp"),
+            (f.ipsec && f.remote_access, "client-to-site"),
+            (f.ir, "model"),
+        ];
+        for (on, name) in flags {
             if on {
                 feats.push(name);
             }
         }
-        println!(
-            "{:<14} {} [{}]\n{:<14} for {}",
+        super::out(&format!(
+            "{:<14} {} [{}]\n{:<14} for {}\n",
             t.name,
             t.description,
             feats.join(", "),
             "",
             t.versions
-        );
+        ));
     }
     EXIT_OK
 }

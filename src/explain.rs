@@ -1,0 +1,352 @@
+//! `explain`: the tunnel in plain words as both sides see it, and topology diagrams.
+
+use std::fmt::Write as _;
+
+use crate::diag::Diagnostics;
+use crate::ir::{Connection, Initiation, Side};
+use crate::render::{find_target, RenderOptions};
+
+/// How `explain` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// plain-language summary
+    Text,
+    /// a Mermaid flowchart of the topology
+    Mermaid,
+    /// a Graphviz DOT graph of the topology
+    Dot,
+}
+
+fn duration(s: u32) -> String {
+    match s {
+        0 => "no limit (rekeying disabled)".into(),
+        s if s % 3600 == 0 => format!("{s} s ({} h)", s / 3600),
+        s if s % 60 == 0 => format!("{s} s ({} min)", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// The strongSwan proposals, as a cross-reference for engineers who know those names.
+fn strongswan_names(conn: &Connection) -> Option<(String, String)> {
+    let t = find_target("swanctl").ok()?;
+    let ctx = crate::render::context::build(conn, RenderOptions::side(conn.view), t, "").ok()?;
+    Some((ctx.ike?.proposal?, ctx.esp?.proposal?))
+}
+
+fn side_block(conn: &Connection, side: Side) -> Vec<String> {
+    let ep = conn.endpoint(side);
+    let who = match side {
+        Side::Cloud if conn.remote_access.is_some() => "Cloud side: the IPsec server",
+        Side::Cloud => "Cloud side: the VPN gateway",
+        Side::Customer if conn.remote_access.is_some() => "Customer side: the clients",
+        Side::Customer => "Customer side: your gateway",
+    };
+    let mut v = vec![who.to_owned()];
+    v.push(format!(
+        "  address   {}",
+        ep.gateway
+            .as_ref()
+            .map_or("(not in the input)".to_owned(), |g| g.value.to_string())
+    ));
+    v.push(format!(
+        "  IKE ID    {}",
+        ep.id.as_ref().map_or_else(
+            || ep
+                .gateway
+                .as_ref()
+                .map_or("(its address)".to_owned(), |g| format!(
+                    "{} (its address)",
+                    g.value
+                )),
+            |i| i.value.to_string()
+        )
+    ));
+    let subnets: Vec<String> = ep.subnets.iter().map(|s| s.value.to_string()).collect();
+    if let (Side::Customer, Some(ra)) = (side, &conn.remote_access) {
+        let pool: Vec<String> = ra.pool.iter().map(|p| p.value.to_string()).collect();
+        v.push(format!("  addresses from the pool {}", pool.join(", ")));
+    } else {
+        v.push(format!(
+            "  subnets   {}",
+            if subnets.is_empty() {
+                "(none)".into()
+            } else {
+                subnets.join(", ")
+            }
+        ));
+    }
+    if conn.bgp_enabled() {
+        v.push(format!(
+            "  BGP       AS {}, {}",
+            ep.bgp
+                .asn
+                .as_ref()
+                .map_or("?".into(), |a| a.value.to_string()),
+            ep.bgp
+                .ip
+                .as_ref()
+                .map_or("?".into(), |a| a.value.to_string())
+        ));
+    }
+    v
+}
+
+/// The plain-language summary, with every diagnostic (lints included) at the end.
+pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
+    let mut s = String::new();
+    let title = conn
+        .title
+        .as_ref()
+        .map(|t| crate::render::quote::comment_safe(&t.value))
+        .filter(|t| *t != conn.name)
+        .map(|t| format!(" (\"{t}\")"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "Connection {}{title}, read from {input} as {}",
+        conn.name, conn.dialect
+    );
+    let kind = if conn.remote_access.is_some() {
+        "client-to-site (IPsec server and clients)"
+    } else {
+        "site-to-site"
+    };
+    let _ = writeln!(s, "Kind: {kind}\n");
+    let (a, b) = (
+        side_block(conn, Side::Cloud),
+        side_block(conn, Side::Customer),
+    );
+    let width = a.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 4;
+    for i in 0..a.len().max(b.len()) {
+        let l = a.get(i).map_or("", String::as_str);
+        let r = b.get(i).map_or("", String::as_str);
+        let _ = writeln!(s, "  {l:<width$}{r}");
+    }
+    let _ = writeln!(s);
+    let who = match conn.cloud_initiation.value {
+        Initiation::Immediately => "the cloud starts negotiating as soon as the configuration applies (EffectImmediately=true); the customer side answers and also starts on traffic",
+        Initiation::OnTraffic => "the cloud waits for traffic (EffectImmediately=false); the customer side starts the tunnel",
+        Initiation::Respond => "the cloud only answers; the customer side (the client) starts the tunnel",
+    };
+    let _ = writeln!(s, "Who initiates: {who}.");
+    let ike = &conn.ike;
+    let integ = ike
+        .integrity
+        .as_ref()
+        .map_or("(AEAD, no separate integrity)".into(), |i| {
+            i.value.describe().to_owned()
+        });
+    let prf = ike
+        .effective_prf()
+        .map_or(String::new(), |p| format!(", {}", p.describe()));
+    let mode = if ike.version.value == crate::ir::IkeVersion::Ikev1 {
+        format!(" {} mode", ike.mode.value.id())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        s,
+        "IKE (phase 1): {}{mode}, {}, {integ}{prf}, DH {}; lifetime {}",
+        ike.version
+            .value
+            .id()
+            .to_uppercase()
+            .replace("IKEV", "IKEv"),
+        ike.cipher.value.describe(),
+        ike.dh.value.describe(),
+        duration(ike.lifetime.value)
+    );
+    let esp = &conn.esp;
+    let pfs = esp.pfs.as_ref().map_or("no PFS".into(), |g| {
+        format!("PFS with DH {}", g.value.describe())
+    });
+    let _ = writeln!(
+        s,
+        "ESP (phase 2):  {}, {}, {pfs}; lifetime {}",
+        esp.cipher.value.describe(),
+        esp.integrity
+            .as_ref()
+            .map_or("(AEAD)".into(), |i| i.value.describe().to_owned()),
+        duration(esp.lifetime.value)
+    );
+    if let Some((ike_p, esp_p)) = strongswan_names(conn) {
+        let _ = writeln!(
+            s,
+            "  strongSwan names: proposals = {ike_p}; esp_proposals = {esp_p}"
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Dead peer detection: {}; NAT traversal: {}",
+        if conn.dpd.enabled.value {
+            format!(
+                "every {} s, dead after {} s",
+                conn.dpd.interval, conn.dpd.timeout
+            )
+        } else {
+            "off".into()
+        },
+        if conn.nat_traversal.value {
+            "on"
+        } else {
+            "off"
+        }
+    );
+    if let Some(b) = conn.bgp.as_ref().filter(|b| b.enabled.value) {
+        let _ = writeln!(
+            s,
+            "BGP over the tunnel: link {}; route-based tunnel by default (--tunnel-mode policy for kernels without xfrm interfaces)",
+            b.tunnel_cidr.as_ref().map_or("?".into(), |c| c.value.to_string())
+        );
+    }
+    if let Some(h) = conn.health_check.as_ref().filter(|h| h.enabled.value) {
+        let _ = writeln!(
+            s,
+            "Health check: the cloud pings {} from {} every {} s; after {} losses it {}",
+            h.dip.as_ref().map_or("?".into(), |a| a.value.to_string()),
+            h.sip.as_ref().map_or("?".into(), |a| a.value.to_string()),
+            h.interval.value,
+            h.retry.value,
+            match h.policy.value {
+                crate::ir::HealthPolicy::RevokeRoute =>
+                    "withdraws its routes to this tunnel (revoke_route)",
+                crate::ir::HealthPolicy::ReserveRoute => "keeps its routes (reserve_route)",
+            }
+        );
+    }
+    if !conn.defaults.is_empty() {
+        let _ = writeln!(s, "\nDefaults applied (the input does not state them):");
+        for d in &conn.defaults {
+            let _ = writeln!(s, "  {} = {}  ({})", d.field, d.value, d.source);
+        }
+    }
+    if !diags.is_empty() {
+        let _ = writeln!(s, "\nFindings:");
+        for d in diags.iter() {
+            let _ = writeln!(
+                s,
+                "  {} [{}] {}",
+                if d.is_error() { "error" } else { "warning" },
+                d.code,
+                d.message
+            );
+        }
+    }
+    s
+}
+
+fn nets(conn: &Connection, side: Side) -> Vec<String> {
+    match (side, &conn.remote_access) {
+        (Side::Customer, Some(ra)) => ra
+            .pool
+            .iter()
+            .map(|p| format!("clients {}", p.value))
+            .collect(),
+        _ => conn
+            .endpoint(side)
+            .subnets
+            .iter()
+            .map(|s| s.value.to_string())
+            .collect(),
+    }
+}
+
+fn gateway_label(conn: &Connection, side: Side, br: &str) -> String {
+    let ep = conn.endpoint(side);
+    let mut l = match side {
+        Side::Cloud => "cloud VPN gateway".to_owned(),
+        Side::Customer => "customer gateway".to_owned(),
+    };
+    if let Some(g) = &ep.gateway {
+        l.push_str(&format!("{br}{}", g.value));
+    }
+    if conn.bgp_enabled() {
+        if let (Some(a), Some(ip)) = (&ep.bgp.asn, &ep.bgp.ip) {
+            l.push_str(&format!("{br}AS {} / {}", a.value, ip.value));
+        }
+    }
+    l
+}
+
+fn link_label(conn: &Connection, br: &str) -> String {
+    let mut l = format!(
+        "IPsec {}",
+        conn.ike.version.value.id().replace("ikev", "IKEv")
+    );
+    if let Some((ike, esp)) = strongswan_names(conn) {
+        l.push_str(&format!("{br}IKE {ike}{br}ESP {esp}"));
+    }
+    if let Some(c) = conn
+        .bgp
+        .as_ref()
+        .filter(|b| b.enabled.value)
+        .and_then(|b| b.tunnel_cidr.as_ref())
+    {
+        l.push_str(&format!("{br}BGP over {}", c.value));
+    }
+    l
+}
+
+/// A Mermaid flowchart: cloud subnets - cloud gateway == tunnel == customer gateway - customer subnets.
+pub fn mermaid(conn: &Connection) -> String {
+    let mut s = String::from("flowchart LR\n");
+    for (side, p) in [(Side::Cloud, "c"), (Side::Customer, "u")] {
+        let title = if side == Side::Cloud {
+            "Cloud"
+        } else {
+            "Customer"
+        };
+        let _ = writeln!(s, "  subgraph {p}side[\"{title}\"]");
+        let _ = writeln!(s, "    {p}gw[\"{}\"]", gateway_label(conn, side, "<br/>"));
+        for (i, n) in nets(conn, side).iter().enumerate() {
+            let _ = writeln!(s, "    {p}net{i}[\"{n}\"]");
+        }
+        let _ = writeln!(s, "  end");
+    }
+    for (i, _) in nets(conn, Side::Cloud).iter().enumerate() {
+        let _ = writeln!(s, "  cnet{i} --- cgw");
+    }
+    let _ = writeln!(s, "  cgw <==>|\"{}\"| ugw", link_label(conn, "<br/>"));
+    for (i, _) in nets(conn, Side::Customer).iter().enumerate() {
+        let _ = writeln!(s, "  ugw --- unet{i}");
+    }
+    s
+}
+
+/// A Graphviz DOT graph of the same topology.
+pub fn dot(conn: &Connection) -> String {
+    let mut s = format!(
+        "graph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
+        conn.name
+    );
+    for (side, p) in [(Side::Cloud, "c"), (Side::Customer, "u")] {
+        let title = if side == Side::Cloud {
+            "Cloud"
+        } else {
+            "Customer"
+        };
+        let _ = writeln!(s, "  subgraph cluster_{p} {{\n    label=\"{title}\";");
+        let _ = writeln!(
+            s,
+            "    {p}gw [label=\"{}\"];",
+            gateway_label(conn, side, "\\n")
+        );
+        for (i, n) in nets(conn, side).iter().enumerate() {
+            let _ = writeln!(s, "    {p}net{i} [label=\"{n}\"];");
+        }
+        let _ = writeln!(s, "  }}");
+    }
+    for (i, _) in nets(conn, Side::Cloud).iter().enumerate() {
+        let _ = writeln!(s, "  cnet{i} -- cgw;");
+    }
+    let _ = writeln!(
+        s,
+        "  cgw -- ugw [label=\"{}\", penwidth=3];",
+        link_label(conn, "\\n")
+    );
+    for (i, _) in nets(conn, Side::Customer).iter().enumerate() {
+        let _ = writeln!(s, "  ugw -- unet{i};");
+    }
+    s.push_str("}\n");
+    s
+}

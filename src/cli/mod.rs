@@ -5,6 +5,7 @@ mod completions;
 mod explain;
 mod render;
 mod targets;
+mod templates;
 
 use std::io::IsTerminal as _;
 use std::net::IpAddr;
@@ -42,6 +43,7 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
     Targets(targets::TargetsArgs),
+    Templates(templates::TemplatesArgs),
 }
 
 /// Options shared by the commands that read inputs.
@@ -89,6 +91,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(a) => completions::completions(&a),
         Command::Man(a) => completions::man(&a),
         Command::Targets(a) => targets::run(&a),
+        Command::Templates(a) => templates::run(&a),
     }
 }
 

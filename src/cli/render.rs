@@ -48,6 +48,10 @@ pub struct RenderArgs {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Use the template files in DIR instead of the built-ins with the same path
+    /// (see `ipsecgen templates export`)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -60,6 +64,12 @@ pub fn run(a: &RenderArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if let Some(dir) = &a.templates {
+        if let Err(d) = crate::render::use_overrides(dir) {
+            emit_plain(&d, a.format);
+            return EXIT_INVALID;
+        }
+    }
     let target = match crate::render::find_target(&a.target) {
         Ok(t) => t,
         Err(d) => {

@@ -32,6 +32,7 @@ fn signatures_are_disjoint() {
 fn every_example_matches_exactly_its_dialect() {
     for (dir, dialect) in [
         ("examples/aliyun", Dialect::AliyunConnection),
+        ("examples/aliyun-ipsec-server", Dialect::AliyunIpsecServer),
         ("examples/neutron", Dialect::Neutron),
         ("examples/zstack", Dialect::Zstack),
         ("examples/native", Dialect::Native),

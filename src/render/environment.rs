@@ -19,8 +19,14 @@ pub struct Registry {
     pub error: Option<String>,
 }
 
+/// The built-in template files: (path relative to templates/, contents).
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    embedded::EMBEDDED
+}
+
 impl Registry {
-    fn load() -> Result<Registry, String> {
+    /// Load the built-ins, with `overrides` (path, contents) replacing files of the same path.
+    fn load(overrides: &[(String, &'static str)]) -> Result<Registry, String> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -33,7 +39,11 @@ impl Registry {
         env.set_syntax(syntax);
         super::filters::register(&mut env);
         let mut targets = Vec::new();
-        for (path, text) in embedded::EMBEDDED {
+        for (path, builtin) in embedded::EMBEDDED {
+            let text: &'static str = overrides
+                .iter()
+                .find(|(p, _)| p == path)
+                .map_or(*builtin, |(_, t)| *t);
             if let Some(folder) = path.strip_suffix("/target.toml") {
                 targets.push(Target::parse(folder, text)?);
             } else if path.ends_with(".j2") {
@@ -77,12 +87,77 @@ impl Registry {
 /// test suite; if one is broken anyway, the registry is empty and carries the error, which
 /// `find_target` reports as a diagnostic.
 pub fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        Registry::load().unwrap_or_else(|e| Registry {
-            env: Environment::new(),
-            targets: Vec::new(),
-            error: Some(e),
-        })
+    REGISTRY.get_or_init(|| load_or_error(&[]))
+}
+
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
+
+fn load_or_error(overrides: &[(String, &'static str)]) -> Registry {
+    Registry::load(overrides).unwrap_or_else(|e| Registry {
+        env: Environment::new(),
+        targets: Vec::new(),
+        error: Some(e),
     })
+}
+
+/// Use the files under `dir` in place of the built-in files with the same relative path
+/// (`swanctl/swanctl.conf.j2`, `frr/target.toml`, ...). Call before anything renders.
+pub fn use_overrides(dir: &std::path::Path) -> Result<Vec<String>, crate::diag::Diagnostic> {
+    use crate::diag::{did_you_mean, Diagnostic};
+    let mut overrides = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| {
+            Diagnostic::error(
+                "template.override",
+                format!("cannot read the template directory {}: {e}", d.display()),
+            )
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !embedded::EMBEDDED.iter().any(|(p, _)| *p == rel) {
+                let d = Diagnostic::error(
+                    "template.override",
+                    format!("{rel} overrides no built-in template file"),
+                );
+                return Err(match did_you_mean(&rel, embedded::EMBEDDED.iter().map(|(p, _)| *p)) {
+                    Some(s) => d.help(format!("did you mean {s}? (`ipsecgen templates export DIR` writes the built-ins)")),
+                    None => d.help("override files keep the built-in paths; `ipsecgen templates export DIR` writes them"),
+                });
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Diagnostic::error(
+                    "template.override",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            overrides.push((rel, &*Box::leak(text.into_boxed_str())));
+        }
+    }
+    overrides.sort();
+    let registry = load_or_error(&overrides);
+    if let Some(e) = &registry.error {
+        return Err(Diagnostic::error(
+            "template.override",
+            format!("the override templates do not load: {e}"),
+        )
+        .help("they are rendered with the same strict settings as the built-ins"));
+    }
+    let names = overrides.iter().map(|(p, _)| p.clone()).collect();
+    REGISTRY.set(registry).map_err(|_| {
+        Diagnostic::error(
+            "template.override",
+            "templates were already loaded before the overrides",
+        )
+    })?;
+    Ok(names)
 }

@@ -3,29 +3,27 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{Cipher, Connection, IkeMode, IkeVersion, Integrity};
 
-/// Alibaba documents 0..86400 seconds for both lifetimes.
-const MAX_LIFETIME: u32 = 86_400;
-
+/// Lifetimes within the API's documented range (Alibaba: 0..86400 s); 0 is a lint everywhere.
 pub fn lifetimes(conn: &Connection, out: &mut Diagnostics) {
-    for (lt, code, field) in [
-        (
-            &conn.ike.lifetime,
-            "IllegalParam.IkeLifetime",
-            "IkeLifetime",
-        ),
-        (
-            &conn.esp.lifetime,
-            "IllegalParam.IpsecLifetime",
-            "IpsecLifetime",
-        ),
+    let limits = super::limits::for_connection(conn);
+    for (lt, field, ike) in [
+        (&conn.ike.lifetime, "IkeLifetime", true),
+        (&conn.esp.lifetime, "IpsecLifetime", false),
     ] {
-        if lt.value > MAX_LIFETIME {
-            out.push(
-                Diagnostic::error(code, format!("{field} {} is out of range", lt.value))
-                    .at(lt.span, "must be 0 to 86400")
-                    .help("lifetimes are in seconds, from 0 to 86400 (one day)"),
-            );
-        } else if lt.value == 0 {
+        if let Some((min, max, ike_code, esp_code)) = limits.lifetime {
+            if !(min..=max).contains(&lt.value) {
+                out.push(
+                    Diagnostic::error(
+                        if ike { ike_code } else { esp_code },
+                        format!("{field} {} is out of range", lt.value),
+                    )
+                    .at(lt.span, format!("must be {min} to {max}"))
+                    .help(format!("lifetimes are in seconds, from {min} to {max}")),
+                );
+                continue;
+            }
+        }
+        if lt.value == 0 {
             out.push(
                 Diagnostic::warning("lint.lifetime-zero", format!("{field} 0 disables rekeying"))
                     .at(lt.span, "keys are never refreshed")
@@ -39,21 +37,27 @@ pub fn lifetimes(conn: &Connection, out: &mut Diagnostics) {
 pub fn psk(conn: &Connection, out: &mut Diagnostics) {
     let Some(psk) = &conn.psk else { return };
     let len = psk.len();
-    if len == 0 || len > 100 {
+    // The API's own rule where it documents one (Alibaba: 1..100 printable ASCII, no spaces);
+    // elsewhere only an empty key is an error (targets refuse what they cannot write).
+    let (max, code) = super::limits::for_connection(conn)
+        .psk
+        .unwrap_or((usize::MAX, "input.psk"));
+    if len == 0 || len > max {
         out.push(
             Diagnostic::error(
-                "IllegalParam.Psk",
-                format!("the pre-shared key is {len} characters long; it must be 1 to 100"),
+                code,
+                format!("the pre-shared key is {len} characters long; it must be 1 to {max}"),
             )
             .at(psk.span, "invalid length"),
         );
         return;
     }
-    let bad = psk.expose().chars().any(|c| !c.is_ascii_graphic());
+    let documented_charset = max != usize::MAX;
+    let bad = documented_charset && psk.expose().chars().any(|c| !c.is_ascii_graphic());
     if bad {
         out.push(
             Diagnostic::error(
-                "IllegalParam.Psk",
+                code,
                 "the pre-shared key contains a space, a control character or a non-ASCII character",
             )
             .at(psk.span, "invalid character")

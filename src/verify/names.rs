@@ -6,22 +6,28 @@ use crate::ir::{Connection, Identity};
 /// Name: 1..100 characters, not starting with `http://` or `https://`; no control characters.
 pub fn connection_name(conn: &Connection, out: &mut Diagnostics) {
     let Some(title) = &conn.title else { return };
+    let limits = super::limits::for_connection(conn);
     let name = &title.value;
     let len = name.chars().count();
-    let problem = if len == 0 || len > 100 {
+    let problem = if limits.alibaba_name_rule && (len == 0 || len > 100) {
         Some(format!(
             "the name is {len} characters long; it must be 1 to 100"
         ))
-    } else if name.starts_with("http://") || name.starts_with("https://") {
+    } else if limits.alibaba_name_rule
+        && (name.starts_with("http://") || name.starts_with("https://"))
+    {
         Some("the name must not start with http:// or https://".to_owned())
-    } else if name.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+    } else if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         Some("the name contains a control character or line separator (line break, tab, NUL, U+2028...)".to_owned())
     } else {
         None
     };
     if let Some(msg) = problem {
         out.push(
-            Diagnostic::error("InvalidName", msg)
+            Diagnostic::error(limits.name_code, msg)
                 .at(title.span, "invalid name")
                 .help(
                     "use 1 to 100 printable characters that do not start with http:// or https://",

@@ -81,6 +81,7 @@ pub fn render_all(
 ) -> Result<Vec<(String, Output)>, Diagnostics> {
     let mut outputs = Vec::new();
     let mut errors = Diagnostics::default();
+    let mut skipped = Diagnostics::default();
     let several = checked.connections.len() > 1;
     for conn in &checked.connections {
         match render::render(conn, opts, target, &checked.source.name) {
@@ -92,8 +93,14 @@ pub fn render_all(
                 };
                 outputs.extend(files.into_iter().map(|f| (dir.clone(), f)));
             }
+            // In a file of several connections, a connection a target has nothing to say about
+            // (e.g. no BGP for the frr target) is skipped; it is an error only if all are.
+            Err(d) if several && d.iter().all(|x| x.code == "target.nothing-to-render") => skipped.extend(d),
             Err(d) => errors.extend(d),
         }
+    }
+    if outputs.is_empty() && errors.is_empty() {
+        errors.extend(skipped);
     }
     if errors.is_empty() {
         Ok(outputs)

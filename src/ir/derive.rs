@@ -39,9 +39,11 @@ pub fn complete(conn: &mut Connection) {
         _ => None,
     };
     if let Some((side, ip)) = derived {
-        let field = match side {
-            Side::Cloud => "LocalBgpIp",
-            Side::Customer => "PeerBgpIp",
+        let field = match (side, conn.dialect.starts_with("aliyun")) {
+            (Side::Cloud, true) => "LocalBgpIp",
+            (Side::Customer, true) => "PeerBgpIp",
+            (Side::Cloud, false) => "cloud BGP address",
+            (Side::Customer, false) => "customer BGP address",
         };
         let ep = if conn.local.side == side {
             &mut conn.local

@@ -9,6 +9,7 @@
 )]
 
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod dialect;
 pub mod explain;
@@ -36,6 +37,8 @@ pub struct LoadOptions {
     pub facts: PeerFacts,
     /// Also lint the file as committed (plaintext secrets): `check` sets this.
     pub committed: bool,
+    /// The project config (overlays, lint levels).
+    pub config: Option<std::sync::Arc<config::Config>>,
 }
 
 /// One input read and verified.
@@ -51,8 +54,13 @@ pub struct Checked {
 
 /// Read a source with its dialect and run every verify rule.
 pub fn check(source: Source, opts: &LoadOptions) -> Checked {
-    let loaded = dialect::load(&source, opts.dialect, &opts.facts);
+    let mut loaded = dialect::load(&source, opts.dialect, &opts.facts);
     let mut diagnostics = loaded.diagnostics;
+    if let Some(c) = &opts.config {
+        for d in c.apply_overlays(&mut loaded.connections) {
+            diagnostics.push(d);
+        }
+    }
     if !diagnostics.has_errors() {
         for c in &loaded.connections {
             diagnostics.extend(verify::verify(c));
@@ -60,6 +68,9 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
                 diagnostics.extend(verify::verify_committed(c));
             }
         }
+    }
+    if let Some(c) = &opts.config {
+        c.apply_lints(&mut diagnostics);
     }
     let mut secrets = loaded.secrets;
     secrets.extend(report::scan_secrets(&source.text));
@@ -95,7 +106,9 @@ pub fn render_all(
             }
             // In a file of several connections, a connection a target has nothing to say about
             // (e.g. no BGP for the frr target) is skipped; it is an error only if all are.
-            Err(d) if several && d.iter().all(|x| x.code == "target.nothing-to-render") => skipped.extend(d),
+            Err(d) if several && d.iter().all(|x| x.code == "target.nothing-to-render") => {
+                skipped.extend(d)
+            }
             Err(d) => errors.extend(d),
         }
     }

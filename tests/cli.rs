@@ -471,3 +471,86 @@ fn template_overrides_and_export() {
             "did you mean swanctl/swanctl.conf.j2",
         ));
 }
+
+#[test]
+fn project_config_defaults_overlays_lints_and_unknown_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("examples/aliyun/connection-ikev1.json").expect("example");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let obj = doc.as_object_mut().expect("object");
+    obj.remove("VpnGateway");
+    obj.remove("CustomerGateway");
+    std::fs::write(dir.path().join("conn.json"), doc.to_string()).expect("write");
+    std::fs::write(
+        dir.path().join("ipsecgen.toml"),
+        "[render]\ntargets = [\"swanctl\", \"json\"]\noutput = \"out\"\n\n[lints]\n\"lint.sha1\" = \"allow\"\n\"lint.dh5\" = \"deny\"\n\n[[overlay]]\nmatch = \"shanghai-*\"\ncloud_ip = \"203.0.113.30\"\ncustomer_ip = \"198.51.100.40\"\n",
+    )
+    .expect("write");
+    // lint.dh5 is denied: the IKE group 5 is now an error; --no-config ignores the file.
+    ipsecgen()
+        .current_dir(dir.path())
+        .args(["check", "conn.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("lint.dh5"));
+    ipsecgen()
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "conn.json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("lint.sha1"));
+    let toml = std::fs::read_to_string(dir.path().join("ipsecgen.toml"))
+        .expect("read")
+        .replace("\"deny\"", "\"warn\"");
+    std::fs::write(dir.path().join("ipsecgen.toml"), toml).expect("write");
+    ipsecgen()
+        .current_dir(dir.path())
+        .args(["render", "conn.json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("lint.sha1").not());
+    let swanctl =
+        std::fs::read_to_string(dir.path().join("out/swanctl/swanctl.conf")).expect("written");
+    assert!(swanctl.contains("remote_addrs = 203.0.113.30"), "{swanctl}");
+    assert!(dir.path().join("out/json/connection.json").exists());
+    std::fs::write(
+        dir.path().join("ipsecgen.toml"),
+        "[render]\ntarget = \"swanctl\"\n",
+    )
+    .expect("write");
+    ipsecgen()
+        .current_dir(dir.path())
+        .args(["render", "conn.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config.invalid"))
+        .stderr(predicate::str::contains("unknown field `target`"));
+}
+
+#[test]
+fn target_all_writes_every_target_that_can_express_the_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ipsecgen()
+        .args([
+            "render",
+            "examples/aliyun/connection-bgp.json",
+            "--target",
+            "all",
+            "-o",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    for t in [
+        "swanctl/swanctl.conf",
+        "frr/bgpd.conf",
+        "json/connection.json",
+    ] {
+        assert!(dir.path().join(t).exists(), "{t}");
+    }
+    ipsecgen()
+        .args(["render", STATIC, "--target", "all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("output directory"));
+}

@@ -3,7 +3,7 @@
 use crate::report::{FileReport, Format};
 use crate::source::Source;
 
-use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use super::{emit, InputArgs, EXIT_INVALID, EXIT_OK};
 
 /// Check connection files offline against the cloud API's rules (for pre-commit hooks)
 #[derive(Debug, clap::Args)]
@@ -26,15 +26,12 @@ pub struct CheckArgs {
 }
 
 pub fn run(a: &CheckArgs) -> u8 {
-    let opts = match a.input.load_options() {
+    let opts = match a.input.load_options(a.format) {
         Ok(o) => crate::LoadOptions {
             committed: true,
             ..o
         },
-        Err(d) => {
-            emit_plain(&d, a.format);
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     // Files are read and verified on every core; reports are printed in argument order.
     let results = crate::parallel::map_ordered(&a.files, |file| match Source::read(file) {

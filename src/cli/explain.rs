@@ -4,7 +4,7 @@ use crate::explain::{self, ExplainFormat};
 use crate::report::{FileReport, Format};
 use crate::source::Source;
 
-use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK};
 
 /// Explain a connection in plain words (both sides, proposals, defaults, lints), or draw it
 #[derive(Debug, clap::Args)]
@@ -23,12 +23,9 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: &ExplainArgs) -> u8 {
-    let opts = match a.input.load_options() {
+    let opts = match a.input.load_options(Format::Human) {
         Ok(o) => o,
-        Err(d) => {
-            emit_plain(&d, Format::Human);
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let source = match Source::read(&a.file) {
         Ok(s) => s,

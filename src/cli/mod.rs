@@ -61,15 +61,52 @@ pub struct InputArgs {
     /// The customer gateway's BGP ASN (overrides CustomerGateway.Asn)
     #[arg(long, value_name = "ASN")]
     pub customer_asn: Option<u32>,
+    /// The project config [default: ipsecgen.toml in this directory or a parent]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore ipsecgen.toml
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 impl InputArgs {
-    fn load_options(&self) -> Result<crate::LoadOptions, Diagnostic> {
-        let dialect = self
+    /// The load options, with the project config when there is one. A config that does not
+    /// parse is reported here (with its own snippet) and ends the command.
+    fn load_options(&self, format: Format) -> Result<crate::LoadOptions, u8> {
+        let dialect = match self
             .from
             .as_deref()
             .map(crate::dialect::Dialect::from_id)
-            .transpose()?;
+            .transpose()
+        {
+            Ok(d) => d,
+            Err(d) => {
+                emit_plain(&d, format);
+                return Err(EXIT_USAGE);
+            }
+        };
+        let path = match (&self.config, self.no_config) {
+            (_, true) => None,
+            (Some(p), false) => Some(p.clone()),
+            (None, false) => std::env::current_dir()
+                .ok()
+                .and_then(|d| crate::config::find(&d)),
+        };
+        let config = match path.map(|p| crate::config::load(&p)).transpose() {
+            Ok(c) => c,
+            Err(e) => {
+                let diags = [e.diagnostic];
+                emit(
+                    &FileReport {
+                        name: &e.path,
+                        text: &e.text,
+                        diagnostics: &diags,
+                    },
+                    format,
+                );
+                return Err(EXIT_USAGE);
+            }
+        };
         Ok(crate::LoadOptions {
             dialect,
             facts: crate::dialect::PeerFacts {
@@ -78,6 +115,7 @@ impl InputArgs {
                 customer_asn: self.customer_asn,
             },
             committed: false,
+            config: config.map(std::sync::Arc::new),
         })
     }
 }

@@ -1,9 +1,10 @@
-//! `ipsecgen render`: one input to the files of one target, on stdout or in a directory.
+//! `ipsecgen render`: one input to the files of one or more targets, on stdout or in a directory.
 
 use std::path::PathBuf;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Side;
+use crate::render::{RenderOptions, Target, TunnelMode};
 use crate::report::{FileReport, Format};
 use crate::source::Source;
 
@@ -23,19 +24,22 @@ pub enum SideArg {
   ipsecgen render examples/aliyun/connection-static.json
   ipsecgen render examples/aliyun/connection-static.yaml --side cloud
   ipsecgen render examples/aliyun/connection-static.json -o out/
-  cat conn.json | ipsecgen render - --cloud-ip 203.0.113.10")]
+  ipsecgen render examples/aliyun/connection-bgp.json --target all -o out/   # every target, out/<target>/
+  cat conn.json | ipsecgen render - --cloud-ip 203.0.113.10
+
+Defaults for --target, --side, -o, --tunnel-mode and --templates can come from ipsecgen.toml.")]
 pub struct RenderArgs {
-    /// The connection file (JSON or YAML), or - for standard input
+    /// The connection file (JSON, YAML or the query-string request), or - for standard input
     pub file: String,
-    /// Output target
-    #[arg(long, short, default_value = "swanctl")]
-    pub target: String,
-    /// Whose configuration to render
-    #[arg(long, value_enum, default_value = "customer")]
-    pub side: SideArg,
+    /// Output target, or `all` (see `ipsecgen targets`) [default: swanctl]
+    #[arg(long, short)]
+    pub target: Option<String>,
+    /// Whose configuration to render [default: customer]
+    #[arg(long, value_enum)]
+    pub side: Option<SideArg>,
     /// How the tunnel carries traffic [default: route when BGP is on, else policy]
     #[arg(long, value_enum)]
-    pub tunnel_mode: Option<crate::render::TunnelMode>,
+    pub tunnel_mode: Option<TunnelMode>,
     /// Write the files into this directory (atomically) instead of stdout
     #[arg(long, short, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -43,7 +47,7 @@ pub struct RenderArgs {
     #[arg(long)]
     pub force: bool,
     /// With -o DIR: write nothing; exit 1 and show a diff when DIR is not up to date
-    #[arg(long, requires = "output")]
+    #[arg(long)]
     pub check: bool,
     /// How to print diagnostics
     #[arg(long, value_enum, default_value = "human")]
@@ -56,27 +60,101 @@ pub struct RenderArgs {
     pub input: InputArgs,
 }
 
+fn usage(d: Diagnostic, format: Format) -> u8 {
+    emit_plain(&d, format);
+    EXIT_USAGE
+}
+
 pub fn run(a: &RenderArgs) -> u8 {
-    let opts = match a.input.load_options() {
+    let opts = match a.input.load_options(a.format) {
         Ok(o) => o,
-        Err(d) => {
-            emit_plain(&d, a.format);
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    if let Some(dir) = &a.templates {
-        if let Err(d) = crate::render::use_overrides(dir) {
+    let cfg = opts.config.clone();
+    let defaults = cfg.as_ref().map(|c| &c.render);
+
+    if let Some(dir) = a
+        .templates
+        .clone()
+        .or_else(|| cfg.as_ref().and_then(|c| c.templates_dir()))
+    {
+        if let Err(d) = crate::render::use_overrides(&dir) {
             emit_plain(&d, a.format);
             return EXIT_INVALID;
         }
     }
-    let target = match crate::render::find_target(&a.target) {
-        Ok(t) => t,
-        Err(d) => {
-            emit_plain(&d, a.format);
-            return EXIT_USAGE;
+    let names: Vec<String> = match (&a.target, defaults.map(|d| &d.targets)) {
+        (Some(t), _) => vec![t.clone()],
+        (None, Some(ts)) if !ts.is_empty() => ts.clone(),
+        _ => vec!["swanctl".into()],
+    };
+    let mut targets: Vec<&'static Target> = Vec::new();
+    for n in &names {
+        if n == "all" {
+            targets.extend(crate::render::registry().targets());
+            continue;
+        }
+        match crate::render::find_target(n) {
+            Ok(t) => targets.push(t),
+            Err(d) => return usage(d, a.format),
+        }
+    }
+    let side = match (a.side, defaults.and_then(|d| d.side.as_deref())) {
+        (Some(SideArg::Cloud), _) | (None, Some("cloud")) => Side::Cloud,
+        (Some(SideArg::Customer), _) | (None, None | Some("customer")) => Side::Customer,
+        (None, Some(other)) => {
+            return usage(
+                Diagnostic::error(
+                    "config.invalid",
+                    format!("ipsecgen.toml: render.side `{other}` is not customer or cloud"),
+                ),
+                a.format,
+            )
         }
     };
+    let tunnel_mode = match (
+        a.tunnel_mode,
+        defaults.and_then(|d| d.tunnel_mode.as_deref()),
+    ) {
+        (Some(m), _) => Some(m),
+        (None, Some("route")) => Some(TunnelMode::Route),
+        (None, Some("policy")) => Some(TunnelMode::Policy),
+        (None, None) => None,
+        (None, Some(other)) => {
+            return usage(
+                Diagnostic::error(
+                    "config.invalid",
+                    format!("ipsecgen.toml: render.tunnel_mode `{other}` is not route or policy"),
+                ),
+                a.format,
+            )
+        }
+    };
+    let output = a
+        .output
+        .clone()
+        .or_else(|| defaults.and_then(|d| d.output.clone()));
+    let several = targets.len() > 1;
+    if several && output.is_none() {
+        return usage(
+            Diagnostic::error(
+                "usage.output",
+                format!("{} targets need an output directory", targets.len()),
+            )
+            .help("pass -o DIR: each target is written into DIR/<target>/"),
+            a.format,
+        );
+    }
+    if a.check && output.is_none() {
+        return usage(
+            Diagnostic::error(
+                "usage.output",
+                "--check compares with an output directory: pass -o DIR",
+            ),
+            a.format,
+        );
+    }
+
     let source = match Source::read(&a.file) {
         Ok(s) => s,
         Err(d) => {
@@ -84,49 +162,49 @@ pub fn run(a: &RenderArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let side = match a.side {
-        SideArg::Customer => Side::Customer,
-        SideArg::Cloud => Side::Cloud,
-    };
     let checked = crate::check(source, &opts);
-    let mut diags = checked.diagnostics.clone();
-    let outputs = if diags.has_errors() {
-        None
-    } else {
-        match crate::render_all(
-            &checked,
-            crate::render::RenderOptions {
-                side,
-                tunnel_mode: a.tunnel_mode,
-            },
-            target,
-        ) {
-            Ok(o) => Some(o),
-            Err(d) => {
-                diags.extend(d);
-                None
+    let mut diags: Diagnostics = checked.diagnostics.clone();
+    let mut outputs = Vec::new();
+    if !diags.has_errors() {
+        for t in &targets {
+            match crate::render_all(&checked, RenderOptions { side, tunnel_mode }, t) {
+                Ok(files) => outputs.extend(files.into_iter().map(|(sub, f)| {
+                    let sub = match (several, sub.is_empty()) {
+                        (false, _) => sub,
+                        (true, true) => t.name.clone(),
+                        (true, false) => format!("{}/{sub}", t.name),
+                    };
+                    (sub, f)
+                })),
+                // With `all`, a target that cannot express this connection is skipped and said.
+                Err(d) if several && names.iter().any(|n| n == "all") => {
+                    for x in d.iter() {
+                        eprintln!("note: skipped {}: {} [{}]", t.name, x.message, x.code);
+                    }
+                }
+                Err(d) => diags.extend(d),
             }
         }
-    };
-    let report = |d: &Diagnostics| {
-        if !d.is_empty() {
-            emit(
-                &FileReport {
-                    name: &checked.source.name,
-                    text: &checked.masked_text,
-                    diagnostics: &d.0,
-                },
-                a.format,
-            );
-        }
-    };
-    report(&diags);
-    let Some(outputs) = outputs else {
+    }
+    if !diags.is_empty() {
+        emit(
+            &FileReport {
+                name: &checked.source.name,
+                text: &checked.masked_text,
+                diagnostics: &diags.0,
+            },
+            a.format,
+        );
+    }
+    if diags.has_errors() {
         return EXIT_INVALID;
-    };
-    match &a.output {
+    }
+    match &output {
         None => {
-            let primary = target.files.first().map_or("", |f| f.path.as_str());
+            let primary = targets
+                .first()
+                .and_then(|t| t.files.first())
+                .map_or("", |f| f.path.as_str());
             let (text, omitted) = crate::write::primary(&outputs, primary);
             super::out(&text);
             if !omitted.is_empty() {

@@ -1,0 +1,245 @@
+//! The project configuration `ipsecgen.toml`: found in the current directory or any parent
+//! (or given with `--config`). Unknown keys are errors that point at the key.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::{At, Connection, Psk, PskOrigin, Side};
+use crate::tree::Span;
+
+pub const FILE_NAME: &str = "ipsecgen.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub render: RenderDefaults,
+    /// Lint levels by code: "allow" (drop), "warn" (default), "deny" (make it an error).
+    #[serde(default)]
+    pub lints: BTreeMap<String, LintLevel>,
+    /// Facts and secret references applied to connections whose name matches.
+    #[serde(default)]
+    pub overlay: Vec<Overlay>,
+    /// Where the file was found (set after loading).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderDefaults {
+    /// Targets rendered when `--target` is not given (several need an output directory).
+    #[serde(default)]
+    pub targets: Vec<String>,
+    pub side: Option<String>,
+    /// Output directory when `-o` is not given.
+    pub output: Option<PathBuf>,
+    /// "route" or "policy".
+    pub tunnel_mode: Option<String>,
+    /// Template override directory (relative to ipsecgen.toml).
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    Allow,
+    Warn,
+    Deny,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overlay {
+    /// Connection name, or a prefix ending in `*`.
+    #[serde(rename = "match")]
+    pub pattern: String,
+    pub cloud_ip: Option<IpAddr>,
+    pub customer_ip: Option<IpAddr>,
+    pub customer_asn: Option<u32>,
+    pub psk: Option<PskRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PskRef {
+    pub env: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+/// A config problem, with the config's text for the report.
+pub struct ConfigError {
+    pub path: String,
+    pub text: String,
+    pub diagnostic: Diagnostic,
+}
+
+/// Find `ipsecgen.toml` in `start` or its parents.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// Load the config at `path`.
+pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(ConfigError {
+            path: shown.clone(),
+            text: String::new(),
+            diagnostic: Diagnostic::error("config.read", format!("cannot read {shown}: {e}")),
+        })
+    })?;
+    match toml::from_str::<Config>(&text) {
+        Ok(mut c) => {
+            c.path = Some(path.to_path_buf());
+            Ok(c)
+        }
+        Err(e) => {
+            let span = e
+                .span()
+                .map(|r| Span::new(r.start, r.end.saturating_sub(r.start).max(1)));
+            let message = e.message().to_owned();
+            let help = if message.contains("unknown field") {
+                "see the README's ipsecgen.toml section for the keys"
+            } else {
+                "check the value's type and quoting"
+            };
+            Err(Box::new(ConfigError {
+                path: shown,
+                text,
+                diagnostic: Diagnostic::error(
+                    "config.invalid",
+                    format!("ipsecgen.toml: {message}"),
+                )
+                .at(span, "here")
+                .help(help),
+            }))
+        }
+    }
+}
+
+impl Config {
+    fn dir(&self) -> PathBuf {
+        self.path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// The template override directory, resolved against the config's directory.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        self.render.templates.as_ref().map(|t| self.dir().join(t))
+    }
+
+    /// Apply lint levels: "allow" drops a warning, "deny" makes it an error.
+    pub fn apply_lints(&self, diags: &mut crate::diag::Diagnostics) {
+        diags
+            .0
+            .retain(|d| self.lints.get(&d.code) != Some(&LintLevel::Allow));
+        for d in &mut diags.0 {
+            if self.lints.get(&d.code) == Some(&LintLevel::Deny) {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+
+    /// Apply the overlays whose pattern matches a connection's name.
+    pub fn apply_overlays(&self, conns: &mut [Connection]) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for conn in conns {
+            let name = conn.name.clone();
+            for o in self.overlay.iter().filter(|o| matches(&o.pattern, &name)) {
+                let set_gateway = |conn: &mut Connection, side: Side, ip: IpAddr| {
+                    let ep = if conn.local.side == side {
+                        &mut conn.local
+                    } else {
+                        &mut conn.remote
+                    };
+                    ep.gateway = Some(At::bare(ip));
+                };
+                if let Some(ip) = o.cloud_ip {
+                    set_gateway(conn, Side::Cloud, ip);
+                }
+                if let Some(ip) = o.customer_ip {
+                    set_gateway(conn, Side::Customer, ip);
+                }
+                if let Some(asn) = o.customer_asn {
+                    let ep = if conn.local.side == Side::Customer {
+                        &mut conn.local
+                    } else {
+                        &mut conn.remote
+                    };
+                    ep.bgp.asn = Some(At::bare(asn));
+                }
+                if let Some(r) = &o.psk {
+                    match self.resolve_psk(r) {
+                        Ok(psk) => conn.psk = Some(psk),
+                        Err(d) => problems.push(d),
+                    }
+                }
+            }
+        }
+        problems
+    }
+
+    fn resolve_psk(&self, r: &PskRef) -> Result<Psk, Diagnostic> {
+        match (&r.env, &r.file) {
+            (Some(var), None) => std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| Psk::referenced(v, None, PskOrigin::Env(var.clone())))
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        "config.psk",
+                        format!("ipsecgen.toml: the environment variable `{var}` is not set"),
+                    )
+                }),
+            (None, Some(file)) => {
+                let full = self.dir().join(file);
+                std::fs::read_to_string(&full)
+                    .ok()
+                    .map(|t| t.trim_end_matches(['\r', '\n']).to_owned())
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Psk::referenced(t, None, PskOrigin::File(file.display().to_string())))
+                    .ok_or_else(|| {
+                        Diagnostic::error(
+                            "config.psk",
+                            format!("ipsecgen.toml: cannot read a PSK from {}", full.display()),
+                        )
+                    })
+            }
+            _ => Err(Diagnostic::error(
+                "config.psk",
+                "ipsecgen.toml: an overlay psk needs exactly one of env or file",
+            )),
+        }
+    }
+}
+
+/// `name` matches `pattern` exactly, or by prefix when the pattern ends in `*`.
+fn matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn patterns() {
+        assert!(matches("dc1-*", "dc1-hangzhou"));
+        assert!(matches("exact", "exact"));
+        assert!(!matches("exact", "exactly"));
+    }
+}

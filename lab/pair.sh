@@ -47,6 +47,20 @@
 #   INITIATE_TIMEOUT    seconds per `swanctl --initiate` (default 10)
 #   SA_WAIT             seconds to wait for IKE ESTABLISHED + all initiated
 #                       children INSTALLED on both sides (default 15)
+#                       An initiate that fails only because charon already
+#                       has the CHILD_SA ("existing duplicate", e.g. brought up
+#                       by start_action = start on load) counts as
+#                       INITIATE_DUPLICATE, not as INITIATE_FAILED.
+#   REKEY_CHILDREN      optional list of CHILD (or CONN/CHILD) names to rekey
+#                       from the $INITIATOR side once all SAs are up, before
+#                       bgpd and the pings (`swanctl --rekey --child CHILD`), one
+#                       after the other.  Proves the PFS group: in IKEv2 the
+#                       first CHILD_SA comes with IKE_AUTH and has no DH; the
+#                       rekeyed one shows dh-group in sas-<side>.raw.
+#   REKEY_WAIT          seconds per child to wait until each side has a new
+#                       INSTALLED CHILD_SA of that name and the old ones are no
+#                       longer INSTALLED (default 10).
+#                       Skipped (REKEY_ALL_OK=0) when the SAs did not come up.
 #   PINGS               pairs "src dst" separated by ';' or newlines, run from
 #                       the $PING_SIDE (default customer) namespace: ping -n
 #                       -c $PING_COUNT -W 1 -i $PING_INTERVAL -I src dst
@@ -71,7 +85,10 @@
 #     LOAD_<S>_RC LOAD_<S>_UNEXPECTED_LINES   (lines other than the usual
 #         "loaded ...", "no pools found, 0 unloaded", "successfully loaded ...")
 #     INITIATOR INITIATE_CHILDREN(csv or none) INITIATE_OK INITIATE_FAILED
+#     INITIATE_DUPLICATE
 #     CHILDREN_EXPECTED IKE_ESTABLISHED_<S>(count) CHILDREN_INSTALLED_<S>(count)
+#     with REKEY_CHILDREN: REKEY_<n>_CHILD REKEY_<n>_RC REKEY_<n>_OK(0|1)
+#         REKEY_COUNT REKEY_ALL_OK(1 = every listed child rekeyed)
 #     PING_<n>_SRC PING_<n>_DST PING_<n>_RC PING_<n>_LOSS(percent, integer)
 #     PING_COUNT PING_ALL_OK(1 = at least one ping and all 0% loss, rc 0)
 #     BGP_<S>_ENABLED(0|1), when 1 also: BGP_<S>_STATE (Established when every
@@ -83,6 +100,7 @@
 #   pair.log                   harness progress with timestamps
 #   load-<side>.out/.rc        `swanctl --load-all` stdout+stderr and exit code
 #   initiate-<n>-<conn>_<child>.out/.rc (or -<child> when given without conn)
+#   rekey-<n>-<child>.out/.rc, sas-<side>-before-rekey.raw
 #   list-conns-<side>.txt
 #   sas-<side>.raw / sas-<side>.txt   `swanctl --list-sas --raw` / plain
 #   charon-<side>.log (filelog, ike/cfg/knl=2), charon-<side>.stdout
@@ -145,7 +163,9 @@ BGP_SETTLE=${BGP_SETTLE:-5}
 CHARON_PLUGINS=${CHARON_PLUGINS:-random nonce openssl aes sha1 sha2 md5 hmac gmp curve25519 pem pkcs1 x509 pubkey kdf kernel-libipsec kernel-netlink socket-default vici updown}
 CHARON_EXTRA_OPTS=${CHARON_EXTRA_OPTS:-}
 SWANCTL_PLUGINS="random nonce openssl aes sha1 sha2 md5 hmac gmp curve25519 pem pkcs1 pkcs8 pkcs12 x509 pubkey"
-for v in INITIATE_TIMEOUT SA_WAIT PING_COUNT BGP_WAIT BGP_SETTLE; do
+REKEY_CHILDREN=${REKEY_CHILDREN:-}
+REKEY_WAIT=${REKEY_WAIT:-10}
+for v in INITIATE_TIMEOUT SA_WAIT PING_COUNT BGP_WAIT BGP_SETTLE REKEY_WAIT; do
     [[ ${!v} =~ ^[0-9]+$ ]] || env_fail "$v must be a non-negative integer"
 done
 
@@ -446,7 +466,7 @@ fi
 setr INITIATOR "$INITIATOR"
 ch_csv=$(IFS=,; echo "${children[*]}")
 setr INITIATE_CHILDREN "${ch_csv:-none}"
-init_ok=0 init_fail=0 i=0
+init_ok=0 init_fail=0 init_dup=0 i=0
 for ch in "${children[@]}"; do
     i=$(( i + 1 ))
     rc=0
@@ -455,11 +475,15 @@ for ch in "${children[@]}"; do
     sw "$INITIATOR" $(( INITIATE_TIMEOUT + 2 )) --initiate "${sel[@]}" --timeout "$INITIATE_TIMEOUT" \
         >"$RES/initiate-$i-${ch//\//_}.out" 2>&1 || rc=$?
     echo "$rc" >"$RES/initiate-$i-${ch//\//_}.rc"
-    if (( rc == 0 )); then init_ok=$(( init_ok + 1 )); else init_fail=$(( init_fail + 1 )); fi
+    if (( rc == 0 )); then init_ok=$(( init_ok + 1 ))
+    elif grep -q 'due to existing duplicate' "$RES/initiate-$i-${ch//\//_}.out"; then
+        init_dup=$(( init_dup + 1 ))
+    else init_fail=$(( init_fail + 1 )); fi
     log "initiate $ch from $INITIATOR: rc=$rc"
 done
 setr INITIATE_OK "$init_ok"
 setr INITIATE_FAILED "$init_fail"
+setr INITIATE_DUPLICATE "$init_dup"
 write_results
 
 # ---------------------------------------------------------------- wait for SAs
@@ -473,7 +497,7 @@ sa_snapshot() {
 expected=${#children[@]}
 setr CHILDREN_EXPECTED "$expected"
 # if nothing initiated successfully, take a single snapshot instead of waiting
-wait_ms=$(( init_ok > 0 ? SA_WAIT * 1000 : 0 ))
+wait_ms=$(( init_ok + init_dup > 0 ? SA_WAIT * 1000 : 0 ))
 deadline=$(( $(now_ms) + wait_ms ))
 while :; do
     sa_snapshot
@@ -493,6 +517,62 @@ for side in cloud customer; do
     setr "CHILDREN_INSTALLED_${side^^}" "$(count_in 'state=INSTALLED' "$RES/sas-$side.raw")"
 done
 write_results
+
+# ---------------------------------------------------------------- rekey
+# "<uniqueid> <state>" of every CHILD_SA named $2 in the raw list-sas file $1
+child_states() {
+    grep -oE '\{name=[^ ]+ uniqueid=[0-9]+ reqid=[0-9]+ state=[A-Z_]+' "$1" 2>/dev/null \
+        | awk -v want="name=$2" '{ sub(/^\{/, "", $1); sub(/^uniqueid=/, "", $2); sub(/^state=/, "", $4) }
+                                 $1 == want { print $2, $4 }' || true
+}
+if [[ -n ${REKEY_CHILDREN//[[:space:],;]/} ]]; then
+    RESPONDER=cloud; [[ $INITIATOR == cloud ]] && RESPONDER=customer
+    n=0 rk_all=1
+    for ch in $(split_list "$REKEY_CHILDREN"); do
+        n=$(( n + 1 ))
+        ch=${ch#*/}
+        setr "REKEY_${n}_CHILD" "$ch"
+        if (( ! sas_up )); then
+            setr "REKEY_${n}_RC" -1; setr "REKEY_${n}_OK" 0; rk_all=0
+            log "rekey $ch skipped: SAs not up"; continue
+        fi
+        sw "$INITIATOR" 5 --list-sas --raw >"$RES/sas-$INITIATOR-before-rekey.raw" 2>&1 || true
+        sw "$RESPONDER" 5 --list-sas --raw >"$RES/sas-$RESPONDER-before-rekey.raw" 2>&1 || true
+        old_i=$(child_states "$RES/sas-$INITIATOR-before-rekey.raw" "$ch" | awk '{ print $1 }' | tr '\n' ' ')
+        old_r=$(child_states "$RES/sas-$RESPONDER-before-rekey.raw" "$ch" | awk '{ print $1 }' | tr '\n' ' ')
+        rc=0
+        sw "$INITIATOR" $(( REKEY_WAIT + 2 )) --rekey --child "$ch" >"$RES/rekey-$n-$ch.out" 2>&1 || rc=$?
+        echo "$rc" >"$RES/rekey-$n-$ch.rc"
+        setr "REKEY_${n}_RC" "$rc"
+        ok=0
+        deadline=$(( $(now_ms) + REKEY_WAIT * 1000 ))
+        while (( rc == 0 )); do
+            sa_snapshot
+            # a new INSTALLED one on each side, the old ones no longer INSTALLED
+            # (charon keeps them a few s for late inbound packets: delete_rekeyed_delay)
+            new_i=0 new_r=0 old_up=0
+            while read -r id st; do
+                [[ -n $id ]] || continue
+                if [[ " $old_i " == *" $id "* ]]; then [[ $st == INSTALLED ]] && old_up=1
+                elif [[ $st == INSTALLED ]]; then new_i=1; fi
+            done < <(child_states "$RES/sas-$INITIATOR.raw" "$ch")
+            while read -r id st; do
+                [[ -n $id ]] || continue
+                if [[ " $old_r " == *" $id "* ]]; then [[ $st == INSTALLED ]] && old_up=1
+                elif [[ $st == INSTALLED ]]; then new_r=1; fi
+            done < <(child_states "$RES/sas-$RESPONDER.raw" "$ch")
+            (( new_i && new_r && ! old_up )) && { ok=1; break; }
+            (( $(now_ms) < deadline )) || break
+            sleep 0.2
+        done
+        setr "REKEY_${n}_OK" "$ok"
+        (( ok )) || rk_all=0
+        log "rekey $ch from $INITIATOR: rc=$rc ok=$ok"
+    done
+    setr REKEY_COUNT "$n"
+    setr REKEY_ALL_OK $(( n > 0 ? rk_all : 0 ))
+    write_results
+fi
 
 # ---------------------------------------------------------------- bgpd
 start_bgpd() {

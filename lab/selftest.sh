@@ -9,6 +9,7 @@
 #             sides (ebgp-multihop 2, update-source, prefix-list/route-map policy)
 #   ipv6      IKEv2 between 2001:db8::1 / 2001:db8::2, 2001:db8:1::/64 <-> 2001:db8:3::/64
 #   wrongpsk  negative: PSKs differ, must NOT establish, ping must fail
+#   rekey     ikev2 + REKEY_CHILDREN=net: the rekeyed CHILD_SA shows the PFS group
 #   parallel  ikev2 and ikev1 at the same time under different lab names
 # Usage: lab/selftest.sh [case...]   (default: all).  Needs root.
 # Exit 0 when every case passed, 1 otherwise, 2 on environment problems.
@@ -135,6 +136,14 @@ case_wrongpsk() {
         || { echo "    FAIL: no AUTHENTICATION_FAILED in customer log"; CASE_OK=0; }
     finish_case wrongpsk
 }
+case_rekey() {
+    run_pair "$PREFIX-rekey" "$ST/ikev2" REKEY_CHILDREN=net
+    check_clean_load; check_up 1
+    check "rekey" REKEY_ALL_OK eq 1
+    grep -qE 'state=INSTALLED [^}]* dh-group=MODP_1024' "$RES/sas-customer.raw" \
+        || { echo "    FAIL: rekeyed child without dh-group=MODP_1024"; CASE_OK=0; }
+    finish_case rekey
+}
 case_parallel() {
     local t0 r1 r2 pid1 pid2
     t0=$(now_ms)
@@ -153,7 +162,7 @@ case_parallel() {
 [[ $(id -u) -eq 0 ]] || { echo "selftest: must run as root" >&2; exit 2; }
 "$LAB/install-deps.sh" || exit 2
 cases=("$@")
-(( ${#cases[@]} )) || cases=(ikev2 ikev1 xsubnet ipv6 bgp wrongpsk parallel)
+(( ${#cases[@]} )) || cases=(ikev2 ikev1 xsubnet ipv6 bgp wrongpsk rekey parallel)
 T0=$(now_ms)
 for c in "${cases[@]}"; do
     declare -F "case_$c" >/dev/null || { echo "unknown case $c" >&2; exit 2; }

@@ -4,6 +4,7 @@ mod check;
 mod completions;
 mod explain;
 mod render;
+mod schema;
 mod targets;
 mod templates;
 
@@ -44,6 +45,7 @@ pub enum Command {
     Man(completions::ManArgs),
     Targets(targets::TargetsArgs),
     Templates(templates::TemplatesArgs),
+    Schema(schema::SchemaArgs),
 }
 
 /// Options shared by the commands that read inputs.
@@ -130,6 +132,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Man(a) => completions::man(&a),
         Command::Targets(a) => targets::run(&a),
         Command::Templates(a) => templates::run(&a),
+        Command::Schema(a) => schema::run(&a),
     }
 }
 

@@ -13,8 +13,44 @@ use crate::tree::{Node, Span, Value};
 
 use super::escape_map::content_offsets;
 
+/// What a reader accepts at one key (recorded for the generated JSON Schemas).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Any,
+    String,
+    Bool,
+    Integer,
+    /// An integer also written with a zero fraction (3600.0).
+    Number,
+    Enum(Vec<&'static str>),
+    Cidr,
+    CidrList,
+    Ip,
+    Identity,
+    Psk,
+    Object,
+    Objects,
+    /// A key a reader accepts in several forms (e.g. a DH group number or `none`).
+    OneOf(Vec<Shape>),
+}
+
+impl Shape {
+    /// Generic shapes give way to the specific ones recorded for the same key.
+    fn generic(&self) -> bool {
+        matches!(self, Shape::Any | Shape::String)
+    }
+}
+
+/// Every key the readers asked for, by object path (`IkeConfig`, `connections[]`), with its shape.
+pub type SchemaRecord =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, Shape>>;
+
 /// Shared state of one dialect run: the source text, the diagnostics and the secret spans.
 pub struct Ctx<'t> {
+    /// Schema mode: record every read.
+    pub schema: Option<RefCell<SchemaRecord>>,
+    /// Schema mode on an empty probe: explore absent objects as empty ones.
+    pub explore: bool,
     pub text: &'t str,
     /// The input file's directory: PSK file references are relative to it.
     pub base_dir: Option<std::path::PathBuf>,
@@ -25,6 +61,8 @@ pub struct Ctx<'t> {
 impl<'t> Ctx<'t> {
     pub fn new(text: &'t str) -> Self {
         Self {
+            schema: None,
+            explore: false,
             text,
             base_dir: None,
             diags: RefCell::new(Diagnostics::default()),
@@ -72,6 +110,27 @@ impl Obj {
         self.node.span
     }
 
+    /// Schema mode: note what this key accepts.
+    fn record(&self, ctx: &Ctx, key: &str, shape: Shape) {
+        let Some(rec) = &ctx.schema else { return };
+        let path = schema_path(&self.path);
+        let mut rec = rec.borrow_mut();
+        let fields = rec.entry(path).or_default();
+        let merged = match fields.remove(key) {
+            None => shape,
+            Some(old) if shape.generic() && !old.generic() => old,
+            Some(old) if old.generic() || old == shape => shape,
+            Some(Shape::OneOf(mut v)) => {
+                if !v.contains(&shape) {
+                    v.push(shape);
+                }
+                Shape::OneOf(v)
+            }
+            Some(old) => Shape::OneOf(vec![old, shape]),
+        };
+        fields.insert(key.to_owned(), merged);
+    }
+
     fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_owned()
@@ -93,6 +152,9 @@ impl Obj {
 
     /// Report every key nobody asked for, with a "did you mean" for near misses.
     pub fn finish(&self, ctx: &Ctx) {
+        for key in self.asked.borrow().iter() {
+            self.record(ctx, key, Shape::Any);
+        }
         let asked = self.asked.borrow();
         for (k, _) in self.node.entries().unwrap_or_default() {
             if asked.contains(&k.name.as_str()) {
@@ -129,6 +191,7 @@ impl Obj {
 
     /// A string value (numbers are not silently turned into strings).
     pub fn string(&self, ctx: &Ctx, key: &'static str) -> Option<At<String>> {
+        self.record(ctx, key, Shape::String);
         let n = self.node(key)?;
         match &n.value {
             Value::Str(s) => Some(At::new(s.clone(), Some(n.span))),
@@ -141,6 +204,7 @@ impl Obj {
 
     /// A boolean, given as `true` or as the string `"true"` (request forms).
     pub fn boolean(&self, ctx: &Ctx, key: &'static str) -> Option<At<bool>> {
+        self.record(ctx, key, Shape::Bool);
         let n = self.node(key)?;
         let v = match &n.value {
             Value::Bool(b) => Some(*b),
@@ -156,6 +220,7 @@ impl Obj {
 
     /// A non-negative integer, given as a number or as a string of digits.
     pub fn integer(&self, ctx: &Ctx, key: &'static str) -> Option<At<u64>> {
+        self.record(ctx, key, Shape::Integer);
         let n = self.node(key)?;
         let v = match &n.value {
             Value::Int(i) => u64::try_from(*i).ok(),
@@ -188,6 +253,7 @@ impl Obj {
     /// A non-negative integer that may also be written as a number with a zero fraction
     /// (`3600.0`): APIs implemented in Java serialize integer fields through doubles.
     pub fn whole_number(&self, ctx: &Ctx, key: &'static str) -> Option<At<u64>> {
+        self.record(ctx, key, Shape::Number);
         let n = self.node(key)?;
         match &n.value {
             Value::Float(f) if f.fract() == 0.0 && (0.0..=9.0e15).contains(f) => {
@@ -207,6 +273,13 @@ impl Obj {
 
     /// A list of objects, each read as its own `Obj` (path `key[i]`).
     pub fn objects(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<Obj>> {
+        self.record(ctx, key, Shape::Objects);
+        if ctx.explore && self.node(key).is_none() {
+            return Some(vec![Obj::new(
+                empty_map(),
+                format!("{}[0]", self.field(key)),
+            )]);
+        }
         let n = self.node(key)?;
         let Value::Seq(items) = &n.value else {
             self.type_error(ctx, key, n, "a list of objects");
@@ -226,6 +299,10 @@ impl Obj {
 
     /// A nested object, given as an object or as a JSON document inside a string.
     pub fn object(&self, ctx: &Ctx, key: &'static str) -> Option<Obj> {
+        self.record(ctx, key, Shape::Object);
+        if ctx.explore && self.node(key).is_none() {
+            return Some(Obj::new(empty_map(), self.field(key)));
+        }
         let n = self.node(key)?;
         let path = self.field(key);
         match &n.value {
@@ -297,6 +374,11 @@ impl Obj {
         hints: &[(&str, &'static str)],
         code: &str,
     ) -> Option<At<T>> {
+        self.record(
+            ctx,
+            key,
+            Shape::Enum(options.iter().map(|(w, _)| *w).collect()),
+        );
         let s = self.string(ctx, key)?;
         if let Some((_, v)) = options.iter().find(|(w, _)| *w == s.value) {
             return Some(At::new(*v, s.span));
@@ -324,6 +406,7 @@ impl Obj {
 
     /// An IP address.
     pub fn ip(&self, ctx: &Ctx, key: &'static str, code: &str) -> Option<At<IpAddr>> {
+        self.record(ctx, key, Shape::Ip);
         let s = self.string(ctx, key)?;
         match IpAddr::from_str(s.value.trim()) {
             Ok(ip) => Some(At::new(ip, s.span)),
@@ -349,6 +432,7 @@ impl Obj {
         key: &'static str,
         code: &str,
     ) -> Option<Vec<At<IpNetwork>>> {
+        self.record(ctx, key, Shape::CidrList);
         let n = self.node(key)?;
         let mut items: Vec<(String, Span)> = Vec::new();
         match &n.value {
@@ -395,6 +479,7 @@ impl Obj {
 
     /// An IPv4 CIDR block (tunnel link networks).
     pub fn ipv4_cidr(&self, ctx: &Ctx, key: &'static str, code: &str) -> Option<At<Ipv4Network>> {
+        self.record(ctx, key, Shape::Cidr);
         let s = self.string(ctx, key)?;
         match parse_cidr(s.value.trim()) {
             Some(IpNetwork::V4(net)) => Some(At::new(net, s.span)),
@@ -418,6 +503,7 @@ impl Obj {
 
     /// An IKE identity: an IP address or an FQDN-like name.
     pub fn identity(&self, ctx: &Ctx, key: &'static str) -> Option<At<Identity>> {
+        self.record(ctx, key, Shape::Identity);
         let s = self.string(ctx, key)?;
         let v = s.value.trim();
         if let Ok(ip) = IpAddr::from_str(v) {
@@ -455,6 +541,7 @@ impl Obj {
     /// A pre-shared key, inline or as a reference (`{env: VAR}`, `{file: path}`, resolved
     /// relative to the input file); its span is recorded so reports mask it.
     pub fn psk(&self, ctx: &Ctx, key: &'static str) -> Option<Psk> {
+        self.record(ctx, key, Shape::Psk);
         let n = self.node(key)?;
         ctx.secrets.borrow_mut().push(n.span);
         match &n.value {
@@ -524,6 +611,34 @@ impl Obj {
                 None
             }
         }
+    }
+}
+
+/// The schema path of an object path: list indices collapse (`connections[3]` -> `connections[]`).
+fn schema_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn empty_map() -> Node {
+    Node {
+        value: Value::Map(Vec::new()),
+        span: Span::default(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod neutron;
 mod neutron_endpoints;
 mod neutron_policies;
 mod neutron_vocab;
+pub mod schema;
 mod value_rules;
 pub mod zstack;
 mod zstack_vocab;
@@ -50,6 +51,17 @@ impl Dialect {
         Dialect::Zstack,
         Dialect::Native,
     ];
+
+    /// What the dialect is, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dialect::AliyunConnection => "Alibaba Cloud IPsec-VPN connection (CreateVpnConnection / ModifyVpnAttachmentAttribute parameters or DescribeVpnConnection)",
+            Dialect::AliyunIpsecServer => "Alibaba Cloud IPsec server (CreateIpsecServer / UpdateIpsecServer parameters)",
+            Dialect::Neutron => "Huawei Cloud / OpenStack Neutron VPNaaS ipsec_site_connection with its policies",
+            Dialect::Zstack => "ZStack ChangeIPsecConnection request or IPsecConnectionInventory",
+            Dialect::Native => "ipsecgen's own YAML: a connections: list",
+        }
+    }
 
     pub fn id(self) -> &'static str {
         match self {
@@ -158,17 +170,7 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
         .filter(|_| source.name != "<stdin>")
         .map(std::path::Path::to_path_buf);
     let obj = Obj::new(root, "");
-    let conn: Vec<Connection> = match dialect {
-        Dialect::AliyunConnection => aliyun_connection::read(&ctx, &obj, facts)
-            .into_iter()
-            .collect(),
-        Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(&ctx, &obj, facts)
-            .into_iter()
-            .collect(),
-        Dialect::Neutron => neutron::read(&ctx, &obj, facts).into_iter().collect(),
-        Dialect::Zstack => zstack::read(&ctx, &obj, facts).into_iter().collect(),
-        Dialect::Native => native::read(&ctx, &obj, facts),
-    };
+    let conn = read_with(dialect, &ctx, &obj, facts);
     out.connections.extend(conn.into_iter().map(|mut c| {
         crate::ir::derive::complete(&mut c);
         c
@@ -178,7 +180,44 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
     out
 }
 
-fn detect(root: &crate::tree::Node) -> Option<Dialect> {
+/// Run one dialect's reader over the root object.
+fn read_with(dialect: Dialect, ctx: &Ctx, obj: &Obj, facts: &PeerFacts) -> Vec<Connection> {
+    // Editors' schema references (`"$schema": "../../schemas/x.json"`) are not connection data.
+    obj.ignore(&["$schema"]);
+    match dialect {
+        Dialect::AliyunConnection => aliyun_connection::read(ctx, obj, facts)
+            .into_iter()
+            .collect(),
+        Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(ctx, obj, facts)
+            .into_iter()
+            .collect(),
+        Dialect::Neutron => neutron::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::Zstack => zstack::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::Native => native::read(ctx, obj, facts),
+    }
+}
+
+/// Schema mode: every key `dialect`'s reader asks for while reading `root`, with its shape.
+pub(crate) fn record_reads(
+    dialect: Dialect,
+    text: &str,
+    root: crate::tree::Node,
+    explore: bool,
+    into: &mut fields::SchemaRecord,
+) {
+    let mut ctx = Ctx::new(text);
+    ctx.explore = explore;
+    ctx.schema = Some(std::cell::RefCell::new(std::mem::take(into)));
+    let obj = Obj::new(root, "");
+    let _ = read_with(dialect, &ctx, &obj, &PeerFacts::default());
+    obj.finish(&ctx);
+    if let Some(rec) = ctx.schema.take() {
+        *into = rec.into_inner();
+    }
+}
+
+/// The dialect a document's keys point to.
+pub(crate) fn detect(root: &crate::tree::Node) -> Option<Dialect> {
     Dialect::ALL
         .iter()
         .copied()

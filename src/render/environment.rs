@@ -24,6 +24,11 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     embedded::EMBEDDED
 }
 
+/// The shipped examples: (path relative to examples/, contents).
+pub fn example_files() -> &'static [(&'static str, &'static str)] {
+    embedded::EXAMPLES
+}
+
 impl Registry {
     /// Load the built-ins, with `overrides` (path, contents) replacing files of the same path.
     fn load(overrides: &[(String, &'static str)]) -> Result<Registry, String> {

@@ -12,7 +12,7 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::ir::Connection;
 
 pub use context::{RenderOptions, TunnelMode};
-pub use environment::{builtin_files, registry, use_overrides, Registry};
+pub use environment::{builtin_files, example_files, registry, use_overrides, Registry};
 pub use target::{Target, When};
 
 /// One rendered file.

@@ -95,7 +95,7 @@ fn redact_psks(checked: &ipsecgen::Checked, mut text: String) -> String {
             .psk
             .as_ref()
             .map(|p| p.expose().to_owned())
-            .filter(|p| p.len() >= 4)
+            .filter(|p| p.len() >= 8)
         {
             let hex: String = psk.bytes().map(|b| format!("{b:02x}")).collect();
             text = text

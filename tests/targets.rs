@@ -38,47 +38,19 @@ fn every_table_cell_is_known_and_well_formed() {
     assert_eq!(registry().error, None, "the built-in templates must load");
     let mut problems = Vec::new();
     for t in registry().targets() {
-        let n = &t.names;
-        let tables: [Table; 7] = [
-            ("ike_cipher", &n.ike_cipher, &|k| {
-                Cipher::from_id(k).is_some()
-            }),
-            ("esp_cipher", &n.esp_cipher, &|k| {
-                Cipher::from_id(k).is_some()
-            }),
-            ("ike_integrity", &n.ike_integrity, &|k| {
-                Integrity::from_id(k).is_some()
-            }),
-            ("esp_integrity", &n.esp_integrity, &|k| {
-                Integrity::from_id(k).is_some()
-            }),
-            ("ike_prf", &n.ike_prf, &|k| Prf::from_id(k).is_some()),
-            ("ike_dh", &n.ike_dh, &|k| {
-                k.parse::<u16>()
-                    .is_ok_and(|g| DhGroup::KNOWN.iter().any(|(n, _)| *n == g))
-            }),
-            ("esp_dh", &n.esp_dh, &|k| {
-                k.parse::<u16>()
-                    .is_ok_and(|g| DhGroup::KNOWN.iter().any(|(n, _)| *n == g))
-            }),
-        ];
-        for (table, map, known) in tables {
-            for (k, v) in map {
-                if !known(k) {
-                    problems.push(format!("{}: names.{table}: `{k}` is not an IR id", t.name));
-                }
-                if !word_ok(v) {
+        check_names(&t.name, "", &t.names, t.features.ipsec, &mut problems);
+        for (prefix, n) in [
+            ("ikev1.", t.names.ikev1.as_deref()),
+            ("ikev2.", t.names.ikev2.as_deref()),
+        ] {
+            if let Some(n) = n {
+                check_names(&t.name, prefix, n, false, &mut problems);
+                if n.ikev1.is_some() || n.ikev2.is_some() {
                     problems.push(format!(
-                        "{}: names.{table}.{k}: malformed word {v:?}",
+                        "{}: names.{prefix} cannot nest another version",
                         t.name
                     ));
                 }
-            }
-            if t.features.ipsec && table != "ike_prf" && map.is_empty() {
-                problems.push(format!(
-                    "{}: names.{table} is empty for an IPsec target",
-                    t.name
-                ));
             }
         }
         for (cat, words) in &t.words {
@@ -136,6 +108,61 @@ fn every_table_cell_is_known_and_well_formed() {
         "target tables:\n{}",
         problems.join("\n")
     );
+}
+
+/// Every cell of one set of name tables (`prefix` names the per-version override, if any).
+fn check_names(
+    name: &str,
+    prefix: &str,
+    n: &ipsecgen::render::target::Names,
+    ipsec: bool,
+    problems: &mut Vec<String>,
+) {
+    let tables: [Table; 7] = [
+        ("ike_cipher", &n.ike_cipher, &|k| {
+            Cipher::from_id(k).is_some()
+        }),
+        ("esp_cipher", &n.esp_cipher, &|k| {
+            Cipher::from_id(k).is_some()
+        }),
+        ("ike_integrity", &n.ike_integrity, &|k| {
+            Integrity::from_id(k).is_some()
+        }),
+        ("esp_integrity", &n.esp_integrity, &|k| {
+            Integrity::from_id(k).is_some()
+        }),
+        ("ike_prf", &n.ike_prf, &|k| Prf::from_id(k).is_some()),
+        ("ike_dh", &n.ike_dh, &|k| {
+            k.parse::<u16>()
+                .is_ok_and(|g| DhGroup::KNOWN.iter().any(|(n, _)| *n == g))
+        }),
+        ("esp_dh", &n.esp_dh, &|k| {
+            k.parse::<u16>()
+                .is_ok_and(|g| DhGroup::KNOWN.iter().any(|(n, _)| *n == g))
+        }),
+    ];
+    for (table, map, known) in tables {
+        for (k, v) in map {
+            if !known(k) {
+                problems.push(format!(
+                    "{}: names.{prefix}{table}: `{k}` is not an IR id",
+                    name
+                ));
+            }
+            if !word_ok(v) {
+                problems.push(format!(
+                    "{}: names.{prefix}{table}.{k}: malformed word {v:?}",
+                    name
+                ));
+            }
+        }
+        if ipsec && table != "ike_prf" && map.is_empty() {
+            problems.push(format!(
+                "{}: names.{prefix}{table} is empty for an IPsec target",
+                name
+            ));
+        }
+    }
 }
 
 /// The README's target table and support matrix are the generated ones.

@@ -132,6 +132,49 @@ pub struct Names {
     pub esp_integrity: BTreeMap<String, String>,
     #[serde(default)]
     pub esp_dh: BTreeMap<String, String>,
+    /// Words that differ under IKEv1 (e.g. IOS-XE `encr aes 256` in an isakmp policy): a
+    /// non-empty table here replaces the one above for IKEv1 connections.
+    #[serde(default)]
+    pub ikev1: Option<Box<Names>>,
+    /// Words that differ under IKEv2 (e.g. Huawei's `hmac-sha2-256` in an IKEv2 proposal).
+    #[serde(default)]
+    pub ikev2: Option<Box<Names>>,
+}
+
+impl Names {
+    /// The tables in force for an IKE version: the version's own where it has one, else these.
+    pub fn for_version(&self, v: crate::ir::IkeVersion) -> NamesView<'_> {
+        let o = match v {
+            crate::ir::IkeVersion::Ikev1 => self.ikev1.as_deref(),
+            crate::ir::IkeVersion::Ikev2 => self.ikev2.as_deref(),
+        };
+        let choose = |f: fn(&Names) -> &BTreeMap<String, String>| -> &BTreeMap<String, String> {
+            match o.map(f) {
+                Some(m) if !m.is_empty() => m,
+                _ => f(self),
+            }
+        };
+        NamesView {
+            ike_cipher: choose(|n| &n.ike_cipher),
+            ike_integrity: choose(|n| &n.ike_integrity),
+            ike_prf: choose(|n| &n.ike_prf),
+            ike_dh: choose(|n| &n.ike_dh),
+            esp_cipher: choose(|n| &n.esp_cipher),
+            esp_integrity: choose(|n| &n.esp_integrity),
+            esp_dh: choose(|n| &n.esp_dh),
+        }
+    }
+}
+
+/// The name tables in force for one IKE version.
+pub struct NamesView<'a> {
+    pub ike_cipher: &'a BTreeMap<String, String>,
+    pub ike_integrity: &'a BTreeMap<String, String>,
+    pub ike_prf: &'a BTreeMap<String, String>,
+    pub ike_dh: &'a BTreeMap<String, String>,
+    pub esp_cipher: &'a BTreeMap<String, String>,
+    pub esp_integrity: &'a BTreeMap<String, String>,
+    pub esp_dh: &'a BTreeMap<String, String>,
 }
 
 impl Target {

@@ -66,7 +66,7 @@ fn rekey(lifetime: u32) -> u32 {
 }
 
 pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diagnostics) -> IkeCtx {
-    let names = &target.names;
+    let names = target.names.for_version(view.ike.version.value);
     let ike = &view.ike;
     let version_ok = match ike.version.value {
         IkeVersion::Ikev1 => target.features.ikev1,
@@ -92,7 +92,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     }
     let cipher = name_of(
         target,
-        &names.ike_cipher,
+        names.ike_cipher,
         "ike_cipher",
         &ike.cipher,
         ike.cipher.value.id(),
@@ -102,7 +102,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let integrity = ike.integrity.as_ref().map(|i| {
         name_of(
             target,
-            &names.ike_integrity,
+            names.ike_integrity,
             "ike_integrity",
             i,
             i.value.id(),
@@ -131,7 +131,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let prf = prf.map(|p| {
         name_of(
             target,
-            &names.ike_prf,
+            names.ike_prf,
             "ike_prf",
             &p,
             p.value.id(),
@@ -141,7 +141,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     });
     let dh = name_of(
         target,
-        &names.ike_dh,
+        names.ike_dh,
         "ike_dh",
         &ike.dh,
         &ike.dh.value.id(),
@@ -168,11 +168,11 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
 }
 
 pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCtx {
-    let names = &target.names;
+    let names = target.names.for_version(view.ike.version.value);
     let esp = &view.esp;
     let cipher = name_of(
         target,
-        &names.esp_cipher,
+        names.esp_cipher,
         "esp_cipher",
         &esp.cipher,
         esp.cipher.value.id(),
@@ -182,7 +182,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let integrity = esp.integrity.as_ref().map(|i| {
         name_of(
             target,
-            &names.esp_integrity,
+            names.esp_integrity,
             "esp_integrity",
             i,
             i.value.id(),
@@ -193,7 +193,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let pfs = esp.pfs.as_ref().map(|g| {
         name_of(
             target,
-            &names.esp_dh,
+            names.esp_dh,
             "esp_dh",
             g,
             &g.value.id(),

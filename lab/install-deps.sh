@@ -2,6 +2,7 @@
 # lab/install-deps.sh - install the Debian packages the interop lab needs.
 #
 # Idempotent: exits 0 immediately when every needed binary is present.
+# libreswan is unpacked (not installed) into /opt/libreswan when that is missing.
 # Otherwise runs `apt-get update` and `apt-get install -y --no-install-recommends`
 # with a policy-rc.d that forbids starting services (so no system charon/frr
 # comes up), then stops any strongswan/frr/ipsec service that got started anyway.
@@ -29,6 +30,33 @@ missing() {
     done
     return 1
 }
+
+# libreswan's own parsers (addconn --checkconfig, algparse) check the libreswan
+# target's output (tests/libreswan.rs). The Debian package conflicts with
+# strongSwan's, so it is unpacked, not installed: only when /opt/libreswan is
+# missing.
+LIBRESWAN=/opt/libreswan
+libreswan_tools() {
+    [[ -x $LIBRESWAN/usr/libexec/ipsec/addconn ]] && return 0
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install-deps: must run as root to unpack libreswan into $LIBRESWAN" >&2
+        return 2
+    fi
+    local tmp
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"   # apt-get download runs as _apt
+    echo "install-deps: unpacking libreswan into $LIBRESWAN" >&2
+    if ! (cd "$tmp" && { apt-get download libreswan || { apt-get update -q && apt-get download libreswan; }; }); then
+        echo "install-deps: apt-get download libreswan failed" >&2; rm -rf "$tmp"; return 2
+    fi
+    if ! dpkg -x "$tmp"/libreswan_*.deb "$LIBRESWAN"; then
+        echo "install-deps: dpkg -x libreswan failed" >&2; rm -rf "$tmp"; return 2
+    fi
+    rm -rf "$tmp"
+    [[ -x $LIBRESWAN/usr/libexec/ipsec/addconn ]] || {
+        echo "install-deps: $LIBRESWAN/usr/libexec/ipsec/addconn missing after unpacking" >&2; return 2; }
+}
+libreswan_tools || exit 2
 
 if ! m=$(missing); then
     exit 0

@@ -78,6 +78,8 @@ pub struct EndpointCtx {
     pub gateway: Option<String>,
     /// The IKE identity in the target's notation.
     pub id: Option<String>,
+    /// The identity is an IP address (else an FQDN): targets spell the two kinds differently.
+    pub id_is_ip: bool,
     pub subnets: Vec<String>,
 }
 
@@ -115,6 +117,11 @@ fn missing_gateway(side: Side) -> Diagnostic {
 }
 
 fn endpoint(ep: &crate::ir::Endpoint) -> EndpointCtx {
+    // Without an explicit identity the gateway's address is used, which is an IP identity.
+    let id_is_ip = ep
+        .id
+        .as_ref()
+        .is_none_or(|i| matches!(i.value, crate::ir::Identity::Ip(_)));
     EndpointCtx {
         side: ep.side.id(),
         gateway: ep.gateway.as_ref().map(|g| g.value.to_string()),
@@ -123,6 +130,7 @@ fn endpoint(ep: &crate::ir::Endpoint) -> EndpointCtx {
             .as_ref()
             .map(|i| i.value.to_string())
             .or_else(|| ep.gateway.as_ref().map(|g| g.value.to_string())),
+        id_is_ip,
         subnets: ep.subnets.iter().map(|s| s.value.to_string()).collect(),
     }
 }

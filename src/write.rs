@@ -30,7 +30,14 @@ pub fn concatenated(outputs: &[(String, Output)], comment: &str) -> String {
 pub fn primary(outputs: &[(String, Output)], primary_path: &str) -> (String, Vec<String>) {
     let mut text = String::new();
     let mut omitted = Vec::new();
+    // A combined file (several connections in one) stands for its per-connection parts.
+    let combined = outputs
+        .iter()
+        .any(|(dir, o)| dir.is_empty() && o.path == primary_path);
     for (dir, o) in outputs {
+        if o.path == primary_path && combined && !dir.is_empty() {
+            continue;
+        }
         if o.path == primary_path {
             text.push_str(&o.content);
         } else {

@@ -554,3 +554,41 @@ fn target_all_writes_every_target_that_can_express_the_connection() {
         .code(2)
         .stderr(predicate::str::contains("output directory"));
 }
+
+#[test]
+fn several_connections_get_combined_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ipsecgen()
+        .args([
+            "render",
+            "examples/native/two-bgp.yaml",
+            "--target",
+            "frr",
+            "--side",
+            "cloud",
+            "-o",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let combined = std::fs::read_to_string(dir.path().join("bgpd.conf")).expect("combined file");
+    assert!(
+        combined.contains("neighbor 169.254.40.2 remote-as 65101")
+            && combined.contains("neighbor 169.254.41.2 remote-as 65102")
+    );
+    assert!(
+        dir.path().join("dc-a/bgpd.conf").exists() && dir.path().join("dc-b/bgpd.conf").exists()
+    );
+    // On stdout, the combined file stands for its parts.
+    let out = ipsecgen()
+        .args([
+            "render",
+            "examples/native/two-bgp.yaml",
+            "--tunnel-mode",
+            "policy",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(text.matches("\nconnections {").count(), 2, "{text}");
+}

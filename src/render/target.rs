@@ -74,6 +74,10 @@ pub struct OutputFile {
     /// Produce the file only when the connection needs it.
     #[serde(default)]
     pub when: Option<When>,
+    /// For inputs with several connections, also write one file with all of them (the target's
+    /// syntax merges repeated sections, e.g. swanctl's `connections { }`, FRR's `router bgp`).
+    #[serde(default)]
+    pub combine: bool,
 }
 
 /// Conditions for optional output files.

@@ -84,9 +84,9 @@ fn main() {
         let t = Instant::now();
         let checked = ipsecgen::check(Source::new("bench.json", text.clone()), &Default::default());
         for target in &targets {
-            let out = ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), target)
-                .expect("renders");
-            std::hint::black_box(out);
+            // A target that cannot express the connection answers with a capability error.
+            let out = ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), target);
+            std::hint::black_box(out.is_ok());
         }
         samples.push(t.elapsed());
     }

@@ -44,6 +44,7 @@ impl Registry {
         env.set_syntax(syntax);
         super::filters::register(&mut env);
         let mut targets = Vec::new();
+        let mut sources: Vec<(&'static str, &'static str)> = Vec::new();
         for (path, builtin) in embedded::EMBEDDED {
             let text: &'static str = overrides
                 .iter()
@@ -52,10 +53,17 @@ impl Registry {
             if let Some(folder) = path.strip_suffix("/target.toml") {
                 targets.push(Target::parse(folder, text)?);
             } else if path.ends_with(".j2") {
-                env.add_template(path, text)
-                    .map_err(|e| format!("templates/{path}: {e}"))?;
+                sources.push((path, text));
             }
         }
+        // Templates are compiled when first used, so a run pays only for the target it renders
+        // (the test suite renders every template, so a broken one still fails there).
+        env.set_loader(move |name| {
+            Ok(sources
+                .iter()
+                .find(|(p, _)| *p == name)
+                .map(|(_, t)| (*t).to_owned()))
+        });
         targets.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Registry {
             env,
@@ -150,7 +158,18 @@ pub fn use_overrides(dir: &std::path::Path) -> Result<Vec<String>, crate::diag::
     }
     overrides.sort();
     let registry = load_or_error(&overrides);
-    if let Some(e) = &registry.error {
+    // Compile the overriding templates now, so a broken one is reported before anything renders.
+    let broken = overrides
+        .iter()
+        .filter(|(p, _)| p.ends_with(".j2"))
+        .find_map(|(p, _)| {
+            registry
+                .env
+                .get_template(p)
+                .err()
+                .map(|e| format!("{p}: {e}"))
+        });
+    if let Some(e) = registry.error.as_ref().or(broken.as_ref()) {
         return Err(Diagnostic::error(
             "template.override",
             format!("the override templates do not load: {e}"),

@@ -148,16 +148,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     };
 
     // Facts the API object does not carry: sibling objects, overridden by CLI flags.
-    let vpn_gw = root.object(ctx, "VpnGateway");
-    let cloud_ip = facts.cloud_ip.map(At::bare).or_else(|| {
-        vpn_gw
-            .as_ref()
-            .and_then(|o| o.ip(ctx, "InternetIp", "input.peer-fact"))
-    });
-    if let Some(o) = vpn_gw.as_ref() {
-        o.ignore(&["VpnGatewayId", "Name", "Spec"]);
-        o.finish(ctx);
-    }
+    let cloud_ip = phases::cloud_gateway(ctx, root, facts);
     let cgw = root.object(ctx, "CustomerGateway");
     let customer_ip = facts.customer_ip.map(At::bare).or_else(|| {
         cgw.as_ref()

@@ -65,16 +65,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let phase1 = phases::ike(ctx, ike_obj.as_ref(), &mut d, &RULES);
     let esp_obj = root.object(ctx, "IpsecConfig");
     let esp = phases::esp(ctx, esp_obj.as_ref(), &mut d, &RULES);
-    let vpn_gw = root.object(ctx, "VpnGateway");
-    let cloud_ip = facts.cloud_ip.map(At::bare).or_else(|| {
-        vpn_gw
-            .as_ref()
-            .and_then(|o| o.ip(ctx, "InternetIp", "input.peer-fact"))
-    });
-    if let Some(o) = vpn_gw.as_ref() {
-        o.ignore(&["VpnGatewayId", "Name", "Spec"]);
-        o.finish(ctx);
-    }
+    let cloud_ip = phases::cloud_gateway(ctx, root, facts);
     let server_id = root.string(ctx, "IpsecServerId");
     root.finish(ctx);
 

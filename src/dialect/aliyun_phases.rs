@@ -169,3 +169,23 @@ pub fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> 
         lifetime,
     }
 }
+
+/// The cloud gateway's public IP: `--cloud-ip`, else the `VpnGateway: {InternetIp}` sibling that
+/// ipsecgen accepts beside the API object (the object itself does not carry it).
+pub fn cloud_gateway(
+    ctx: &Ctx,
+    root: &Obj,
+    facts: &super::PeerFacts,
+) -> Option<At<std::net::IpAddr>> {
+    let vpn_gw = root.object(ctx, "VpnGateway");
+    let ip = facts.cloud_ip.map(At::bare).or_else(|| {
+        vpn_gw
+            .as_ref()
+            .and_then(|o| o.ip(ctx, "InternetIp", "input.peer-fact"))
+    });
+    if let Some(o) = vpn_gw.as_ref() {
+        o.ignore(&["VpnGatewayId", "Name", "Spec"]);
+        o.finish(ctx);
+    }
+    ip
+}

@@ -29,75 +29,97 @@ pub struct Phase1 {
     pub psk: Option<Psk>,
 }
 
+/// One of IkeConfig / IpsecConfig: every field is read from it when present, else defaulted
+/// and recorded as `<object>.<key>`.
+struct Phase<'a, 'c> {
+    ctx: &'a Ctx<'c>,
+    o: Option<&'a Obj>,
+    object: &'static str,
+}
+
+impl Phase<'_, '_> {
+    /// A word from `options` (with `hints` for the "did you mean"), or `default`.
+    fn word<T: Copy>(
+        &self,
+        d: &mut Defaults,
+        key: &'static str,
+        options: &[(&'static str, T)],
+        hints: &[(&str, &'static str)],
+        code: &str,
+        default: (&str, T),
+    ) -> At<T> {
+        let given = self
+            .o
+            .and_then(|o| o.choice_hinted(self.ctx, key, options, hints, code));
+        d.or(
+            given,
+            &format!("{}.{key}", self.object),
+            default.0,
+            default.1,
+        )
+    }
+
+    /// A lifetime in seconds, 86400 by default (both APIs document that default).
+    fn lifetime(&self, d: &mut Defaults, key: &'static str, code: &str) -> At<u32> {
+        let given = self.o.and_then(|o| o.u32(self.ctx, key, code));
+        d.or(given, &format!("{}.{key}", self.object), "86400", 86_400)
+    }
+
+    fn finish(&self) {
+        if let Some(o) = self.o {
+            o.finish(self.ctx);
+        }
+    }
+}
+
 pub fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> Phase1 {
-    let version = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeVersion",
-                vocab::IKE_VERSIONS,
-                vocab::HINTS,
-                "IllegalParam.IkeVersion",
-            )
-        }),
-        "IkeConfig.IkeVersion",
-        rules.ike_version.0,
-        rules.ike_version.1,
+    let p = Phase {
+        ctx,
+        o,
+        object: "IkeConfig",
+    };
+    let h = vocab::HINTS;
+    let version = p.word(
+        d,
+        "IkeVersion",
+        vocab::IKE_VERSIONS,
+        h,
+        "IllegalParam.IkeVersion",
+        rules.ike_version,
     );
-    let mode = d.or(
-        o.and_then(|o| o.choice(ctx, "IkeMode", vocab::IKE_MODES, "IllegalParam.IkeMode")),
-        "IkeConfig.IkeMode",
-        "main",
-        IkeMode::Main,
+    let mode = p.word(
+        d,
+        "IkeMode",
+        vocab::IKE_MODES,
+        &[],
+        "IllegalParam.IkeMode",
+        ("main", IkeMode::Main),
     );
-    let cipher = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeEncAlg",
-                vocab::CIPHERS,
-                vocab::HINTS,
-                "IllegalParam.IkeEncAlg",
-            )
-        }),
-        "IkeConfig.IkeEncAlg",
-        "aes",
-        Cipher::Aes128,
+    let cipher = p.word(
+        d,
+        "IkeEncAlg",
+        vocab::CIPHERS,
+        h,
+        "IllegalParam.IkeEncAlg",
+        ("aes", Cipher::Aes128),
     );
-    let integrity = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkeAuthAlg",
-                vocab::INTEGRITY,
-                vocab::HINTS,
-                "IllegalParam.IkeAuthAlg",
-            )
-        }),
-        "IkeConfig.IkeAuthAlg",
-        rules.ike_auth.0,
-        rules.ike_auth.1,
+    let integrity = p.word(
+        d,
+        "IkeAuthAlg",
+        vocab::INTEGRITY,
+        h,
+        "IllegalParam.IkeAuthAlg",
+        rules.ike_auth,
     );
-    let dh = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IkePfs",
-                vocab::DH_GROUPS,
-                vocab::HINTS,
-                "IllegalParam.IkePfs",
-            )
-        }),
-        "IkeConfig.IkePfs",
-        "group2",
-        DhGroup(2),
+    let dh = p.word(
+        d,
+        "IkePfs",
+        vocab::DH_GROUPS,
+        h,
+        "IllegalParam.IkePfs",
+        ("group2", DhGroup(2)),
     );
-    let lifetime = d.or(
-        o.and_then(|o| o.u32(ctx, "IkeLifetime", "IllegalParam.IkeLifetime")),
-        "IkeConfig.IkeLifetime",
-        "86400",
-        86_400,
-    );
+    let lifetime = p.lifetime(d, "IkeLifetime", "IllegalParam.IkeLifetime");
     let phase = Phase1 {
         policy: IkePolicy {
             version,
@@ -112,56 +134,43 @@ pub fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> 
         remote_id: o.and_then(|o| o.identity(ctx, "RemoteId")),
         psk: o.and_then(|o| o.psk(ctx, "Psk")),
     };
-    if let Some(o) = o {
-        o.finish(ctx);
-    }
+    p.finish();
     phase
 }
 
 pub fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> EspPolicy {
-    let cipher = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IpsecEncAlg",
-                vocab::CIPHERS,
-                vocab::HINTS,
-                "IllegalParam.IpsecEncAlg",
-            )
-        }),
-        "IpsecConfig.IpsecEncAlg",
-        "aes",
-        Cipher::Aes128,
+    let p = Phase {
+        ctx,
+        o,
+        object: "IpsecConfig",
+    };
+    let h = vocab::HINTS;
+    let cipher = p.word(
+        d,
+        "IpsecEncAlg",
+        vocab::CIPHERS,
+        h,
+        "IllegalParam.IpsecEncAlg",
+        ("aes", Cipher::Aes128),
     );
-    let integrity = d.or(
-        o.and_then(|o| {
-            o.choice_hinted(
-                ctx,
-                "IpsecAuthAlg",
-                vocab::INTEGRITY,
-                vocab::HINTS,
-                rules.esp_auth_code,
-            )
-        }),
-        "IpsecConfig.IpsecAuthAlg",
-        rules.esp_auth.0,
-        rules.esp_auth.1,
+    let integrity = p.word(
+        d,
+        "IpsecAuthAlg",
+        vocab::INTEGRITY,
+        h,
+        rules.esp_auth_code,
+        rules.esp_auth,
     );
-    let pfs = d.or(
-        o.and_then(|o| o.choice_hinted(ctx, "IpsecPfs", vocab::PFS, vocab::HINTS, rules.pfs_code)),
-        "IpsecConfig.IpsecPfs",
-        "group2",
-        Some(DhGroup(2)),
+    let pfs = p.word(
+        d,
+        "IpsecPfs",
+        vocab::PFS,
+        h,
+        rules.pfs_code,
+        ("group2", Some(DhGroup(2))),
     );
-    let lifetime = d.or(
-        o.and_then(|o| o.u32(ctx, "IpsecLifetime", "IllegalParam.IpsecLifetime")),
-        "IpsecConfig.IpsecLifetime",
-        "86400",
-        86_400,
-    );
-    if let Some(o) = o {
-        o.finish(ctx);
-    }
+    let lifetime = p.lifetime(d, "IpsecLifetime", "IllegalParam.IpsecLifetime");
+    p.finish();
     EspPolicy {
         cipher,
         integrity: Some(integrity),

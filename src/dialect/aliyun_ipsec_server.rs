@@ -81,20 +81,14 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         gateway: cloud_ip,
         id: phase1.local_id,
         subnets: local_subnet.unwrap_or_default(),
-        bgp: BgpSpeaker {
-            asn: None,
-            ip: None,
-        },
+        bgp: BgpSpeaker::default(),
     };
     let clients = Endpoint {
         side: Side::Customer,
         gateway: facts.customer_ip.map(At::bare),
         id: phase1.remote_id,
         subnets: Vec::new(),
-        bgp: BgpSpeaker {
-            asn: None,
-            ip: None,
-        },
+        bgp: BgpSpeaker::default(),
     };
     Some(Connection {
         name,

@@ -171,20 +171,14 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
             gateway: cloud_ip,
             id: local_id,
             subnets: local_subnets,
-            bgp: BgpSpeaker {
-                asn: None,
-                ip: None,
-            },
+            bgp: BgpSpeaker::default(),
         },
         remote: Endpoint {
             side: Side::Customer,
             gateway: customer_ip,
             id: peer_id,
             subnets: remote_subnets,
-            bgp: BgpSpeaker {
-                asn: None,
-                ip: None,
-            },
+            bgp: BgpSpeaker::default(),
         },
         ike,
         esp,

@@ -57,8 +57,8 @@ impl std::fmt::Display for Identity {
     }
 }
 
-/// A BGP speaker on one side of the tunnel.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A BGP speaker on one side of the tunnel (the default: none).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BgpSpeaker {
     pub asn: Option<At<u32>>,
     /// The speaker's address inside the tunnel CIDR.

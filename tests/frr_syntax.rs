@@ -80,22 +80,12 @@ fn every_frr_config_passes_vtysh() {
     );
 }
 
+/// The shipped examples, as paths under examples/ (the set build.rs embeds).
 fn glob_examples() -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from("examples")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("examples/") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|x| x.to_str()),
-                Some("json" | "yaml" | "yml" | "txt")
-            ) {
-                out.push(p.to_string_lossy().into_owned());
-            }
-        }
-    }
+    let mut out: Vec<String> = ipsecgen::render::example_files()
+        .iter()
+        .map(|(rel, _)| format!("examples/{rel}"))
+        .collect();
     out.sort();
     out
 }

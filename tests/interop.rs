@@ -118,24 +118,10 @@ fn every_example_negotiates_with_real_strongswan_and_frr() {
 
 /// Every examples/**/*.{json,yaml,yml,txt} (the inputs tests/snapshots.rs renders), sorted.
 fn find_examples(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml" | "yml" | "txt")
-            ) {
-                found.push(p);
-            }
-        }
-    }
+    let mut found: Vec<PathBuf> = ipsecgen::render::example_files()
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .collect();
     found.sort();
     found
 }

@@ -7,22 +7,12 @@ use ipsecgen::ir::Side;
 use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
+/// The shipped examples (build.rs embeds the same set the library reads schemas from).
 fn examples() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::from("examples")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("examples/ is readable") {
-            let p = e.expect("dir entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml" | "yml" | "txt")
-            ) {
-                out.push(p);
-            }
-        }
-    }
+    let mut out: Vec<PathBuf> = ipsecgen::render::example_files()
+        .iter()
+        .map(|(rel, _)| PathBuf::from("examples").join(rel))
+        .collect();
     out.sort();
     out
 }

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod dialect;
 pub mod explain;
 pub mod ir;
+pub mod line_index;
 pub mod parallel;
 pub mod render;
 pub mod report;

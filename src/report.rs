@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::line_index::LineIndex;
 use crate::tree::Span;
 
 /// How `check` and `render` print diagnostics.
@@ -90,16 +91,14 @@ pub fn scan_secrets(text: &str) -> Vec<Span> {
 }
 
 /// 1-based line and column of a byte offset.
+/// (For many offsets into one text, build a [`LineIndex`] once.)
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    LineIndex::new("", text).line_col(offset)
 }
 
 struct MietteDiag<'a> {
     d: &'a Diagnostic,
-    src: NamedSource<String>,
+    src: &'a LineIndex<'a>,
 }
 
 impl fmt::Debug for MietteDiag<'_> {
@@ -133,11 +132,11 @@ impl miette::Diagnostic for MietteDiag<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.d.label.as_ref().map(|_| &self.src as &dyn SourceCode)
+        self.d.label.as_ref().map(|_| self.src as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, label) = self.d.label.as_ref()?;
-        let len = self.src.inner().len();
+        let len = self.src.len();
         let offset = span.offset.min(len);
         let span_len = span.len.min(len - offset);
         Some(Box::new(std::iter::once(LabeledSpan::new(
@@ -169,11 +168,9 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
+    let src = LineIndex::new(report.name, report.text);
     for d in report.diagnostics {
-        let md = MietteDiag {
-            d,
-            src: NamedSource::new(report.name, report.text.to_owned()),
-        };
+        let md = MietteDiag { d, src: &src };
         let _ = handler.render_report(&mut out, &md);
     }
     out
@@ -192,11 +189,9 @@ struct JsonDiag<'a> {
 
 pub fn json(report: &FileReport) -> String {
     let mut out = String::new();
+    let index = LineIndex::new(report.name, report.text);
     for d in report.diagnostics {
-        let pos = d
-            .label
-            .as_ref()
-            .map(|(s, _)| line_col(report.text, s.offset));
+        let pos = d.label.as_ref().map(|(s, _)| index.line_col(s.offset));
         let j = JsonDiag {
             file: report.name,
             line: pos.map(|p| p.0),
@@ -228,6 +223,7 @@ fn gh_escape(s: &str, property: bool) -> String {
 
 pub fn github(report: &FileReport) -> String {
     let mut out = String::new();
+    let index = LineIndex::new(report.name, report.text);
     for d in report.diagnostics {
         let kind = match d.severity {
             Severity::Error => "error",
@@ -235,7 +231,7 @@ pub fn github(report: &FileReport) -> String {
         };
         let mut props = format!("file={}", gh_escape(report.name, true));
         if let Some((s, _)) = &d.label {
-            let (line, col) = line_col(report.text, s.offset);
+            let (line, col) = index.line_col(s.offset);
             props.push_str(&format!(",line={line},col={col}"));
         }
         props.push_str(&format!(",title={}", gh_escape(&d.code, true)));

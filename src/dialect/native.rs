@@ -33,14 +33,19 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
                 .help("write `connections:` followed by a list of connections, each with a name"),
         );
     }
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     items
         .iter()
         .filter_map(|o| connection(ctx, o, facts, &mut seen))
         .collect()
 }
 
-fn connection(ctx: &Ctx, o: &Obj, facts: &PeerFacts, seen: &mut Vec<String>) -> Option<Connection> {
+fn connection(
+    ctx: &Ctx,
+    o: &Obj,
+    facts: &PeerFacts,
+    seen: &mut std::collections::HashSet<String>,
+) -> Option<Connection> {
     let mut d = Defaults::new(vocab::DEFAULTS_SOURCE);
     let title = o.string(ctx, "name");
     let name = title.as_ref().map(|t| super::sanitize_name(&t.value));
@@ -55,7 +60,9 @@ fn connection(ctx: &Ctx, o: &Obj, facts: &PeerFacts, seen: &mut Vec<String>) -> 
                 .at(t.span, "used before")
                 .help("names must be unique (after replacing characters other than letters, digits, - and _)"),
         ),
-        (Some(_), Some(n)) => seen.push(n.clone()),
+        (Some(_), Some(n)) => {
+            seen.insert(n.clone());
+        }
         _ => {}
     }
     let mut cloud = endpoint(ctx, o, "cloud", Side::Cloud);

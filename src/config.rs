@@ -204,15 +204,15 @@ impl Config {
                 }),
             (None, Some(file)) => {
                 let full = self.dir().join(file);
-                std::fs::read_to_string(&full)
-                    .ok()
-                    .map(|t| t.trim_end_matches(['\r', '\n']).to_owned())
-                    .filter(|t| !t.is_empty())
+                crate::source::read_secret_file(&full)
                     .map(|t| Psk::referenced(t, None, PskOrigin::File(file.display().to_string())))
-                    .ok_or_else(|| {
+                    .map_err(|why| {
                         Diagnostic::error(
                             "config.psk",
-                            format!("ipsecgen.toml: cannot read a PSK from {}", full.display()),
+                            format!(
+                                "ipsecgen.toml: cannot read a PSK from {}: {why}",
+                                full.display()
+                            ),
                         )
                     })
             }

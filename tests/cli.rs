@@ -359,6 +359,44 @@ fn psk_from_a_file_reference_and_plaintext_lint() {
         .stderr(predicate::str::contains("lint.psk-plaintext"));
 }
 
+/// A PSK reference to a device, a FIFO, a huge or an empty file is refused at once with
+/// input.psk-ref, and the message says why without showing any of the file.
+#[test]
+fn psk_file_references_must_be_small_regular_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("empty.psk"), "\n").expect("write");
+    std::fs::write(dir.path().join("huge.psk"), "Zr5tW8yBn3QxL6vD".repeat(5000)).expect("write");
+    let fifo = dir.path().join("fifo.psk");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    for (file, why) in [
+        ("/dev/zero", "not a regular file"),
+        ("fifo.psk", "not a regular file"),
+        ("huge.psk", "larger than 64 KiB"),
+        ("empty.psk", "it is empty"),
+        ("missing.psk", "No such file"),
+    ] {
+        let conn = dir.path().join("conn.yaml");
+        std::fs::write(
+            &conn,
+            format!("Name: r\nLocalSubnet: 10.0.0.0/24\nRemoteSubnet: 10.0.1.0/24\nIkeConfig: {{IkeVersion: ikev2, Psk: {{file: {file}}}}}\nVpnGateway: {{InternetIp: 203.0.113.1}}\n"),
+        )
+        .expect("write");
+        ipsecgen()
+            .args(["check", "--format", "json"])
+            .arg(&conn)
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(r#""code":"input.psk-ref""#))
+            .stdout(predicate::str::contains(why))
+            .stdout(predicate::str::contains("Zr5tW8yB").not());
+    }
+}
+
 #[test]
 fn explain_text_and_diagrams() {
     ipsecgen()

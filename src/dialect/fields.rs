@@ -579,21 +579,15 @@ impl Obj {
                             || std::path::PathBuf::from(&path.value),
                             |d| d.join(&path.value),
                         );
-                        match std::fs::read_to_string(&full) {
-                            Ok(text) if !text.trim_end_matches(['\r', '\n']).is_empty() => {
-                                Some(Psk::referenced(
-                                    text.trim_end_matches(['\r', '\n']).to_owned(),
-                                    Some(n.span),
-                                    PskOrigin::File(path.value.clone()),
-                                ))
-                            }
-                            Ok(_) => fail(
-                                format!("the PSK file `{}` is empty", full.display()),
-                                "write the key into it",
-                            ),
-                            Err(e) => fail(
-                                format!("cannot read the PSK file `{}`: {e}", full.display()),
-                                "paths are relative to the input file",
+                        match crate::source::read_secret_file(&full) {
+                            Ok(key) => Some(Psk::referenced(
+                                key,
+                                Some(n.span),
+                                PskOrigin::File(path.value.clone()),
+                            )),
+                            Err(why) => fail(
+                                format!("cannot read the PSK file `{}`: {why}", full.display()),
+                                "a regular file of at most 64 KiB holding the key; paths are relative to the input file",
                             ),
                         }
                     }

@@ -9,6 +9,8 @@ use crate::tree::{Node, Span};
 
 /// Inputs larger than this are refused before parsing.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// The most values (mappings, sequences and scalars) one document may hold.
+pub const MAX_NODES: usize = 1_000_000;
 
 /// One input document: its display name and text.
 #[derive(Clone, Debug)]
@@ -91,6 +93,36 @@ impl Source {
     }
 }
 
+/// The largest file a PSK reference (`{file: path}`) may point to.
+pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+
+/// Read a PSK from a file: a regular file (not a device or FIFO, which could block or never
+/// end) of at most 64 KiB, UTF-8, with trailing line breaks removed and something left.
+/// The error says why, never what the file holds.
+pub fn read_secret_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    if meta.len() > MAX_SECRET_FILE_BYTES {
+        return Err(format!(
+            "it is larger than {} KiB",
+            MAX_SECRET_FILE_BYTES / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SECRET_FILE_BYTES).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())?;
+    let key = text.trim_end_matches(['\r', '\n']);
+    if key.is_empty() {
+        return Err("it is empty".into());
+    }
+    Ok(key.to_owned())
+}
+
 fn too_large(name: &str) -> Diagnostic {
     Diagnostic::error(
         "input.too-large",
@@ -106,7 +138,14 @@ fn io_error(name: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error("input.read", format!("cannot read `{name}`: {e}"))
 }
 
-fn parse_options() -> serde_saphyr::Options {
+/// The most values a document of `len` bytes may hold. Written out, a value takes at least two
+/// bytes (`1,`); more can only come from aliases, so this stops alias bombs early, while a
+/// fleet file of tens of thousands of connections (about 25 values each) fits.
+fn max_nodes(len: usize) -> usize {
+    (len / 2).clamp(50_000, MAX_NODES)
+}
+
+fn parse_options(len: usize) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     if let Some(budget) = opts.budget.as_mut() {
@@ -114,6 +153,8 @@ fn parse_options() -> serde_saphyr::Options {
         budget.max_aliases = 1_000;
         budget.max_anchors = 1_000;
         budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+        budget.max_nodes = max_nodes(len);
+        budget.max_events = 2 * budget.max_nodes;
     }
     opts
 }
@@ -124,11 +165,36 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
-    serde_saphyr::from_str_with_options::<Node>(text, parse_options()).map_err(|e| {
+    serde_saphyr::from_str_with_options::<Node>(text, parse_options(text.len())).map_err(|e| {
         let span = e.location().map(|loc| {
             let s = loc.span();
             Span::new(s.byte_offset().unwrap_or(s.offset()) as usize, 1)
         });
+        let mut inner = &e;
+        while let serde_saphyr::Error::AliasError { error, .. }
+        | serde_saphyr::Error::WithSnippet { error, .. } = inner
+        {
+            inner = error;
+        }
+        let breach = match inner {
+            serde_saphyr::Error::Budget { breach, .. } => Some(format!("{breach:?}")),
+            // The scanner's own nesting limit (deeper than the budget's max_depth).
+            _ if e.to_string().contains("recursion limit exceeded") => {
+                Some("nesting too deep".to_owned())
+            }
+            _ => None,
+        };
+        if let Some(breach) = breach {
+            return Diagnostic::error(
+                "input.limit",
+                format!("the document is over a parser limit: {breach}"),
+            )
+            .at(span, "the limit was reached here")
+            .help(format!(
+                "a file holds at most {MAX_NODES} values (a small file fewer: aliases may not \
+                 blow it up), nesting 64 deep and 1000 aliases; split a larger fleet"
+            ));
+        }
         let msg = first_line(&e.to_string());
         Diagnostic::error(
             "input.syntax",

@@ -63,11 +63,16 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         }
     }
     if !diagnostics.has_errors() {
-        for c in &loaded.connections {
-            diagnostics.extend(verify::verify(c));
+        // Connections are verified on every core (a fleet file holds thousands), in file order.
+        let found = parallel::map_ordered(&loaded.connections, |c| {
+            let mut d = verify::verify(c);
             if opts.committed {
-                diagnostics.extend(verify::verify_committed(c));
+                d.extend(verify::verify_committed(c));
             }
+            d
+        });
+        for d in found {
+            diagnostics.extend(d);
         }
     }
     if let Some(c) = &opts.config {
@@ -95,8 +100,12 @@ pub fn render_all(
     let mut errors = Diagnostics::default();
     let mut skipped = Diagnostics::default();
     let several = checked.connections.len() > 1;
-    for conn in &checked.connections {
-        match render::render(conn, opts, target, &checked.source.name) {
+    // Every core renders a share of the connections; results come back in file order.
+    let rendered = parallel::map_ordered(&checked.connections, |conn| {
+        render::render(conn, opts, target, &checked.source.name)
+    });
+    for (conn, result) in checked.connections.iter().zip(rendered) {
+        match result {
             Ok(files) => {
                 let dir = if several {
                     conn.name.clone()

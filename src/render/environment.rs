@@ -90,9 +90,13 @@ impl Registry {
         template: &str,
         ctx: &S,
     ) -> Result<String, minijinja::Error> {
-        self.env
+        let mut out = self
+            .env
             .get_template(template)?
-            .render(minijinja::value::Serde(ctx))
+            .render(minijinja::value::Serde(ctx))?;
+        // minijinja starts each output with a generous buffer; a fleet keeps 10,000s of outputs.
+        out.shrink_to_fit();
+        Ok(out)
     }
 }
 

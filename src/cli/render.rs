@@ -25,15 +25,17 @@ pub enum SideArg {
   ipsecgen render examples/aliyun/connection-static.yaml --side cloud
   ipsecgen render examples/aliyun/connection-static.json -o out/
   ipsecgen render examples/aliyun/connection-bgp.json --target all -o out/   # every target, out/<target>/
+  ipsecgen render examples/native/two-bgp.yaml --target swanctl,frr -o out/
   cat conn.json | ipsecgen render - --cloud-ip 203.0.113.10
 
 Defaults for --target, --side, -o, --tunnel-mode and --templates can come from ipsecgen.toml.")]
 pub struct RenderArgs {
     /// The connection file (JSON, YAML or the query-string request), or - for standard input
     pub file: String,
-    /// Output target, or `all` (see `ipsecgen targets`) [default: swanctl]
-    #[arg(long, short)]
-    pub target: Option<String>,
+    /// Output target, several separated by commas, or `all` (see `ipsecgen targets`)
+    /// [default: swanctl]
+    #[arg(long, short, value_delimiter = ',')]
+    pub target: Vec<String>,
     /// Whose configuration to render [default: customer]
     #[arg(long, value_enum)]
     pub side: Option<SideArg>,
@@ -84,8 +86,8 @@ pub fn run(a: &RenderArgs) -> u8 {
         }
     }
     let names: Vec<String> = match (&a.target, defaults.map(|d| &d.targets)) {
-        (Some(t), _) => vec![t.clone()],
-        (None, Some(ts)) if !ts.is_empty() => ts.clone(),
+        (t, _) if !t.is_empty() => t.clone(),
+        (_, Some(ts)) if !ts.is_empty() => ts.clone(),
         _ => vec!["swanctl".into()],
     };
     let mut targets: Vec<&'static Target> = Vec::new();
@@ -99,6 +101,9 @@ pub fn run(a: &RenderArgs) -> u8 {
             Err(d) => return usage(d, a.format),
         }
     }
+    // `--target swanctl,all` or a name given twice renders each target once.
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(t.name.as_str()));
     let side = match (a.side, defaults.and_then(|d| d.side.as_deref())) {
         (Some(SideArg::Cloud), _) | (None, Some("cloud")) => Side::Cloud,
         (Some(SideArg::Customer), _) | (None, None | Some("customer")) => Side::Customer,
@@ -208,9 +213,14 @@ pub fn run(a: &RenderArgs) -> u8 {
             let (text, omitted) = crate::write::primary(&outputs, primary);
             super::out(&text);
             if !omitted.is_empty() {
+                let shown: Vec<&str> = omitted.iter().take(5).map(String::as_str).collect();
+                let more = match omitted.len() - shown.len() {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 eprintln!(
-                    "note: this output also needs {}; write every file with -o DIR",
-                    omitted.join(", ")
+                    "note: this output also needs {}{more}; write every file with -o DIR",
+                    shown.join(", ")
                 );
             }
             EXIT_OK
@@ -232,9 +242,9 @@ pub fn run(a: &RenderArgs) -> u8 {
             }
         }
         Some(dir) => match crate::write::to_dir(dir, &outputs, a.force) {
-            Ok(paths) => {
-                for p in paths {
-                    eprintln!("wrote {}", p.display());
+            Ok(planned) => {
+                for line in crate::write::summary(dir, &planned) {
+                    eprintln!("{line}");
                 }
                 EXIT_OK
             }

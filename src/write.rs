@@ -98,8 +98,16 @@ fn plan_one(
     let mut below = dir.to_path_buf();
     for part in Path::new(sub).components() {
         below.push(part);
-        if fs::symlink_metadata(&below).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(refuse_link(&below));
+        match fs::symlink_metadata(&below) {
+            Ok(m) if m.file_type().is_symlink() => return Err(refuse_link(&below)),
+            Ok(m) if !m.is_dir() => {
+                return Err(Diagnostic::error(
+                    "output.exists",
+                    format!("{} is a file, where a folder goes", below.display()),
+                )
+                .help("move it away or choose another output directory"))
+            }
+            _ => {}
         }
     }
     let path = below.join(&o.path);

@@ -593,6 +593,87 @@ fn target_all_writes_every_target_that_can_express_the_connection() {
         .stderr(predicate::str::contains("output directory"));
 }
 
+/// Several targets at once, a second run that leaves identical files alone, and an output
+/// that cannot be written (a file where a connection's folder goes, a link in its place):
+/// refused before anything is written, so the directory is not half-written.
+#[test]
+fn several_targets_unchanged_files_and_all_or_nothing_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    ipsecgen()
+        .args([
+            "render",
+            "examples/native/two-bgp.yaml",
+            "--target",
+            "swanctl,frr",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote"));
+    for f in [
+        "swanctl/swanctl.conf",
+        "swanctl/dc-a/ipsec-link.sh",
+        "frr/bgpd.conf",
+        "frr/dc-b/bgpd.conf",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let stamp = |p: &str| {
+        std::fs::metadata(out.join(p))
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
+    let before = stamp("frr/bgpd.conf");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    ipsecgen()
+        .args([
+            "render",
+            "examples/native/two-bgp.yaml",
+            "--target",
+            "swanctl,frr",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "8 file(s) already up to date, left alone",
+        ))
+        .stderr(predicate::str::contains("wrote").not());
+    assert_eq!(
+        stamp("frr/bgpd.conf"),
+        before,
+        "an identical file was rewritten"
+    );
+
+    for (what, blocker) in [("file", false), ("link", true)] {
+        let out = dir.path().join(format!("blocked-by-{what}"));
+        std::fs::create_dir_all(&out).expect("mkdir");
+        if blocker {
+            std::os::unix::fs::symlink(dir.path(), out.join("dc-b")).expect("symlink");
+        } else {
+            std::fs::write(out.join("dc-b"), "not a folder\n").expect("write");
+        }
+        ipsecgen()
+            .args(["render", "examples/native/two-bgp.yaml", "-o"])
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(if blocker {
+                "output.symlink"
+            } else {
+                "output.exists"
+            }));
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .expect("listable")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["dc-b"], "{what}: something was written");
+    }
+}
+
 #[test]
 fn several_connections_get_combined_files() {
     let dir = tempfile::tempdir().expect("tempdir");

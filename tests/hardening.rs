@@ -5,6 +5,10 @@ use ipsecgen::render::{registry, RenderOptions};
 use ipsecgen::source::Source;
 use proptest::prelude::*;
 
+#[path = "common/hostile.rs"]
+mod hostile;
+use hostile::{document, HOSTILE};
+
 /// Every target x side for a document: Ok(outputs as one text) or the error codes.
 fn render_everything(text: &str) -> Vec<Result<String, Vec<String>>> {
     let checked = ipsecgen::check(Source::new("hostile.json", text), &Default::default());
@@ -27,49 +31,6 @@ fn render_everything(text: &str) -> Vec<Result<String, Vec<String>>> {
     }
     out
 }
-
-fn document(field: &str, value: &str) -> String {
-    let mut doc = serde_json::json!({
-        "Name": "hostile",
-        "LocalSubnet": "10.1.1.0/24",
-        "RemoteSubnet": "10.1.3.0/24",
-        "IkeConfig": {"Psk": "Zr5tW8yBn3QxL6vDkk", "IkeVersion": "ikev2", "LocalId": "gw.cloud.example.com", "RemoteId": "198.51.100.20"},
-        "BgpConfig": {"EnableBgp": "true", "TunnelCidr": "169.254.30.0/30", "LocalBgpIp": "169.254.30.1"},
-        "VpnGateway": {"InternetIp": "203.0.113.10"},
-        "CustomerGateway": {"IpAddress": "198.51.100.20", "Asn": 65001}
-    });
-    match field {
-        "Name" => doc["Name"] = value.into(),
-        "Description" => doc["Description"] = value.into(),
-        key => doc["IkeConfig"][key] = value.into(),
-    }
-    doc.to_string()
-}
-
-const HOSTILE: &[&str] = &[
-    "a\nb",
-    "a\rb",
-    "a\0b",
-    "}",
-    "{",
-    "a\"b",
-    "a'b",
-    "#x",
-    ";x",
-    "!x",
-    "a\\b",
-    "a\u{2028}b",
-    "a\u{2029}b",
-    "x\n}\nconnections {\n evil {",
-    "a\"; reboot; \"",
-    "${HOME}",
-    "$(reboot)",
-    "`id`",
-    "a b",
-    "\t",
-    "é",
-    "%0a",
-];
 
 /// A hostile string in any free-text field is rejected with a diagnostic, or rendered without
 /// adding, removing or breaking a single line of any target's output.
@@ -106,6 +67,9 @@ fn hostile_strings_cannot_change_the_structure_of_any_output() {
                             !g.contains(['\r', '\0', '\u{2028}', '\u{2029}']),
                             "{field}={value:?}: control character in output"
                         );
+                        for (gl, wl) in g.lines().zip(w.lines()) {
+                            same_line_grammar(gl, wl, &format!("{field}={value:?}"));
+                        }
                     }
                     (Err(codes), _) => assert!(
                         codes.iter().all(|c| c.starts_with("target.")),
@@ -115,6 +79,45 @@ fn hostile_strings_cannot_change_the_structure_of_any_output() {
                 }
             }
         }
+    }
+}
+
+/// A line the hostile value changed keeps its grammar: the same indentation, a comment stays a
+/// comment (and nothing else becomes one), and the keyword that starts it is the same, unless
+/// that first word is the connection's own name.
+fn same_line_grammar(got: &str, want: &str, case: &str) {
+    if got == want {
+        return;
+    }
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    assert_eq!(
+        indent(got),
+        indent(want),
+        "{case}: indentation changed:\n{got}\n{want}"
+    );
+    let comment = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with('#') || t.starts_with('!') || t.starts_with("//") || t.starts_with(';')
+    };
+    assert_eq!(
+        comment(got),
+        comment(want),
+        "{case}: comment-ness changed:\n{got}\n{want}"
+    );
+    // The first word up to `=` or `:` (RouterOS `key=value`, YAML-ish `key: value`).
+    let first = |l: &str| {
+        let w = l.split_whitespace().next().unwrap_or_default();
+        w.split(['=', ':']).next().unwrap_or_default().to_owned()
+    };
+    let named = ["benign", "hostile"]
+        .iter()
+        .any(|n| first(want).to_ascii_lowercase().contains(n));
+    if !comment(want) && !named {
+        assert_eq!(
+            first(got),
+            first(want),
+            "{case}: keyword changed:\n{got}\n{want}"
+        );
     }
 }
 
@@ -341,4 +344,21 @@ fn input_limits_are_diagnosed() {
     let big = vec![b' '; ipsecgen::source::MAX_INPUT_BYTES + 1];
     let err = Source::from_bytes("big.json", big).expect_err("over the cap");
     assert_eq!(err.code, "input.too-large");
+}
+
+/// The line grammar check catches what an injection does to a line.
+#[test]
+#[should_panic(expected = "comment-ness changed")]
+fn line_grammar_catches_a_value_that_comments_out_a_line() {
+    same_line_grammar("    # secret = x", "    secret = x", "canary");
+}
+
+#[test]
+#[should_panic(expected = "keyword changed")]
+fn line_grammar_catches_a_value_that_changes_a_keyword() {
+    same_line_grammar(
+        "    remote_addrs = 10.0.0.1",
+        "    local_addrs = 10.0.0.1",
+        "canary",
+    );
 }

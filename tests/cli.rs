@@ -600,18 +600,20 @@ fn target_all_writes_every_target_that_can_express_the_connection() {
 fn several_targets_unchanged_files_and_all_or_nothing_writes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    ipsecgen()
-        .args([
-            "render",
-            "examples/native/two-bgp.yaml",
-            "--target",
-            "swanctl,frr",
-            "-o",
-        ])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("wrote"));
+    let render_both = || {
+        ipsecgen()
+            .args([
+                "render",
+                "examples/native/two-bgp.yaml",
+                "--target",
+                "swanctl,frr",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success()
+    };
+    render_both().stderr(predicate::str::contains("wrote"));
     for f in [
         "swanctl/swanctl.conf",
         "swanctl/dc-a/ipsec-link.sh",
@@ -627,17 +629,7 @@ fn several_targets_unchanged_files_and_all_or_nothing_writes() {
     };
     let before = stamp("frr/bgpd.conf");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    ipsecgen()
-        .args([
-            "render",
-            "examples/native/two-bgp.yaml",
-            "--target",
-            "swanctl,frr",
-            "-o",
-        ])
-        .arg(&out)
-        .assert()
-        .success()
+    render_both()
         .stderr(predicate::str::contains(
             "8 file(s) already up to date, left alone",
         ))

@@ -3,7 +3,7 @@
 use crate::report::{FileReport, Format};
 use crate::source::Source;
 
-use super::{emit, InputArgs, EXIT_INVALID, EXIT_OK};
+use super::{emit_text, formatted, InputArgs, EXIT_INVALID, EXIT_OK};
 
 /// Check connection files offline against the cloud API's rules (for pre-commit hooks)
 #[derive(Debug, clap::Args)]
@@ -33,41 +33,47 @@ pub fn run(a: &CheckArgs) -> u8 {
         },
         Err(code) => return code,
     };
-    // Files are read and verified on every core; reports are printed in argument order.
-    let results = crate::parallel::map_ordered(&a.files, |file| match Source::read(file) {
-        Ok(source) => Ok(crate::check(source, &opts)),
-        Err(d) => Err(d),
-    });
-    let mut failed = false;
-    for (file, result) in a.files.iter().zip(results) {
-        match result {
-            Err(d) => {
-                emit(
+    // Files are read, verified and their reports formatted on every core; reports are printed
+    // in argument order.
+    let results = crate::parallel::map_ordered(&a.files, |file| {
+        let (failed, report) = match Source::read(file) {
+            Err(d) => (
+                true,
+                formatted(
                     &FileReport {
                         name: file,
                         text: "",
                         diagnostics: std::slice::from_ref(&d),
                     },
                     a.format,
-                );
-                failed = true;
-            }
-            Ok(checked) => {
+                ),
+            ),
+            Ok(source) => {
+                let checked = crate::check(source, &opts);
                 let d = &checked.diagnostics;
-                if d.has_errors() || (a.deny_warnings && !d.is_empty()) {
-                    failed = true;
-                }
-                if !d.is_empty() {
-                    emit(
+                let failed = d.has_errors() || (a.deny_warnings && !d.is_empty());
+                let report = if d.is_empty() {
+                    String::new()
+                } else {
+                    formatted(
                         &FileReport {
                             name: &checked.source.name,
                             text: &checked.masked_text,
                             diagnostics: &d.0,
                         },
                         a.format,
-                    );
-                }
+                    )
+                };
+                (failed, report)
             }
+        };
+        (failed, report)
+    });
+    let mut failed = false;
+    for (f, report) in results {
+        failed |= f;
+        if !report.is_empty() {
+            emit_text(&report, a.format);
         }
     }
     if failed {

@@ -147,11 +147,20 @@ pub fn out(text: &str) {
 
 /// Print diagnostics of one input to stderr (or stdout for machine formats).
 fn emit(report: &FileReport, format: Format) {
-    let text = report::format(
+    emit_text(&formatted(report, format), format);
+}
+
+/// A report as `emit` prints it (formatting is the costly part: `check` does it on every core).
+fn formatted(report: &FileReport, format: Format) -> String {
+    report::format(
         report,
         format,
         report::want_colour(std::io::stderr().is_terminal()),
-    );
+    )
+}
+
+/// Print a formatted report where its format goes: human on stderr, json/github on stdout.
+fn emit_text(text: &str, format: Format) {
     match format {
         Format::Human => eprint!("{text}"),
         Format::Json | Format::Github => out(&text),

@@ -163,7 +163,7 @@ fn formatted(report: &FileReport, format: Format) -> String {
 fn emit_text(text: &str, format: Format) {
     match format {
         Format::Human => eprint!("{text}"),
-        Format::Json | Format::Github => out(&text),
+        Format::Json | Format::Github => out(text),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
 pub mod query;
+pub mod split;
 
 use std::path::Path;
 
@@ -141,7 +142,7 @@ fn io_error(name: &str, e: &std::io::Error) -> Diagnostic {
 /// The most values a document of `len` bytes may hold. Written out, a value takes at least two
 /// bytes (`1,`); more can only come from aliases, so this stops alias bombs early, while a
 /// fleet file of tens of thousands of connections (about 25 values each) fits.
-fn max_nodes(len: usize) -> usize {
+pub(crate) fn max_nodes(len: usize) -> usize {
     (len / 2).clamp(50_000, MAX_NODES)
 }
 
@@ -165,6 +166,20 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
+    if text.len() >= split::MIN_BYTES {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        if cores > 1 {
+            if let Some(node) = split::parse_in_parts(text, cores) {
+                return Ok(node);
+            }
+        }
+    }
+    parse_whole(text)
+}
+
+/// Parse a JSON or YAML text into a spanned tree in one sequential pass (what `parse_text`
+/// does for all but long fleet lists).
+pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
     serde_saphyr::from_str_with_options::<Node>(text, parse_options(text.len())).map_err(|e| {
         let span = e.location().map(|loc| {
             let s = loc.span();

@@ -1,0 +1,167 @@
+//! A long `connections:` list is parsed in parts on every core (`source::split`). These tests
+//! hold it to the sequential parse: the same tree, spans included, or no answer (and then the
+//! sequential parse runs).
+
+use ipsecgen::source::{parse_text, parse_whole, split::parse_in_parts, Source};
+use proptest::prelude::*;
+
+/// A native fleet file of `n` connections; `indent` is the column of the items' `-`, `eol`
+/// the line break.
+fn fleet(n: usize, indent: usize, eol: &str) -> String {
+    let pad = " ".repeat(indent);
+    let mut text = format!("# a fleet{eol}connections:  # every site{eol}");
+    for i in 0..n {
+        let a = i / 250;
+        let b = i % 250;
+        text.push_str(&format!(
+            "{pad}- name: site-{i}{eol}\
+             {pad}  cloud: {{gateway: 203.0.113.{g}, subnets: [10.{a}.{b}.0/24]}}{eol}\
+             {pad}  customer:{eol}\
+             {pad}    gateway: 198.51.100.{g}{eol}\
+             {pad}    subnets: [\"172.16.{b}.0/24\", '172.17.{b}.0/24']{eol}\
+             {pad}  psk: \"Zr5tW8yBn3QxL6vD-{i}\"{eol}",
+            g = 1 + b
+        ));
+        if i % 7 == 0 {
+            text.push_str(&format!("{eol}{pad}# group {i}{eol}"));
+        }
+    }
+    text
+}
+
+fn same_or_none(text: &str, parts: usize) -> bool {
+    match parse_in_parts(text, parts) {
+        Some(split) => {
+            assert_eq!(
+                Some(split),
+                parse_whole(text).ok(),
+                "{parts} parts differ from the sequential parse"
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn fleet_lists_are_split_into_the_same_tree() {
+    for (indent, eol) in [(2, "\n"), (0, "\n"), (4, "\r\n")] {
+        let text = fleet(400, indent, eol);
+        for parts in [1, 2, 3, 8, 1000] {
+            assert!(
+                same_or_none(&text, parts),
+                "indent {indent}, {parts} parts: not split"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_example_parses_the_same_either_way() {
+    for (path, text) in ipsecgen::render::example_files() {
+        for parts in 1..5 {
+            same_or_none(text, parts);
+        }
+        // Whatever the size, parse_text gives the sequential tree.
+        assert_eq!(parse_text(text).ok(), parse_whole(text).ok(), "{path}");
+    }
+}
+
+/// Above the size where parse_text splits, a fleet file is read as before: the same
+/// connections, and a duplicate name or a bad value is reported at its own line.
+#[test]
+fn a_large_fleet_file_reports_at_the_right_lines() {
+    let mut text = fleet(1500, 2, "\n");
+    assert!(text.len() > ipsecgen::source::split::MIN_BYTES);
+    assert_eq!(parse_text(&text).ok(), parse_whole(&text).ok());
+    text = text.replace("- name: site-1400\n", "- name: site-3\n");
+    text = text.replace("gateway: 198.51.100.201\n", "gateway: 198.51.100.301\n");
+    let checked = ipsecgen::check(Source::new("fleet.yaml", text.clone()), &Default::default());
+    assert_eq!(checked.connections.len(), 1500);
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let found: Vec<(String, usize)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let offset = d.label.as_ref().map_or(0, |(s, _)| s.offset);
+            (d.code.to_string(), line_of(offset))
+        })
+        .collect();
+    let dup_line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "  - name: site-3")
+        .map(|(i, _)| i + 1)
+        .nth(1)
+        .expect("the second site-3");
+    assert!(
+        found.contains(&("native.name".to_owned(), dup_line)),
+        "{found:?}"
+    );
+    let bad_lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("198.51.100.301"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(bad_lines.len(), 6);
+    for line in bad_lines {
+        assert!(
+            found.iter().any(|(_, l)| *l == line),
+            "no diagnostic at line {line}: {found:?}"
+        );
+    }
+}
+
+/// Pieces of YAML that could join or change parts when dropped into a fleet file.
+const PIECES: &[&str] = &[
+    "\n",
+    "\r\n",
+    "  - ",
+    "- ",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "#",
+    "|",
+    ">",
+    "&a ",
+    "*a",
+    "!!str ",
+    "---\n",
+    "...\n",
+    "\t",
+    "  ",
+    "? ",
+    ": ",
+    "connections:\n",
+    "-\n",
+    "%YAML 1.2\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Random damage to a fleet file: the split parse gives the sequential tree or nothing.
+    #[test]
+    fn damaged_fleets_parse_the_same_or_not_at_all(
+        indent in prop::sample::select(vec![0usize, 2, 4]),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0..PIECES.len()), 1..6),
+        parts in 2usize..12,
+    ) {
+        let mut text = fleet(30, indent, "\n");
+        for (at, piece) in edits {
+            let mut i = at.index(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            text.insert_str(i, PIECES[piece]);
+        }
+        same_or_none(&text, parts);
+        same_or_none(&text, 1000);
+    }
+}

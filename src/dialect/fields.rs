@@ -70,6 +70,21 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// A context of its own, for reading one part of the document on another thread (not in
+    /// schema mode): what it finds is added back with `join`.
+    pub fn detached(text: &'t str, base_dir: Option<std::path::PathBuf>) -> Self {
+        Self {
+            base_dir,
+            ..Self::new(text)
+        }
+    }
+
+    /// Add what a detached context found.
+    pub fn join(&self, other: Ctx<'t>) {
+        self.diags.borrow_mut().extend(other.diags.into_inner());
+        self.secrets.borrow_mut().extend(other.secrets.into_inner());
+    }
+
     pub fn push(&self, d: Diagnostic) {
         self.diags.borrow_mut().push(d);
     }
@@ -273,13 +288,26 @@ impl Obj {
 
     /// A list of objects, each read as its own `Obj` (path `key[i]`).
     pub fn objects(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<Obj>> {
-        self.record(ctx, key, Shape::Objects);
         if ctx.explore && self.node(key).is_none() {
+            self.record(ctx, key, Shape::Objects);
             return Some(vec![Obj::new(
                 empty_map(),
                 format!("{}[0]", self.field(key)),
             )]);
         }
+        let items = self.object_nodes(ctx, key)?;
+        Some(
+            items
+                .into_iter()
+                .map(|(path, node)| Obj::new(node.clone(), path))
+                .collect(),
+        )
+    }
+
+    /// The nodes of a list of objects with their paths (`key[i]`), not yet made `Obj`s (which
+    /// own a copy): a long list can be made into `Obj`s on every core.
+    pub fn object_nodes(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<(String, &Node)>> {
+        self.record(ctx, key, Shape::Objects);
         let n = self.node(key)?;
         let Value::Seq(items) = &n.value else {
             self.type_error(ctx, key, n, "a list of objects");
@@ -288,9 +316,7 @@ impl Obj {
         let mut out = Vec::new();
         for (i, el) in items.iter().enumerate() {
             match el.value {
-                Value::Map(_) => {
-                    out.push(Obj::new(el.clone(), format!("{}[{i}]", self.field(key))));
-                }
+                Value::Map(_) => out.push((format!("{}[{i}]", self.field(key)), el)),
                 _ => self.type_error(ctx, key, el, "an object"),
             }
         }
@@ -536,6 +562,22 @@ impl Obj {
             Some(Value::Str(s)) if s.trim().is_empty() => None,
             _ => self.identity(ctx, key),
         }
+    }
+
+    /// A pre-shared key the connection needs: `missing` is reported when `key` is absent. (A
+    /// key that is there but unusable, e.g. a reference to an unset variable, has its own
+    /// diagnostic already.)
+    pub fn required_psk(
+        &self,
+        ctx: &Ctx,
+        key: &'static str,
+        missing: impl FnOnce() -> Diagnostic,
+    ) -> Option<Psk> {
+        let psk = self.psk(ctx, key);
+        if psk.is_none() && self.node(key).is_none() {
+            ctx.push(missing());
+        }
+        psk
     }
 
     /// A pre-shared key, inline or as a reference (`{env: VAR}`, `{file: path}`, resolved

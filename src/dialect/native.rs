@@ -23,10 +23,30 @@ pub const SIGNATURE: &[&str] = &["connections"];
 const CODE_VALUE: &str = "native.value";
 
 pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
-    let items = root.objects(ctx, "connections");
-    root.finish(ctx);
-    let items = items.unwrap_or_default();
-    if items.is_empty() {
+    let (count, connections): (usize, Vec<Connection>) = if ctx.schema.is_some() {
+        // Schema mode records every read in the one context.
+        let items = root.objects(ctx, "connections").unwrap_or_default();
+        root.finish(ctx);
+        let read = items.iter().filter_map(|o| connection(ctx, o, facts));
+        (items.len(), read.collect())
+    } else {
+        // Each connection is read with a context of its own, on every core (a fleet file holds
+        // thousands); diagnostics and secrets are gathered in file order.
+        let items = root.object_nodes(ctx, "connections").unwrap_or_default();
+        root.finish(ctx);
+        let (text, base_dir) = (ctx.text, &ctx.base_dir);
+        let read = crate::parallel::map_ordered(&items, |(path, node)| {
+            let own = Ctx::detached(text, base_dir.clone());
+            let conn = connection(&own, &Obj::new((*node).clone(), path.clone()), facts);
+            (conn, own)
+        });
+        let read = read.into_iter().filter_map(|(conn, own)| {
+            ctx.join(own);
+            conn
+        });
+        (items.len(), read.collect())
+    };
+    if count == 0 {
         ctx.push(
             Diagnostic::error("native.connections", "no connections are given")
                 .at(Some(Span::new(root.span().offset, 1)), "empty")
@@ -34,36 +54,28 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
         );
     }
     let mut seen = std::collections::HashSet::new();
-    items
-        .iter()
-        .filter_map(|o| connection(ctx, o, facts, &mut seen))
-        .collect()
+    for c in &connections {
+        if !seen.insert(c.name.as_str()) {
+            ctx.push(
+                Diagnostic::error("native.name", format!("two connections are named {:?}", c.name))
+                    .at(c.title.as_ref().and_then(|t| t.span), "used before")
+                    .help("names must be unique (after replacing characters other than letters, digits, - and _)"),
+            );
+        }
+    }
+    connections
 }
 
-fn connection(
-    ctx: &Ctx,
-    o: &Obj,
-    facts: &PeerFacts,
-    seen: &mut std::collections::HashSet<String>,
-) -> Option<Connection> {
+fn connection(ctx: &Ctx, o: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let mut d = Defaults::new(vocab::DEFAULTS_SOURCE);
     let title = o.string(ctx, "name");
     let name = title.as_ref().map(|t| super::sanitize_name(&t.value));
-    match (&title, &name) {
-        (None, _) => ctx.push(
+    if title.is_none() {
+        ctx.push(
             Diagnostic::error("native.name", format!("`{}` has no name", o.path))
                 .at(Some(Span::new(o.span().offset, 1)), "no name")
                 .help("every connection needs a `name`: it names the config objects and the output folder"),
-        ),
-        (Some(t), Some(n)) if seen.contains(n) => ctx.push(
-            Diagnostic::error("native.name", format!("two connections are named {n:?}"))
-                .at(t.span, "used before")
-                .help("names must be unique (after replacing characters other than letters, digits, - and _)"),
-        ),
-        (Some(_), Some(n)) => {
-            seen.insert(n.clone());
-        }
-        _ => {}
+        );
     }
     let mut cloud = endpoint(ctx, o, "cloud", Side::Cloud);
     let mut customer = endpoint(ctx, o, "customer", Side::Customer);
@@ -78,17 +90,14 @@ fn connection(
     }
     let ike = ike(ctx, o.object(ctx, "ike").as_ref(), &mut d);
     let esp = esp(ctx, o.object(ctx, "esp").as_ref(), &mut d);
-    let psk = o.psk(ctx, "psk");
-    if psk.is_none() {
-        ctx.push(
-            Diagnostic::error(
-                "input.psk-missing",
-                format!("`{}` has no pre-shared key", o.path),
-            )
-            .at(Some(Span::new(o.span().offset, 1)), "no psk")
-            .help("add `psk: {env: VAR}` (or `{file: path}`, or the key itself)"),
-        );
-    }
+    let psk = o.required_psk(ctx, "psk", || {
+        Diagnostic::error(
+            "input.psk-missing",
+            format!("`{}` has no pre-shared key", o.path),
+        )
+        .at(Some(Span::new(o.span().offset, 1)), "no psk")
+        .help("add `psk: {env: VAR}` (or `{file: path}`, or the key itself)")
+    });
     let dpd = dpd(ctx, o.object(ctx, "dpd").as_ref(), &mut d);
     let nat = d.or(
         o.boolean(ctx, "nat_traversal"),

@@ -77,14 +77,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
             .help("Huawei Cloud accepts names of 1 to 64 characters"),
         );
     }
-    let psk = conn.psk(ctx, "psk");
-    if psk.is_none() {
-        ctx.push(
-            Diagnostic::error("input.psk-missing", "no pre-shared key is given")
-                .at(Some(Span::new(conn.span().offset, 1)), "no psk")
-                .help("add `psk` to ipsec_site_connection (Neutron returns it in GET responses), or `psk: {env: VAR}`"),
-        );
-    }
+    let psk = conn.required_psk(ctx, "psk", || {
+        Diagnostic::error("input.psk-missing", "no pre-shared key is given")
+            .at(Some(Span::new(conn.span().offset, 1)), "no psk")
+            .help("add `psk` to ipsec_site_connection (Neutron returns it in GET responses), or `psk: {env: VAR}`")
+    });
     let initiation = d.or(
         conn.choice_hinted(
             ctx,

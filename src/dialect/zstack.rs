@@ -135,14 +135,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         &f("authMode"),
         "ipsecgen renders pre-shared-key authentication only (authMode psk)",
     );
-    let psk = o.psk(ctx, "authKey");
-    if psk.is_none() {
-        ctx.push(
-            Diagnostic::error("input.psk-missing", "no pre-shared key is given")
-                .at(Some(Span::new(o.span().offset, 1)), "no authKey")
-                .help("add `authKey` (the pre-shared key), or `authKey: {env: VAR}`"),
-        );
-    }
+    let psk = o.required_psk(ctx, "authKey", || {
+        Diagnostic::error("input.psk-missing", "no pre-shared key is given")
+            .at(Some(Span::new(o.span().offset, 1)), "no authKey")
+            .help("add `authKey` (the pre-shared key), or `authKey: {env: VAR}`")
+    });
     o.choice(ctx, "idType", vocab::ID_TYPES, CODE_VALUE);
     let local_id = o.identity_or_empty(ctx, "localId");
     let remote_id = o.identity_or_empty(ctx, "remoteId");

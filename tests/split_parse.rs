@@ -113,6 +113,78 @@ fn a_large_fleet_file_reports_at_the_right_lines() {
     }
 }
 
+/// Constructs that end at the next token: at a cut, that is the next item's `-` in the whole
+/// document (each part but the last reads the next item's first line for this).
+#[test]
+fn constructs_at_the_end_of_a_part_end_as_in_the_whole_document() {
+    let cases = [
+        "connections:\n  - |\n    text\n  - b\n",
+        "connections:\n  - k: >\n      folded\n      more\n  - b\n",
+        "connections:\n    - |\n      t\n    - b\n",
+        "connections:\r\n  - |\r\n    t\r\n  - b\r\n",
+        "connections:\n  - |-\n  - b\n",
+        "connections:\n  - |+\n\n  - b\n",
+        "connections:\n  - k: >-\n  - b\n",
+        "connections:\n  - ? a\n  - b\n",
+        "connections:\n  - ?\n  - b\n",
+        "connections:\n- |\n  t\n- b\n",
+        "connections:\n  - k:\n  -\n  - c\n",
+    ];
+    for text in cases {
+        for parts in [2, 3, 8, 1000] {
+            assert!(
+                same_or_none(text, parts),
+                "{text:?}, {parts} parts: not split"
+            );
+        }
+    }
+    // A fleet whose items end with a block scalar, through parse_text.
+    let mut text = fleet(1500, 2, "\n");
+    text = text.replace(
+        "      subnets: [",
+        "      description: |\n        a site\n      subnets: [",
+    );
+    text = text.replace(
+        "\"\n\n  # group",
+        "\"\n    notes: |\n      more\n\n  # group",
+    );
+    assert!(text.len() > ipsecgen::source::split::MIN_BYTES);
+    assert!(parse_whole(&text).is_ok());
+    assert!(same_or_none(&text, 2));
+    assert_eq!(parse_text(&text).ok(), parse_whole(&text).ok());
+}
+
+/// What the sequential parse refuses, the split parse does not accept.
+#[test]
+fn what_the_whole_document_breaks_is_not_split() {
+    // A lone CR is a line break to YAML: here it hides a document end.
+    for text in [
+        "connections:\n  - a\r...\n  - b\n",
+        "connections:\n  - a\r...\r# c\n  - b\n",
+        "connections:\n  - a\n  - b\r...\n  - c\n",
+    ] {
+        assert!(parse_whole(text).is_err());
+        for parts in [2, 8, 1000] {
+            assert_eq!(parse_in_parts(text, parts), None, "{text:?}");
+        }
+    }
+    // Over the parser's event budget (comments are events too), in a 5 MB file.
+    let mut text = String::from("connections:\n");
+    for i in 0..110_000 {
+        text.push_str(&format!("  - {i}\n"));
+        text.push_str(&"#\n".repeat(20));
+    }
+    assert!(parse_whole(&text).is_err());
+    assert_eq!(parse_in_parts(&text, 2), None);
+    // Decoded scalars over the 16 MiB scalar budget (`\L` grows from 2 bytes to 3).
+    let mut text = String::from("connections:\n");
+    for _ in 0..8 {
+        text.push_str(&format!("  - \"{}\"\n", "\\L".repeat(700_000)));
+    }
+    assert!(parse_whole(&text).is_err());
+    assert_eq!(parse_in_parts(&text, 2), None);
+}
+
 /// Pieces of YAML that could join or change parts when dropped into a fleet file.
 const PIECES: &[&str] = &[
     "\n",

@@ -3,40 +3,70 @@
 //! A fleet file is one YAML document, and the parser is sequential: for 10,000 connections it
 //! was the largest part of a render that could use only one core. When the document ends with
 //! a block list under a top-level `connections:` key, the list is cut at item lines (`  - `, at
-//! the list's own indentation) into one run of items per core; the part before the list (the
-//! head) and each run are parsed on their own and the spans shifted back into the whole text.
+//! the list's own indentation) into one run of items per core. The first part (everything up
+//! to the first cut) is parsed as the document; each other run is parsed on its own as a list,
+//! its spans shifted back into the whole text, and its items appended to the document's list.
+//! Every part but the last also takes the first line of the next item, whose item is then
+//! dropped: a block scalar, an empty value or an explicit key at the end of a run ends at the
+//! next `-`, as in the whole document, not at the end of the part.
 //!
 //! This is only a shortcut to the same tree. Whatever it is not sure of goes the sequential
 //! way, which also gives every diagnostic:
 //! - a document with an anchor, alias or tag character anywhere (`&`, `*`, `!`): they could
 //!   join parts, or count against the whole document's alias budget;
+//! - a `\r` that is not part of `\r\n` (YAML reads it as a line break, the cutter does not);
 //! - a line after `connections:` that is neither blank, a comment, an item at the list's
-//!   indentation, nor indented further (another top-level key, `---`, a tab);
-//! - any part that does not parse: a quoted scalar, flow collection or other construct cut
-//!   in two leaves the part before the cut unterminated, so a cut that changes meaning fails;
-//! - a tree near the parser's limits (node budget, nesting), which apply to the whole document.
+//!   indentation, nor indented further (another top-level key, `---`, `...`, a tab);
+//! - any part that does not parse: a quoted scalar or flow collection cut in two leaves the
+//!   part before the cut unterminated, so such a cut fails;
+//! - a document that could be near one of the parser's limits, which count over the whole
+//!   document while each part has a budget of its own: nodes, events (values, keys and
+//!   comments), nesting, and decoded scalar bytes (at most 1.5 times the text, so texts over
+//!   `MAX_BYTES` are not split).
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
+
+use std::ops::Range;
 
 use crate::tree::{Node, Value};
 
 /// Below this size the sequential parse is fast enough (about 1 ms for 10 KiB).
 pub const MIN_BYTES: usize = 128 * 1024;
 
-/// Parse `text` in `parts` runs of items plus its head, in parallel. `None` means: take the
-/// sequential path (not a fleet list, not sure it is equivalent, or a part did not parse).
+/// Above this size decoded scalars (`\L` escapes grow from 2 bytes to 3) could reach the
+/// parser's 16 MiB scalar budget, which a part would not see.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// Parse `text` in `parts` parts, in parallel. `None` means: take the sequential path (not a
+/// fleet list, not sure it is equivalent, or a part did not parse).
 pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
-    if text.contains(['&', '*', '!']) {
+    if text.len() > MAX_BYTES || text.contains(['&', '*', '!']) || has_lone_cr(text) {
         return None;
     }
     let items = locate(text)?;
-    let mut pieces = cut(&items, parts.max(1), text.len());
-    // The first part is the head with the first run of items: a whole document, whose tree
-    // the other runs are added to.
-    pieces[0].0 = 0;
-    let parsed = crate::parallel::map_ordered(&pieces, |&(start, end)| {
+    let runs = cut(&items, parts.max(1), text.len());
+    let parsed = crate::parallel::map_ordered(&runs, |run| {
+        // The first part starts at the top of the document; the others at their first item.
+        let start = if run.start == 0 { 0 } else { items[run.start] };
+        let next = items.get(run.end).copied();
+        let end = next.map_or(text.len(), |n| line_end(text, n));
         let mut node = super::parse_whole(&text[start..end]).ok()?;
         node.remap(&|o| o + start);
+        let list = if run.start == 0 {
+            connections(&mut node)?
+        } else {
+            match &mut node.value {
+                Value::Seq(list) => list,
+                _ => return None,
+            }
+        };
+        // The run's items and, but for the last part, the next one's first line.
+        if list.len() != run.len() + usize::from(next.is_some()) {
+            return None;
+        }
+        if next.is_some() {
+            list.pop();
+        }
         Some(node)
     });
     let mut parsed = parsed
@@ -44,28 +74,45 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
         .collect::<Option<Vec<Node>>>()?
         .into_iter();
     let mut root = parsed.next()?;
-    let list = match &mut root.value {
-        Value::Map(entries) => match entries.last_mut() {
-            Some((
-                key,
-                Node {
-                    value: Value::Seq(list),
-                    ..
-                },
-            )) if key.name == "connections" => list,
-            _ => return None,
-        },
-        _ => return None,
-    };
+    let list = connections(&mut root)?;
     for part in parsed {
         match part.value {
             Value::Seq(s) => list.extend(s),
             _ => return None,
         }
     }
-    let (count, depth) = size(&root);
-    // The limits are the whole document's: leave anything near them to the sequential parse.
-    (count <= super::max_nodes(text.len()) / 2 && depth <= 32).then_some(root)
+    let (nodes, depth) = size(&root);
+    // Events: a start and an end per collection, one per scalar, one per comment, and the
+    // stream's and document's own.
+    let events = 2 * nodes + text.matches('#').count() + 8;
+    let max_nodes = super::max_nodes(text.len());
+    (nodes <= max_nodes && events <= 2 * max_nodes && depth <= 32).then_some(root)
+}
+
+/// The document's `connections` list, when it is the last key of a top-level mapping.
+fn connections(root: &mut Node) -> Option<&mut Vec<Node>> {
+    match &mut root.value {
+        Value::Map(entries) => match entries.last_mut() {
+            Some((key, node)) if key.name == "connections" => match &mut node.value {
+                Value::Seq(list) => Some(list),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    text.match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
+}
+
+/// The offset just after the line that starts at `start`.
+fn line_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1)
 }
 
 /// Where the items of the list start (byte offsets of their lines), in a text that ends with
@@ -108,20 +155,19 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// `parts` contiguous byte ranges of whole items, about the same size, covering the list to
-/// the end of the text.
-fn cut(items: &[usize], parts: usize, end: usize) -> Vec<(usize, usize)> {
-    let first = items[0];
-    let share = (end - first).div_ceil(parts);
+/// The items of each part: about `parts` contiguous runs of the same size in bytes, the first
+/// starting at item 0 and the last ending with the last item.
+fn cut(items: &[usize], parts: usize, end: usize) -> Vec<Range<usize>> {
+    let share = (end - items[0]).div_ceil(parts);
     let mut out = Vec::with_capacity(parts);
-    let mut start = first;
-    for &item in &items[1..] {
-        if item - start >= share {
-            out.push((start, item));
-            start = item;
+    let mut first = 0;
+    for (i, &item) in items.iter().enumerate().skip(1) {
+        if item - items[first] >= share {
+            out.push(first..i);
+            first = i;
         }
     }
-    out.push((start, end));
+    out.push(first..items.len());
     out
 }
 
@@ -205,11 +251,8 @@ mod tests {
     #[test]
     fn cuts_cover_the_list_in_order() {
         let items = [10, 20, 30, 40, 50];
-        assert_eq!(cut(&items, 1, 60), vec![(10, 60)]);
-        assert_eq!(cut(&items, 2, 60), vec![(10, 40), (40, 60)]);
-        assert_eq!(
-            cut(&items, 9, 60),
-            vec![(10, 20), (20, 30), (30, 40), (40, 50), (50, 60)]
-        );
+        assert_eq!(cut(&items, 1, 60), vec![0..5]);
+        assert_eq!(cut(&items, 2, 60), vec![0..3, 3..5]);
+        assert_eq!(cut(&items, 9, 60), vec![0..1, 1..2, 2..3, 3..4, 4..5]);
     }
 }

@@ -224,9 +224,10 @@ fn sync_filesystem(dir: &Path) -> Result<(), Diagnostic> {
 }
 
 /// Write all outputs under `dir` (after `plan` accepted them), all or nothing as far as the
-/// file system allows. Files that already hold the same content are left alone; every other file is first written under a temporary name (on every core); if
-/// one fails, all temporaries are removed and nothing has changed. Then the data is flushed
-/// (one syncfs), every temporary is renamed over its target (each rename is atomic), and the
+/// file system allows. Files that already hold the same content are left alone; every other
+/// file is first written under a temporary name (on every core); if one fails, all
+/// temporaries are removed and no file has changed. Then the data is flushed (one syncfs),
+/// every temporary is renamed over its target (each rename is atomic; on every core), and the
 /// renames are flushed too. A crash leaves each file old or new, never partly written.
 pub fn to_dir(
     dir: &Path,
@@ -243,9 +244,10 @@ pub fn to_dir(
     let mut dirs: Vec<&Path> = jobs.iter().filter_map(|(p, _)| p.parent()).collect();
     dirs.sort();
     dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| io(d, &e))?;
-    }
+    // A fleet has a folder per connection: they are made on every core too.
+    crate::parallel::map_ordered(&dirs, |d| fs::create_dir_all(d).map_err(|e| io(d, &e)))
+        .into_iter()
+        .collect::<Result<Vec<()>, Diagnostic>>()?;
     let written =
         crate::parallel::map_ordered(&jobs, |(path, o)| write_temp(path, &o.content, mode_of(o)));
     let remove_temps = || {
@@ -265,12 +267,15 @@ pub fn to_dir(
             return Err(e);
         }
     }
-    for (path, _) in &jobs {
-        let tmp = temp_path(path);
-        fs::rename(&tmp, path).map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            io(path, &e)
-        })?;
+    let renamed = crate::parallel::map_ordered(&jobs, |(path, _)| {
+        fs::rename(temp_path(path), path).map_err(|e| io(path, &e))
+    });
+    if let Some(Err(e)) = renamed.iter().find(|r| r.is_err()) {
+        // No temporary is left behind (a renamed one is simply not there any more).
+        for (path, _) in &jobs {
+            let _ = fs::remove_file(temp_path(path));
+        }
+        return Err(e.clone());
     }
     if !jobs.is_empty() {
         sync_filesystem(dir)?;

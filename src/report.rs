@@ -1,6 +1,7 @@
 //! Presenting diagnostics: miette's graphical report (with secrets masked in the snippet),
 //! one JSON object per diagnostic, or GitHub Actions annotations.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
@@ -169,12 +170,35 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
     let src = LineIndex::new(report.name, report.text);
+    // One cause repeated over a fleet (an unset PSK variable in 10,000 connections) is drawn a
+    // few times, then counted; the JSON and GitHub formats list every one.
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut more: Vec<((&str, &str), usize)> = Vec::new();
     for d in report.diagnostics {
+        let key = (d.code.as_str(), d.message.as_str());
+        let n = seen.entry(key).or_default();
+        *n += 1;
+        if *n > SAME_DRAWN {
+            match more.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, count)) => *count += 1,
+                None => more.push((key, 1)),
+            }
+            continue;
+        }
         let md = MietteDiag { d, src: &src };
         let _ = handler.render_report(&mut out, &md);
     }
+    for ((code, message), count) in more {
+        out.push_str(&format!(
+            "{code}: {count} more in {} like the above: {message} (--format json lists every one)\n",
+            report.name
+        ));
+    }
     out
 }
+
+/// How many diagnostics with the same code and message the human format draws in full.
+pub const SAME_DRAWN: usize = 3;
 
 #[derive(Serialize)]
 struct JsonDiag<'a> {
@@ -257,6 +281,33 @@ pub fn format(report: &FileReport, fmt: Format, colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_cause_is_drawn_three_times_then_counted() {
+        let text = "a: 1\n";
+        let mut diagnostics: Vec<Diagnostic> = (0..10)
+            .map(|_| {
+                Diagnostic::error("input.psk-ref", "VAR is not set")
+                    .at(Some(Span::new(3, 1)), "here")
+            })
+            .collect();
+        diagnostics.push(Diagnostic::error("input.psk-ref", "OTHER is not set"));
+        let report = FileReport {
+            name: "f.yaml",
+            text,
+            diagnostics: &diagnostics,
+        };
+        let out = human(&report, false, 100);
+        assert_eq!(out.matches("× VAR is not set").count(), SAME_DRAWN, "{out}");
+        assert_eq!(out.matches("× OTHER is not set").count(), 1, "{out}");
+        assert!(
+            out.ends_with(
+                "input.psk-ref: 7 more in f.yaml like the above: VAR is not set (--format json lists every one)\n"
+            ),
+            "{out}"
+        );
+        assert_eq!(json(&report).lines().count(), 11);
+    }
 
     #[test]
     fn masking_keeps_offsets_and_quotes() {

@@ -173,24 +173,25 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
     // One cause repeated over a fleet (an unset PSK variable in 10,000 connections) is drawn a
     // few times, then counted; the JSON and GitHub formats list every one.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut more: Vec<((&str, &str), usize)> = Vec::new();
+    // Causes drawn SAME_DRAWN times already, in the order they went over.
+    let mut counted = Vec::new();
     for d in report.diagnostics {
         let key = (d.code.as_str(), d.message.as_str());
         let n = seen.entry(key).or_default();
         *n += 1;
         if *n > SAME_DRAWN {
-            match more.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, count)) => *count += 1,
-                None => more.push((key, 1)),
+            if *n == SAME_DRAWN + 1 {
+                counted.push(key);
             }
             continue;
         }
         let md = MietteDiag { d, src: &src };
         let _ = handler.render_report(&mut out, &md);
     }
-    for ((code, message), count) in more {
+    for key @ (code, message) in counted {
+        let more = seen.get(&key).map_or(0, |n| n - SAME_DRAWN);
         out.push_str(&format!(
-            "{code}: {count} more in {} like the above: {message} (--format json lists every one)\n",
+            "{code}: {more} more in {} like the above: {message} (--format json lists every one)\n",
             report.name
         ));
     }

@@ -272,9 +272,7 @@ pub fn to_dir(
     });
     if let Some(Err(e)) = renamed.iter().find(|r| r.is_err()) {
         // No temporary is left behind (a renamed one is simply not there any more).
-        for (path, _) in &jobs {
-            let _ = fs::remove_file(temp_path(path));
-        }
+        remove_temps();
         return Err(e.clone());
     }
     if !jobs.is_empty() {

@@ -78,32 +78,29 @@ fn a_large_fleet_file_reports_at_the_right_lines() {
     text = text.replace("gateway: 198.51.100.201\n", "gateway: 198.51.100.301\n");
     let checked = ipsecgen::check(Source::new("fleet.yaml", text.clone()), &Default::default());
     assert_eq!(checked.connections.len(), 1500);
-    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let index = ipsecgen::line_index::LineIndex::new("fleet.yaml", &text);
     let found: Vec<(String, usize)> = checked
         .diagnostics
         .iter()
         .map(|d| {
             let offset = d.label.as_ref().map_or(0, |(s, _)| s.offset);
-            (d.code.to_string(), line_of(offset))
+            (d.code.to_string(), index.line_col(offset).0)
         })
         .collect();
-    let dup_line = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| *l == "  - name: site-3")
-        .map(|(i, _)| i + 1)
-        .nth(1)
-        .expect("the second site-3");
+    // 1-based numbers of the lines that `keep` picks.
+    let lines_where = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| keep(l))
+            .map(|(i, _)| i + 1)
+            .collect()
+    };
+    let dup_line = lines_where(&|l| l == "  - name: site-3")[1];
     assert!(
         found.contains(&("native.name".to_owned(), dup_line)),
         "{found:?}"
     );
-    let bad_lines: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains("198.51.100.301"))
-        .map(|(i, _)| i + 1)
-        .collect();
+    let bad_lines = lines_where(&|l| l.contains("198.51.100.301"));
     assert_eq!(bad_lines.len(), 6);
     for line in bad_lines {
         assert!(

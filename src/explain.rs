@@ -103,8 +103,10 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         s,
-        "Connection {}{title}, read from {input} as {}",
-        conn.name, conn.dialect
+        "Connection {}{title}, read from {} as {}",
+        conn.name,
+        crate::render::quote::shell_word(input),
+        conn.dialect
     );
     let kind = if conn.remote_access.is_some() {
         "client-to-site (IPsec server and clients)"

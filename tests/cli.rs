@@ -53,7 +53,11 @@ fn render_reads_stdin() {
         .write_stdin(std::fs::read(STATIC).expect("example"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("from <stdin>"));
+        // The header's regenerate command reads standard input again.
+        .stdout(predicate::str::contains("from - (target swanctl"))
+        .stdout(predicate::str::contains(
+            "ipsecgen render - --target swanctl --side customer",
+        ));
 }
 
 #[test]

@@ -11,7 +11,12 @@ use hostile::{document, HOSTILE};
 
 /// Every target x side for a document: Ok(outputs as one text) or the error codes.
 fn render_everything(text: &str) -> Vec<Result<String, Vec<String>>> {
-    let checked = ipsecgen::check(Source::new("hostile.json", text), &Default::default());
+    render_everything_named("hostile.json", text)
+}
+
+/// The same, for a document read from a file of the given name.
+fn render_everything_named(name: &str, text: &str) -> Vec<Result<String, Vec<String>>> {
+    let checked = ipsecgen::check(Source::new(name, text), &Default::default());
     if checked.diagnostics.has_errors() {
         return vec![Err(checked
             .diagnostics
@@ -80,6 +85,73 @@ fn hostile_strings_cannot_change_the_structure_of_any_output() {
             }
         }
     }
+}
+
+/// The input's file name reaches every output (header, regenerate command, scripts): a hostile
+/// name renders every target without adding, removing or breaking a line, and the command in
+/// the header reads the name back as one shell word.
+#[test]
+fn hostile_file_names_cannot_change_the_structure_of_any_output() {
+    let doc = document("Name", "benign");
+    let baseline = render_everything_named("conn.json", &doc);
+    assert!(
+        baseline.iter().filter(|r| r.is_ok()).count() >= 20,
+        "the benign name renders for most targets and sides"
+    );
+    let names = HOSTILE.iter().map(|h| format!("dir/{h}.json")).chain([
+        "x\ntouch PWNED\n#.json".to_owned(),
+        "x\r\nconnections {\n evil {\n remote_addrs = %any\n }\n}\n#.json".to_owned(),
+        "x\n router bgp 666\n!.json".to_owned(),
+        "x\u{85}touch PWNED.json".to_owned(),
+        "x\u{1b}[2J\u{202e}nosj.json".to_owned(),
+        "a b; $(touch PWNED) `id` 'q'.json".to_owned(),
+    ]);
+    for name in names {
+        let results = render_everything_named(&name, &doc);
+        assert_eq!(results.len(), baseline.len());
+        for (got, want) in results.iter().zip(&baseline) {
+            let (Ok(g), Ok(w)) = (got, want) else {
+                assert_eq!(got, want, "{name:?}: a file name must not change a result");
+                continue;
+            };
+            assert_eq!(
+                g.lines().count(),
+                w.lines().count(),
+                "{name:?} changed the line structure:\n{g}"
+            );
+            assert!(
+                !g.chars().any(ipsecgen::render::quote::is_unsafe_char)
+                    || w.chars().any(ipsecgen::render::quote::is_unsafe_char),
+                "{name:?}: a control or format character reached the output:\n{g}"
+            );
+            assert!(
+                !g.lines().any(|l| l.trim_start().starts_with("touch")),
+                "{name:?}:\n{g}"
+            );
+            for (gl, wl) in g.lines().zip(w.lines()) {
+                same_line_grammar(gl, wl, &format!("name {name:?}"));
+            }
+        }
+    }
+}
+
+/// `explain` prints the file name too: on one line, quoted as a shell word.
+#[test]
+fn explain_prints_a_hostile_file_name_on_one_line() {
+    let doc = document("Name", "benign");
+    let name = "x\ntouch PWNED\u{2028}\u{1b}[2J.json";
+    let checked = ipsecgen::check(Source::new(name, doc), &Default::default());
+    let text = ipsecgen::explain::text(
+        &checked.connections[0],
+        &checked.source.name,
+        &checked.diagnostics,
+    );
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "Connection benign, read from $'x\\x0atouch PWNED\\u2028\\x1b[2J.json' as aliyun-connection"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("touch")));
 }
 
 /// A line the hostile value changed keeps its grammar: the same indentation, a comment stays a

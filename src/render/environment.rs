@@ -43,6 +43,7 @@ impl Registry {
             .map_err(|e| format!("template syntax: {e}"))?;
         env.set_syntax(syntax);
         super::filters::register(&mut env);
+        env.set_formatter(one_line_formatter);
         let mut targets = Vec::new();
         let mut sources: Vec<(&'static str, &'static str)> = Vec::new();
         for (path, builtin) in embedded::EMBEDDED {
@@ -98,6 +99,34 @@ impl Registry {
         out.shrink_to_fit();
         Ok(out)
     }
+}
+
+/// Prints every `{{ value }}` as minijinja would, after making sure that a string holds no
+/// character that could end the line it stands on or hide what it says (`quote::is_unsafe_char`).
+/// Values are validated and quoted before they reach a template; this is the last line of
+/// defence for any value a rule missed (input paths, titles, names, metadata): such a render
+/// fails instead of writing a line the device would read as a command. A template that prints
+/// text of several lines on purpose (the json target's pretty-printed model) marks it `safe`.
+fn one_line_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if !value.is_safe() {
+        if let Some(c) = value
+            .as_str()
+            .and_then(|s| s.chars().find(|&c| super::quote::is_unsafe_char(c)))
+        {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!(
+                    "a value holding the character U+{:04X} reached the output",
+                    c as u32
+                ),
+            ));
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// The process-wide registry. The embedded templates are part of the binary and covered by the
@@ -188,4 +217,35 @@ pub fn use_overrides(dir: &std::path::Path) -> Result<Vec<String>, crate::diag::
         )
     })?;
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The formatter refuses any printed string that could end its line, whatever the template.
+    #[test]
+    fn no_template_can_print_a_line_break_from_a_value() {
+        let template = "# from {{ meta.input }}\n";
+        let reg = Registry::load(&[("swanctl/swanctl.conf.j2".into(), template)]).unwrap();
+        let ctx = |input: &str| serde_json::json!({"meta": {"input": input}});
+        assert_eq!(
+            reg.render("swanctl/swanctl.conf.j2", &ctx("a.json"))
+                .unwrap(),
+            "# from a.json\n"
+        );
+        for bad in [
+            "a\nb",
+            "a\rb",
+            "a\u{85}b",
+            "a\u{2028}b",
+            "a\u{202e}b",
+            "a\u{1b}b",
+        ] {
+            let e = reg
+                .render("swanctl/swanctl.conf.j2", &ctx(bad))
+                .unwrap_err();
+            assert!(e.to_string().contains("reached the output"), "{bad:?}: {e}");
+        }
+    }
 }

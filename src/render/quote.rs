@@ -46,18 +46,61 @@ pub fn short_name(name: &str, max: usize) -> String {
     format!("{}{suffix}", name[..keep].trim_end_matches('-'))
 }
 
-/// Text for a comment line: no line breaks or control characters, at most 100 characters.
+/// A character that must never reach an output raw: a control character (line feed, carriage
+/// return, tab, escape, NUL, the C1 controls with U+0085 NEXT LINE), a Unicode line or paragraph
+/// separator, or an invisible format character (bidirectional overrides and isolates, zero-width
+/// characters, the byte-order mark, the soft hyphen) that makes a line read differently from
+/// what a parser sees.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// Text for a comment line: no line breaks, control or invisible format characters, at most
+/// 100 characters.
 pub fn comment_safe(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
+        .map(|c| if is_unsafe_char(c) { ' ' } else { c })
         .take(100)
         .collect()
+}
+
+/// A path or word written the way a POSIX shell reads it back, always on one line: as it is when
+/// it holds only characters no shell or config parser treats specially; in single quotes when
+/// it holds others; in `$'...'` with escapes when it holds characters that must never reach an
+/// output raw (`is_unsafe_char`). Generated files print the input path this way, in their
+/// header and in the command that regenerates them, so a file name cannot add a line to them
+/// and the command can be pasted into a shell as it is.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "-_./+,:@%=".contains(c);
+    if !s.is_empty() && s.chars().all(|c| plain(c) && !is_unsafe_char(c)) {
+        return s.to_owned();
+    }
+    if !s.chars().any(is_unsafe_char) {
+        return format!("'{}'", s.replace('\'', "'\\''"));
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_ascii() && is_unsafe_char(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 #[cfg(test)]
@@ -95,5 +138,39 @@ mod tests {
     #[test]
     fn comments_stay_on_one_line() {
         assert_eq!(comment_safe("a\nb\u{2028}c"), "a b c");
+        assert_eq!(comment_safe("a\u{202e}b\u{200b}c\u{85}d"), "a b c d");
+    }
+
+    #[test]
+    fn shell_words_stay_on_one_line_and_read_back_as_written() {
+        assert_eq!(
+            shell_word("examples/aliyun/conn.json"),
+            "examples/aliyun/conn.json"
+        );
+        assert_eq!(shell_word("my conn.json"), "'my conn.json'");
+        assert_eq!(shell_word("it's; rm -rf ~"), "'it'\\''s; rm -rf ~'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(
+            shell_word("x\ntouch PWNED\n#.json"),
+            "$'x\\x0atouch PWNED\\x0a#.json'"
+        );
+        assert_eq!(shell_word("a\rb'c\\d"), "$'a\\x0db\\'c\\\\d'");
+        assert_eq!(
+            shell_word("a\u{2028}b\u{85}c\u{202e}"),
+            "$'a\\u2028b\\u0085c\\u202e'"
+        );
+        for hostile in [
+            "a\nb",
+            "a\rb",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{85}b",
+            "a\u{1b}[2Jb",
+        ] {
+            assert!(
+                !shell_word(hostile).chars().any(is_unsafe_char),
+                "{hostile:?}"
+            );
+        }
     }
 }

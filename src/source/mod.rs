@@ -13,6 +13,9 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// The most values (mappings, sequences and scalars) one document may hold.
 pub const MAX_NODES: usize = 1_000_000;
 
+/// The display name of standard input (`-` on the command line).
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// One input document: its display name and text.
 #[derive(Clone, Debug)]
 pub struct Source {

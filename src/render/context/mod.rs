@@ -226,7 +226,12 @@ pub fn build(
     Ok(Context {
         meta: Meta {
             version: env!("CARGO_PKG_VERSION"),
-            input: input.to_owned(),
+            // Standard input is regenerated from standard input (`-`).
+            input: if input == crate::source::STDIN_NAME {
+                "-".to_owned()
+            } else {
+                quote::shell_word(input)
+            },
             target: target.name.clone(),
             side: side.id(),
             dialect: view.dialect.clone(),

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 #[path = "common/hostile.rs"]
 mod hostile;
-use hostile::{document, HOSTILE};
+use hostile::{document, document_with, HOSTILE};
 
 /// Every target x side for a document: Ok(outputs as one text) or the error codes.
 fn render_everything(text: &str) -> Vec<Result<String, Vec<String>>> {
@@ -480,5 +480,39 @@ fn fleet_files_render_the_same_in_parallel_and_in_sequence() {
             sequential[..],
             "{name}: the parallel path changed order or bytes"
         );
+    }
+}
+
+/// A key that starts with 0x or 0s is written so that each target reads it literally: as the
+/// hex of its bytes where the device decodes those prefixes (strongSwan, libreswan, RouterOS,
+/// VyOS), as it is elsewhere.
+#[test]
+fn keys_with_a_decoding_prefix_are_written_as_their_bytes() {
+    let psk = "0x4142434445464748Zr5tW8yB";
+    let hex: String = psk.bytes().map(|b| format!("{b:02x}")).collect();
+    let checked = ipsecgen::check(
+        Source::new("k.json", document_with("Psk", psk, false)),
+        &Default::default(),
+    );
+    assert!(!checked.diagnostics.has_errors());
+    for (target, decodes) in [
+        ("swanctl", true),
+        ("libreswan", true),
+        ("mikrotik", true),
+        ("vyos", true),
+        ("juniper-srx", false),
+        ("fortios", false),
+        ("cisco-ios-xe", false),
+    ] {
+        let t = ipsecgen::render::find_target(target).unwrap();
+        let text = ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), t)
+            .map(|o| ipsecgen::write::concatenated(&o, &t.comment))
+            .unwrap();
+        assert_eq!(
+            text.contains(&format!("0x{hex}")),
+            decodes,
+            "{target}:\n{text}"
+        );
+        assert_eq!(text.contains(psk), !decodes, "{target}:\n{text}");
     }
 }

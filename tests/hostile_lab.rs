@@ -71,6 +71,15 @@ fn cases() -> Vec<(&'static str, String)> {
             out.push((*field, v));
         }
     }
+    // Keys that strongSwan would decode (0x hex, 0s base64) if written as they are: each must
+    // negotiate against the reference secret made of its literal bytes.
+    for psk in [
+        "0x4142434445464748Zr5tW8yB",
+        "0X41424344Zr5tW8yBn3",
+        "0sQUJDREVGR0hJSktMTU5P",
+    ] {
+        out.push(("Psk", psk.to_owned()));
+    }
     out
 }
 

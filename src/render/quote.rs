@@ -10,17 +10,36 @@ pub fn secret(s: &str) -> String {
     if !s.is_empty() && s.chars().all(plain_secret_char) {
         format!("\"{s}\"")
     } else {
-        let mut out = String::from("0x");
-        for b in s.bytes() {
-            out.push_str(&format!("{b:02x}"));
-        }
-        out
+        hex(s)
     }
 }
 
-/// A PSK in a target's notation, or `None` when it cannot be written safely there.
-pub fn psk_for(style: crate::render::target::PskStyle, forbidden: &str, s: &str) -> Option<String> {
+/// `0x` and the hex of the bytes of `s`.
+fn hex(s: &str) -> String {
+    let mut out = String::from("0x");
+    for b in s.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// A PSK in a target's notation, or `None` when it cannot be written safely there. A key that
+/// starts with one of the target's `decoded` prefixes is written as hex (see
+/// `Target::psk_decoded_prefixes`).
+pub fn psk_for(
+    style: crate::render::target::PskStyle,
+    forbidden: &str,
+    decoded: &[String],
+    s: &str,
+) -> Option<String> {
     use crate::render::target::PskStyle;
+    let prefixed = decoded.iter().any(|p| {
+        s.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    });
+    if prefixed && style != PskStyle::Quoted {
+        return Some(hex(s));
+    }
     let clean = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_graphic() && !forbidden.contains(c))
@@ -119,12 +138,43 @@ mod tests {
     #[test]
     fn plain_psks_refuse_what_cannot_be_written() {
         use crate::render::target::PskStyle;
-        assert_eq!(psk_for(PskStyle::Plain, "?", "abc"), Some("abc".into()));
-        assert_eq!(psk_for(PskStyle::Plain, "?", "a?c"), None);
-        assert_eq!(psk_for(PskStyle::Plain, "", "a c"), None);
-        assert_eq!(psk_for(PskStyle::Plain, "", "a\nc"), None);
-        assert_eq!(psk_for(PskStyle::Quoted, "", "a\"c"), None);
-        assert_eq!(psk_for(PskStyle::Quoted, "", "a#c"), Some("\"a#c\"".into()));
+        assert_eq!(
+            psk_for(PskStyle::Plain, "?", &[], "abc"),
+            Some("abc".into())
+        );
+        assert_eq!(psk_for(PskStyle::Plain, "?", &[], "a?c"), None);
+        assert_eq!(psk_for(PskStyle::Plain, "", &[], "a c"), None);
+        assert_eq!(psk_for(PskStyle::Plain, "", &[], "a\nc"), None);
+        assert_eq!(psk_for(PskStyle::Quoted, "", &[], "a\"c"), None);
+        assert_eq!(
+            psk_for(PskStyle::Quoted, "", &[], "a#c"),
+            Some("\"a#c\"".into())
+        );
+    }
+
+    #[test]
+    fn keys_a_device_would_decode_are_written_as_their_bytes() {
+        use crate::render::target::PskStyle;
+        let decoded = ["0x".to_owned(), "0s".to_owned()];
+        for style in [PskStyle::Strongswan, PskStyle::Plain] {
+            assert_eq!(
+                psk_for(style, "", &decoded, "0x41"),
+                Some("0x30783431".into())
+            );
+            assert_eq!(
+                psk_for(style, "", &decoded, "0SQQ=="),
+                Some("0x305351513d3d".into())
+            );
+            assert_eq!(
+                psk_for(style, "", &decoded, "x0x41"),
+                psk_for(style, "", &[], "x0x41")
+            );
+        }
+        // Without the prefixes listed, strongSwan notation would quote the key.
+        assert_eq!(
+            psk_for(PskStyle::Strongswan, "", &[], "0x41"),
+            Some("\"0x41\"".into())
+        );
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub struct Target {
     /// Characters a PSK may not contain on this target (with `psk.style = "plain"`).
     #[serde(default)]
     pub psk_forbidden: String,
+    /// Prefixes that make the device decode a key instead of reading it as it is (strongSwan:
+    /// `0x` hex and `0s` base64, quoted or not; RouterOS: `0x`). A key that starts with one
+    /// (in any letter case) is written as `0x` and the hex of its bytes, which such a device
+    /// decodes back to the key itself.
+    #[serde(default)]
+    pub psk_decoded_prefixes: Vec<String>,
     /// The longest object name the target accepts; longer connection names are shortened
     /// deterministically (a hash suffix keeps them distinct).
     #[serde(default = "default_max_name")]

@@ -193,7 +193,7 @@ pub fn build(
         let ike = crypto::ike(&view, target, version, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
-            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, p.expose()).unwrap_or_else(|| {
+            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).unwrap_or_else(|| {
                 diags.push(
                     Diagnostic::error(
                         "target.unsafe-value",

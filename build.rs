@@ -71,11 +71,13 @@ fn main() {
         "examples",
         "EXAMPLES",
         "Every example input",
+        // walkthrough/ holds sets of files that belong together (a connection with its gateway
+        // documents), rendered for every target by tests/joined.rs; alone they are not inputs.
         |f| {
             matches!(
                 f.extension().and_then(|e| e.to_str()),
                 Some("json" | "yaml" | "yml" | "txt")
-            )
+            ) && !f.components().any(|c| c.as_os_str() == "walkthrough")
         },
     );
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("templates.rs");

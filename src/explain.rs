@@ -200,6 +200,17 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
             "BGP over the tunnel: link {}; route-based tunnel by default (--tunnel-mode policy for kernels without xfrm interfaces)",
             b.tunnel_cidr.as_ref().map_or("?".into(), |c| c.value.to_string())
         );
+    } else if conn.bgp.is_some() {
+        let _ = writeln!(
+            s,
+            "BGP over the tunnel: off (the input's BGP block is disabled)"
+        );
+    }
+    if conn.health_check.as_ref().is_some_and(|h| !h.enabled.value) {
+        let _ = writeln!(
+            s,
+            "Health check: off (the input's health check is disabled)"
+        );
     }
     if let Some(h) = conn.health_check.as_ref().filter(|h| h.enabled.value) {
         let _ = writeln!(

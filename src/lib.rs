@@ -51,6 +51,8 @@ pub struct Checked {
     pub diagnostics: Diagnostics,
     /// The source text with secret values masked, for reports.
     pub masked_text: String,
+    /// The input is a gateway document: facts for the other inputs, no tunnel of its own.
+    pub gateway: Option<dialect::GatewayDoc>,
 }
 
 /// Read a source with its dialect and run every verify rule.
@@ -86,7 +88,48 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         connections: loaded.connections,
         diagnostics: diagnostics.sorted(),
         masked_text,
+        gateway: loaded.gateway,
     }
+}
+
+/// Read several inputs that belong together: gateway documents (DescribeVpnGateway,
+/// DescribeCustomerGateway) are read first and joined to the connections that name their
+/// gateway IDs; flags and the connection's own fields still take precedence. Results come
+/// back in argument order.
+pub fn check_joined(sources: Vec<Source>, opts: &LoadOptions) -> Vec<Checked> {
+    let mut first: Vec<Checked> = parallel::map_ordered(&sources, |s| check(s.clone(), opts));
+    let mut joined = dialect::Joined::default();
+    for c in &mut first {
+        if let Some(doc) = c.gateway.clone() {
+            if let Err(d) = joined.add(doc) {
+                c.diagnostics.push(d);
+            }
+        }
+    }
+    if joined.is_empty() {
+        return first;
+    }
+    let opts = LoadOptions {
+        facts: PeerFacts {
+            gateways: std::sync::Arc::new(joined),
+            ..opts.facts.clone()
+        },
+        ..opts.clone()
+    };
+    // The connections are read again, now with the gateways' facts.
+    parallel::map_ordered(&first, |c| {
+        if c.gateway.is_some() {
+            Checked {
+                source: c.source.clone(),
+                connections: Vec::new(),
+                diagnostics: c.diagnostics.clone(),
+                masked_text: c.masked_text.clone(),
+                gateway: c.gateway.clone(),
+            }
+        } else {
+            check(c.source.clone(), &opts)
+        }
+    })
 }
 
 /// Render every connection of a checked input for `target` as `opts` asks.
@@ -96,15 +139,56 @@ pub fn render_all(
     opts: RenderOptions,
     target: &Target,
 ) -> Result<Vec<(String, Output)>, Diagnostics> {
+    render_joined(std::slice::from_ref(checked), opts, target)
+}
+
+/// Render every connection of several inputs (read with `check_joined`) as one set: a
+/// sub-folder per connection when there are several in all, plus the combined files.
+pub fn render_joined(
+    inputs: &[Checked],
+    opts: RenderOptions,
+    target: &Target,
+) -> Result<Vec<(String, Output)>, Diagnostics> {
     let mut outputs = Vec::new();
     let mut errors = Diagnostics::default();
     let mut skipped = Diagnostics::default();
-    let several = checked.connections.len() > 1;
+    let all: Vec<(&Connection, &str)> = inputs
+        .iter()
+        .flat_map(|c| {
+            c.connections
+                .iter()
+                .map(|conn| (conn, c.source.name.as_str()))
+        })
+        .collect();
+    let several = all.len() > 1;
+    if several && inputs.len() > 1 {
+        // Each connection gets a folder named after it: two of one name would share it.
+        let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        for (conn, input) in &all {
+            if let Some(first) = seen.insert(conn.name.as_str(), input) {
+                errors.push(
+                    diag::Diagnostic::error(
+                        "input.duplicate-name",
+                        format!(
+                            "two connections are named `{}` ({} and {}): their output folders would be one",
+                            conn.name,
+                            render::quote::shell_word(first),
+                            render::quote::shell_word(input)
+                        ),
+                    )
+                    .help("rename one of them, or render the files one at a time"),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
     // Every core renders a share of the connections; results come back in file order.
-    let rendered = parallel::map_ordered(&checked.connections, |conn| {
-        render::render(conn, opts, target, &checked.source.name)
+    let rendered = parallel::map_ordered(&all, |(conn, input)| {
+        render::render(conn, opts, target, input)
     });
-    for (conn, result) in checked.connections.iter().zip(rendered) {
+    for ((conn, _), result) in all.iter().zip(rendered) {
         match result {
             Ok(files) => {
                 let dir = if several {

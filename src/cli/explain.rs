@@ -2,9 +2,8 @@
 
 use crate::explain::{self, ExplainFormat};
 use crate::report::{FileReport, Format};
-use crate::source::Source;
 
-use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK};
+use super::{emit, InputArgs, EXIT_INVALID, EXIT_OK};
 
 /// Explain a connection in plain words (both sides, proposals, defaults, lints), or draw it
 #[derive(Debug, clap::Args)]
@@ -13,8 +12,10 @@ use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK};
   ipsecgen explain examples/aliyun/connection-bgp.json --format mermaid > tunnel.mmd
   ipsecgen explain conn.yaml --format dot | dot -Tsvg > tunnel.svg")]
 pub struct ExplainArgs {
-    /// The connection file (JSON, YAML or the query-string request), or - for standard input
-    pub file: String,
+    /// The connection file (JSON, YAML or the query-string request), or - for standard input;
+    /// gateway documents and more connection files may follow (see `render`)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
     /// Text, or a diagram of the topology
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExplainFormat,
@@ -27,34 +28,40 @@ pub fn run(a: &ExplainArgs) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let source = match Source::read(&a.file) {
-        Ok(s) => s,
-        Err(d) => {
-            emit_plain(&d, Format::Human);
-            return EXIT_INVALID;
-        }
+    let inputs = match super::read_inputs(&a.files, &opts, Format::Human) {
+        Ok(i) => i,
+        Err(code) => return code,
     };
-    let checked = crate::check(source, &opts);
-    if checked.connections.is_empty() {
-        emit(
-            &FileReport {
-                name: &checked.source.name,
-                text: &checked.masked_text,
-                diagnostics: &checked.diagnostics.0,
-            },
-            Format::Human,
-        );
-        return EXIT_INVALID;
+    let mut failed = false;
+    for checked in &inputs {
+        failed |= checked.diagnostics.has_errors();
+        if checked.connections.is_empty() {
+            // A gateway document's findings are reported; a connection's come with its text.
+            if !checked.diagnostics.is_empty() || checked.gateway.is_none() {
+                failed = true;
+                emit(
+                    &FileReport {
+                        name: &checked.source.name,
+                        text: &checked.masked_text,
+                        diagnostics: &checked.diagnostics.0,
+                    },
+                    Format::Human,
+                );
+            }
+            continue;
+        }
+        for conn in &checked.connections {
+            let out = match a.format {
+                ExplainFormat::Text => {
+                    explain::text(conn, &checked.source.name, &checked.diagnostics)
+                }
+                ExplainFormat::Mermaid => explain::mermaid(conn),
+                ExplainFormat::Dot => explain::dot(conn),
+            };
+            super::out(&out);
+        }
     }
-    for conn in &checked.connections {
-        let out = match a.format {
-            ExplainFormat::Text => explain::text(conn, &checked.source.name, &checked.diagnostics),
-            ExplainFormat::Mermaid => explain::mermaid(conn),
-            ExplainFormat::Dot => explain::dot(conn),
-        };
-        super::out(&out);
-    }
-    if checked.diagnostics.has_errors() {
+    if failed {
         EXIT_INVALID
     } else {
         EXIT_OK

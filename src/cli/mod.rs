@@ -3,6 +3,7 @@
 mod check;
 mod completions;
 mod explain;
+mod inputs;
 mod render;
 mod schema;
 mod targets;
@@ -15,6 +16,7 @@ use clap::{Parser, Subcommand};
 
 use crate::diag::Diagnostic;
 use crate::report::{self, FileReport, Format};
+use inputs::read_inputs;
 
 /// Exit codes: 0 success, 1 input or validation error, 2 usage error.
 pub const EXIT_OK: u8 = 0;
@@ -115,6 +117,7 @@ impl InputArgs {
                 cloud_ip: self.cloud_ip,
                 customer_ip: self.customer_ip,
                 customer_asn: self.customer_asn,
+                ..Default::default()
             },
             committed: false,
             config: config.map(std::sync::Arc::new),

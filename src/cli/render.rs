@@ -6,7 +6,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::Side;
 use crate::render::{RenderOptions, Target, TunnelMode};
 use crate::report::{FileReport, Format};
-use crate::source::Source;
 
 use super::{emit, emit_plain, InputArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 
@@ -30,8 +29,11 @@ pub enum SideArg {
 
 Defaults for --target, --side, -o, --tunnel-mode and --templates can come from ipsecgen.toml.")]
 pub struct RenderArgs {
-    /// The connection file (JSON, YAML or the query-string request), or - for standard input
-    pub file: String,
+    /// The connection file (JSON, YAML or the query-string request), or - for standard input;
+    /// gateway documents (DescribeVpnGateway, DescribeCustomerGateway) and more connection
+    /// files may follow: gateways are joined to connections by ID
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
     /// Output target, several separated by commas, or `all` (see `ipsecgen targets`)
     /// [default: swanctl]
     #[arg(long, short, value_delimiter = ',')]
@@ -160,19 +162,15 @@ pub fn run(a: &RenderArgs) -> u8 {
         );
     }
 
-    let source = match Source::read(&a.file) {
-        Ok(s) => s,
-        Err(d) => {
-            emit_plain(&d, a.format);
-            return EXIT_INVALID;
-        }
+    let inputs = match super::read_inputs(&a.files, &opts, a.format) {
+        Ok(i) => i,
+        Err(code) => return code,
     };
-    let checked = crate::check(source, &opts);
-    let mut diags: Diagnostics = checked.diagnostics.clone();
+    let mut diags = Diagnostics::default();
     let mut outputs = Vec::new();
-    if !diags.has_errors() {
+    if !inputs.iter().any(|c| c.diagnostics.has_errors()) {
         for t in &targets {
-            match crate::render_all(&checked, RenderOptions { side, tunnel_mode }, t) {
+            match crate::render_joined(&inputs, RenderOptions { side, tunnel_mode }, t) {
                 Ok(files) => outputs.extend(files.into_iter().map(|(sub, f)| {
                     let sub = match (several, sub.is_empty()) {
                         (false, _) => sub,
@@ -191,17 +189,26 @@ pub fn run(a: &RenderArgs) -> u8 {
             }
         }
     }
-    if !diags.is_empty() {
-        emit(
-            &FileReport {
-                name: &checked.source.name,
-                text: &checked.masked_text,
-                diagnostics: &diags.0,
-            },
-            a.format,
-        );
+    // Each input's diagnostics with its own text; those of the render, with the first input's.
+    let mut failed = diags.has_errors();
+    for (i, c) in inputs.iter().enumerate() {
+        let mut d = c.diagnostics.clone();
+        if i == 0 {
+            d.extend(std::mem::take(&mut diags));
+        }
+        failed |= d.has_errors();
+        if !d.is_empty() {
+            emit(
+                &FileReport {
+                    name: &c.source.name,
+                    text: &c.masked_text,
+                    diagnostics: &d.0,
+                },
+                a.format,
+            );
+        }
     }
-    if diags.has_errors() {
+    if failed {
         return EXIT_INVALID;
     }
     match &output {

@@ -7,15 +7,19 @@ use crate::ir::{
     Initiation, Integrity, Side,
 };
 
+use super::aliyun_gateways::{fact, provenance, Kind};
 use super::aliyun_phases::{self as phases, PhaseRules};
 use super::aliyun_vocab as vocab;
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
+use super::peer_fact::flag_or;
 use super::PeerFacts;
 
 /// Keys that identify this dialect (any of them).
 pub const SIGNATURE: &[&str] = &[
     "VpnConnectionId",
+    "VpnConnections",
+    "VpnConnectionConfig",
     "RemoteSubnet",
     "VpnBgpConfig",
     "BgpConfig",
@@ -46,6 +50,7 @@ const IGNORED: &[&str] = &[
     "EnableTunnelsBgp",
     "DryRun",
     "Tags",
+    "Tag",
     "TransitRouterId",
     "TransitRouterName",
     "CrossAccountAuthorized",
@@ -150,18 +155,34 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     // Facts the API object does not carry: sibling objects, overridden by CLI flags.
     let cloud_ip = phases::cloud_gateway(ctx, root, facts);
     let cgw = root.object(ctx, "CustomerGateway");
-    let customer_ip = facts.customer_ip.map(At::bare).or_else(|| {
-        cgw.as_ref()
-            .and_then(|o| o.ip(ctx, "IpAddress", "input.peer-fact"))
+    let customer_ip = flag_or(facts.customer_ip, cgw.as_ref(), "IpAddress", |o| {
+        o.ip(ctx, "IpAddress", "input.peer-fact")
     });
-    let customer_asn = facts
-        .customer_asn
-        .map(At::bare)
-        .or_else(|| {
-            cgw.as_ref()
-                .and_then(|o| o.u32(ctx, "Asn", "IllegalParam.PeerAsn"))
-        })
-        .or(peer_asn);
+    let customer_asn = flag_or(facts.customer_asn, cgw.as_ref(), "Asn", |o| {
+        o.u32(ctx, "Asn", "IllegalParam.PeerAsn")
+    })
+    .or(peer_asn);
+    // Then the gateway documents given as other inputs, found by the IDs this one names.
+    let vpn_doc = facts.gateways.find(ctx, root, Kind::Vpn);
+    let cgw_doc = facts.gateways.find(ctx, root, Kind::Customer);
+    let cloud_ip = cloud_ip.or_else(|| {
+        let doc = vpn_doc?;
+        let ip = doc.ip?;
+        d.joined(provenance("VpnGateway.InternetIp", ip, doc));
+        fact(Some(ip))
+    });
+    let customer_ip = customer_ip.or_else(|| {
+        let doc = cgw_doc?;
+        let ip = doc.ip?;
+        d.joined(provenance("CustomerGateway.IpAddress", ip, doc));
+        fact(Some(ip))
+    });
+    let customer_asn = customer_asn.or_else(|| {
+        let doc = cgw_doc?;
+        let asn = doc.asn?;
+        d.joined(provenance("CustomerGateway.Asn", asn, doc));
+        fact(Some(asn))
+    });
     if let Some(o) = cgw.as_ref() {
         o.ignore(&["CustomerGatewayId", "Name", "Description"]);
         o.finish(ctx);
@@ -253,41 +274,55 @@ fn health(ctx: &Ctx, o: &Obj, d: &mut Defaults, keys: [&'static str; 6]) -> Heal
     let [enable, sip, dip, interval, retry, policy] = keys;
     o.ignore(&["Status"]);
     let path = o.path.clone();
-    let hc = HealthCheck {
-        enabled: d.or(
-            o.boolean(ctx, enable),
-            &format!("{path}.{enable}"),
-            "false",
-            false,
-        ),
-        sip: o.ip(ctx, sip, "IllegalParam.HealthCheckSip"),
-        dip: o.ip(ctx, dip, "IllegalParam.HealthCheckDip"),
-        interval: d.or(
-            o.u32(ctx, interval, "IllegalParam.HealthCheckInterval"),
-            &format!("{path}.{interval}"),
-            "3",
-            3,
-        ),
-        retry: d.or(
-            o.u32(ctx, retry, "IllegalParam.HealthCheckRetry"),
-            &format!("{path}.{retry}"),
-            "3",
-            3,
-        ),
-        policy: d.or(
-            o.choice(
-                ctx,
-                policy,
-                &[
-                    ("revoke_route", HealthPolicy::RevokeRoute),
-                    ("reserve_route", HealthPolicy::ReserveRoute),
-                ],
-                "IllegalParam.HealthCheckPolicy",
-            ),
+    let enabled = d.or(
+        o.boolean(ctx, enable),
+        &format!("{path}.{enable}"),
+        "false",
+        false,
+    );
+    // A disabled check is printed with empty addresses and zeros: nothing of it is defaulted
+    // (or stated in the outputs' headers); what is given is still read and type-checked.
+    let mut or_default = |given: Option<At<u32>>, key: &str, shown: &str, v: u32| match given {
+        None if !enabled.value => At::bare(v),
+        given => d.or(given, &format!("{path}.{key}"), shown, v),
+    };
+    let interval_v = or_default(
+        o.u32(ctx, interval, "IllegalParam.HealthCheckInterval"),
+        interval,
+        "3",
+        3,
+    );
+    let retry_v = or_default(
+        o.u32(ctx, retry, "IllegalParam.HealthCheckRetry"),
+        retry,
+        "3",
+        3,
+    );
+    let policy_given = o.choice(
+        ctx,
+        policy,
+        &[
+            ("revoke_route", HealthPolicy::RevokeRoute),
+            ("reserve_route", HealthPolicy::ReserveRoute),
+        ],
+        "IllegalParam.HealthCheckPolicy",
+    );
+    let policy_v = match policy_given {
+        None if !enabled.value => At::bare(HealthPolicy::RevokeRoute),
+        given => d.or(
+            given,
             &format!("{path}.{policy}"),
             "revoke_route",
             HealthPolicy::RevokeRoute,
         ),
+    };
+    let hc = HealthCheck {
+        enabled,
+        sip: o.ip(ctx, sip, "IllegalParam.HealthCheckSip"),
+        dip: o.ip(ctx, dip, "IllegalParam.HealthCheckDip"),
+        interval: interval_v,
+        retry: retry_v,
+        policy: policy_v,
     };
     o.finish(ctx);
     hc

@@ -18,6 +18,7 @@ pub const SIGNATURE: &[&str] = &[
     "IpsecServerName",
     "IpSecServerName",
     "PskEnabled",
+    "IpsecServers",
 ];
 
 const IGNORED: &[&str] = &[
@@ -65,7 +66,15 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let phase1 = phases::ike(ctx, ike_obj.as_ref(), &mut d, &RULES);
     let esp_obj = root.object(ctx, "IpsecConfig");
     let esp = phases::esp(ctx, esp_obj.as_ref(), &mut d, &RULES);
-    let cloud_ip = phases::cloud_gateway(ctx, root, facts);
+    // ListIpsecServers items carry the server's address themselves.
+    let own_ip = match facts.cloud_ip {
+        Some(_) => {
+            root.ignore(&["InternetIp"]);
+            None
+        }
+        None => root.ip(ctx, "InternetIp", "input.peer-fact"),
+    };
+    let cloud_ip = phases::cloud_gateway(ctx, root, facts).or(own_ip);
     let server_id = root.string(ctx, "IpsecServerId");
     root.finish(ctx);
 

@@ -187,10 +187,8 @@ pub fn cloud_gateway(
     facts: &super::PeerFacts,
 ) -> Option<At<std::net::IpAddr>> {
     let vpn_gw = root.object(ctx, "VpnGateway");
-    let ip = facts.cloud_ip.map(At::bare).or_else(|| {
-        vpn_gw
-            .as_ref()
-            .and_then(|o| o.ip(ctx, "InternetIp", "input.peer-fact"))
+    let ip = super::peer_fact::flag_or(facts.cloud_ip, vpn_gw.as_ref(), "InternetIp", |o| {
+        o.ip(ctx, "InternetIp", "input.peer-fact")
     });
     if let Some(o) = vpn_gw.as_ref() {
         o.ignore(&["VpnGatewayId", "Name", "Spec"]);

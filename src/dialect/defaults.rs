@@ -27,6 +27,11 @@ impl Defaults {
         })
     }
 
+    /// A fact the input did not state, taken from another input (a gateway document).
+    pub fn joined(&mut self, fact: AppliedDefault) {
+        self.applied.push(fact);
+    }
+
     pub fn into_vec(self) -> Vec<AppliedDefault> {
         self.applied
     }

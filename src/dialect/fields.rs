@@ -126,6 +126,16 @@ impl Obj {
     }
 
     /// Schema mode: note what this key accepts.
+    /// The keys the object holds, in document order.
+    pub fn keys(&self) -> Vec<&str> {
+        self.node
+            .entries()
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect()
+    }
+
     fn record(&self, ctx: &Ctx, key: &str, shape: Shape) {
         let Some(rec) = &ctx.schema else { return };
         let path = schema_path(&self.path);
@@ -436,6 +446,17 @@ impl Obj {
         let s = self.string(ctx, key)?;
         match IpAddr::from_str(s.value.trim()) {
             Ok(ip) => Some(At::new(ip, s.span)),
+            // APIs print "" for an address that is not set (a disabled health check's Sip).
+            Err(_) if s.value.trim().is_empty() => None,
+            Err(_) if super::masked::is_masked(&s.value) => {
+                ctx.push(super::masked::diagnostic(
+                    &self.field(key),
+                    &s.value,
+                    s.span,
+                    "an IP address such as 203.0.113.10",
+                ));
+                None
+            }
             Err(_) => {
                 ctx.push(
                     Diagnostic::error(
@@ -490,6 +511,12 @@ impl Obj {
         for (text, span) in items {
             match parse_cidr(&text) {
                 Some(net) => out.push(At::new(net, Some(span))),
+                None if super::masked::is_masked(&text) => ctx.push(super::masked::diagnostic(
+                    &self.field(key),
+                    &text,
+                    Some(span),
+                    "a CIDR block such as 10.1.1.0/24",
+                )),
                 None => ctx.push(
                     Diagnostic::error(
                         code,
@@ -509,6 +536,17 @@ impl Obj {
         let s = self.string(ctx, key)?;
         match parse_cidr(s.value.trim()) {
             Some(IpNetwork::V4(net)) => Some(At::new(net, s.span)),
+            // An empty string is an unset value (a disabled BGP block's TunnelCidr).
+            _ if s.value.trim().is_empty() => None,
+            _ if super::masked::is_masked(&s.value) => {
+                ctx.push(super::masked::diagnostic(
+                    &self.field(key),
+                    &s.value,
+                    s.span,
+                    "an IPv4 CIDR block such as 169.254.11.0/30",
+                ));
+                None
+            }
             _ => {
                 ctx.push(
                     Diagnostic::error(
@@ -534,6 +572,16 @@ impl Obj {
         let v = s.value.trim();
         if let Ok(ip) = IpAddr::from_str(v) {
             return Some(At::new(Identity::Ip(ip), s.span));
+        }
+        // `47.XX.XX.1` would pass for a domain name: a masked value is never typed.
+        if super::masked::is_masked(v) {
+            ctx.push(super::masked::diagnostic(
+                &self.field(key),
+                v,
+                s.span,
+                "the gateway's IP address or the FQDN it identifies itself with",
+            ));
+            return None;
         }
         let ok = !v.is_empty()
             && v.len() <= 255

@@ -2,18 +2,24 @@
 //! string-typing, and produces the IR; none knows anything about outputs.
 
 pub mod aliyun_connection;
+mod aliyun_create_response;
+mod aliyun_download;
+mod aliyun_gateways;
 pub mod aliyun_ipsec_server;
+mod aliyun_lists;
 mod aliyun_phases;
 mod aliyun_vocab;
 mod defaults;
 mod escape_map;
 pub mod fields;
+pub mod masked;
 pub mod native;
 mod native_vocab;
 pub mod neutron;
 mod neutron_endpoints;
 mod neutron_policies;
 mod neutron_vocab;
+mod peer_fact;
 pub mod schema;
 mod value_rules;
 pub mod zstack;
@@ -108,7 +114,11 @@ pub struct PeerFacts {
     pub cloud_ip: Option<IpAddr>,
     pub customer_ip: Option<IpAddr>,
     pub customer_asn: Option<u32>,
+    /// Gateway documents given as other inputs, joined to connections by gateway ID.
+    pub gateways: std::sync::Arc<Joined>,
 }
+
+pub use aliyun_gateways::{GatewayDoc, Joined};
 
 /// The result of reading one source.
 #[derive(Debug, Default)]
@@ -117,6 +127,8 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     /// Spans of secret values, masked in every report.
     pub secrets: Vec<Span>,
+    /// The document is a gateway document (it holds facts for other inputs, no tunnel).
+    pub gateway: Option<GatewayDoc>,
 }
 
 /// Parse a source and read it with the given (or detected) dialect.
@@ -138,6 +150,16 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
             .at(Some(root.span), "expected an object")
             .help("paste one connection object, e.g. the body of a DescribeVpnConnection response"),
         );
+        return out;
+    }
+    let gateway_kind = dialect
+        .is_none()
+        .then(|| aliyun_gateways::detect(&root))
+        .flatten();
+    if let Some(kind) = gateway_kind {
+        let ctx = Ctx::new(&source.text);
+        out.gateway = aliyun_gateways::read(&ctx, &Obj::new(root, ""), kind, &source.name);
+        out.diagnostics = ctx.diags.into_inner();
         return out;
     }
     let dialect = match dialect.or_else(|| detect(&root)) {
@@ -165,6 +187,18 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
         }
     };
     let mut ctx = Ctx::new(&source.text);
+    if crate::source::query::is_query(&source.text) {
+        for span in crate::source::query::placeholders(&source.text) {
+            ctx.push(
+                Diagnostic::warning(
+                    "lint.request-placeholder",
+                    "the documentation's placeholder for the common request parameters was skipped",
+                )
+                .at(Some(span), "skipped")
+                .help("the common parameters (AccessKeyId, Signature, Version, ...) sign the API call and say nothing about the tunnel; delete the line to silence this"),
+            );
+        }
+    }
     ctx.base_dir = std::path::Path::new(&source.name)
         .parent()
         .filter(|_| source.name != "<stdin>")
@@ -185,9 +219,33 @@ fn read_with(dialect: Dialect, ctx: &Ctx, obj: &Obj, facts: &PeerFacts) -> Vec<C
     // Editors' schema references (`"$schema": "../../schemas/x.json"`) are not connection data.
     obj.ignore(&["$schema"]);
     match dialect {
+        Dialect::AliyunConnection if obj.node("VpnConnections").is_some() => {
+            aliyun_lists::vpn_connections(ctx, obj, facts)
+        }
+        Dialect::AliyunConnection if obj.node("VpnConnectionConfig").is_some() => {
+            aliyun_download::read(ctx, obj, facts).into_iter().collect()
+        }
+        Dialect::AliyunConnection
+            if aliyun_create_response::diagnosed(
+                ctx,
+                obj,
+                "VpnConnectionId",
+                "DescribeVpnConnection",
+            ) =>
+        {
+            Vec::new()
+        }
+        Dialect::AliyunIpsecServer
+            if aliyun_create_response::diagnosed(ctx, obj, "IpsecServerId", "ListIpsecServers") =>
+        {
+            Vec::new()
+        }
         Dialect::AliyunConnection => aliyun_connection::read(ctx, obj, facts)
             .into_iter()
             .collect(),
+        Dialect::AliyunIpsecServer if obj.node("IpsecServers").is_some() => {
+            aliyun_lists::ipsec_servers(ctx, obj, facts)
+        }
         Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(ctx, obj, facts)
             .into_iter()
             .collect(),

@@ -235,9 +235,8 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         }
     };
     let vip = root.object(ctx, "vip");
-    let cloud_ip = facts.cloud_ip.map(At::bare).or_else(|| {
-        vip.as_ref()
-            .and_then(|v| v.ip(ctx, "ip", "input.peer-fact"))
+    let cloud_ip = super::peer_fact::flag_or(facts.cloud_ip, vip.as_ref(), "ip", |v| {
+        v.ip(ctx, "ip", "input.peer-fact")
     });
     if let Some(v) = &vip {
         v.ignore(VIP_IGNORED);

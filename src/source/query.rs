@@ -78,6 +78,35 @@ fn insert(map: &mut Vec<(Key, Node)>, path: &[&str], key_span: Span, value: Node
     }
 }
 
+/// The documentation's stand-in for the common parameters, which a copied sample ends with:
+/// `&<公共请求参数>`, `&Common request parameters`, with or without angle brackets.
+fn is_placeholder(part: &str) -> bool {
+    let inner = part
+        .strip_prefix('<')
+        .and_then(|p| p.strip_suffix('>'))
+        .unwrap_or(part)
+        .trim();
+    (part.starts_with('<') && part.ends_with('>') && !part.contains('='))
+        || inner.eq_ignore_ascii_case("Common request parameters")
+        || inner == "公共请求参数"
+}
+
+/// Where the text holds such placeholders (skipped by `parse`; the dialect says so).
+pub fn placeholders(text: &str) -> Vec<Span> {
+    let start = text.find('?').map_or(0, |i| i + 1);
+    let mut out = Vec::new();
+    let mut offset = start;
+    for part in text[start..].split('&') {
+        let lead = part.len() - part.trim_start().len();
+        let trimmed = part.trim();
+        if !trimmed.is_empty() && is_placeholder(trimmed) {
+            out.push(Span::new(offset + lead, trimmed.len()));
+        }
+        offset += part.len() + 1;
+    }
+    out
+}
+
 /// Parse the query-string form into a tree (spans point into `text`).
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let start = text.find('?').map_or(0, |i| i + 1);
@@ -88,7 +117,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
         offset += part.len() + 1;
         let lead = part.len() - part.trim_start().len();
         let trimmed = part.trim();
-        if trimmed.is_empty() || trimmed == "Common request parameters" {
+        if trimmed.is_empty() || is_placeholder(trimmed) {
             continue;
         }
         let at = part_offset + lead;
@@ -150,6 +179,27 @@ mod tests {
             n.get("Action").map(|a| a.value.clone()),
             Some(Value::Str("UpdateIpsecServer".into()))
         );
+    }
+
+    #[test]
+    fn skips_the_documentations_placeholder_lines() {
+        for tail in [
+            "&<公共请求参数>",
+            "&Common request parameters",
+            "&<Common request parameters>",
+        ] {
+            let text = format!(
+                "http(s)://[Endpoint]/?Action=CreateVpnConnection\n&RegionId=cn-shanghai\n{tail}\n"
+            );
+            let n = parse(&text).expect("parses");
+            assert!(n.get("RegionId").is_some());
+            let spans = placeholders(&text);
+            assert_eq!(spans.len(), 1, "{tail}");
+            assert_eq!(
+                &text[spans[0].offset..spans[0].offset + spans[0].len],
+                &tail[1..]
+            );
+        }
     }
 
     #[test]

@@ -110,9 +110,9 @@ fn word(
 fn missing_gateway(side: Side) -> Diagnostic {
     match side {
         Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's public IP address is needed for this output")
-            .help("add \"VpnGateway\": {\"InternetIp\": \"<gateway public IP>\"} to the document, or pass --cloud-ip"),
+            .help("pass the gateway's DescribeVpnGateway response as another input (ipsecgen render conn.json gw.json), add \"VpnGateway\": {\"InternetIp\": \"<gateway public IP>\"} to the document, or pass --cloud-ip"),
         Side::Customer => Diagnostic::error("peer.missing", "the customer gateway's public IP address is needed for this output")
-            .help("add \"CustomerGateway\": {\"IpAddress\": \"<your gateway's public IP>\"} to the document, or pass --customer-ip"),
+            .help("pass the DescribeCustomerGateway response as another input (ipsecgen render conn.json gw.json cgw.json), add \"CustomerGateway\": {\"IpAddress\": \"<your gateway's public IP>\"} to the document, or pass --customer-ip"),
     }
 }
 

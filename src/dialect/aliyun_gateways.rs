@@ -1,0 +1,199 @@
+//! Gateway documents given beside a connection: a DescribeVpnGateway response supplies the
+//! Alibaba side's addresses (InternetIp; DisasterRecoveryInternetIp on dual-tunnel gateways), a
+//! DescribeCustomerGateway response the customer side's IpAddress and Asn. A connection finds
+//! them by its VpnGatewayId / CustomerGatewayId. Read alone, such a document holds no tunnel.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::diag::Diagnostic;
+use crate::ir::{AppliedDefault, At};
+use crate::tree::Node;
+
+use super::fields::{Ctx, Obj};
+
+/// Which gateway a document describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Vpn,
+    Customer,
+}
+
+impl Kind {
+    /// The API call that prints such a document, and the ID key it is joined by.
+    pub fn call_and_key(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Vpn => ("DescribeVpnGateway", "VpnGatewayId"),
+            Kind::Customer => ("DescribeCustomerGateway", "CustomerGatewayId"),
+        }
+    }
+}
+
+/// One gateway document, read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayDoc {
+    pub kind: Kind,
+    pub id: String,
+    /// The input file it came from (as named on the command line).
+    pub file: String,
+    /// The (first) public address: InternetIp or IpAddress.
+    pub ip: Option<IpAddr>,
+    /// The second IPsec address of a dual-tunnel VPN gateway.
+    pub second_ip: Option<IpAddr>,
+    /// The customer gateway's ASN.
+    pub asn: Option<u32>,
+}
+
+/// Keys no connection document has at its top level: a document with an ID key and one of
+/// these, and none of a connection's keys, is a gateway document.
+const VPN_GATEWAY_KEYS: &[&str] = &[
+    "InternetIp",
+    "DisasterRecoveryInternetIp",
+    "VpcId",
+    "VSwitchId",
+    "SslMaxConnections",
+    "BusinessStatus",
+];
+const CUSTOMER_GATEWAY_KEYS: &[&str] = &["IpAddress", "Asn", "AuthKey"];
+
+/// What kind of gateway document `root` is, if it is one.
+pub fn detect(root: &Node) -> Option<Kind> {
+    let has = |k: &str| root.get(k).is_some();
+    let connection = super::aliyun_connection::SIGNATURE
+        .iter()
+        .chain(super::aliyun_ipsec_server::SIGNATURE)
+        .any(|k| has(k));
+    if connection {
+        return None;
+    }
+    if has("VpnGatewayId") && VPN_GATEWAY_KEYS.iter().any(|k| has(k)) {
+        Some(Kind::Vpn)
+    } else if has("CustomerGatewayId") && CUSTOMER_GATEWAY_KEYS.iter().any(|k| has(k)) {
+        Some(Kind::Customer)
+    } else {
+        None
+    }
+}
+
+/// Read the facts of a gateway document. Only those fields are read (masked or malformed
+/// values get their diagnostics); the many others a Describe response carries are not.
+pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc> {
+    let (_, id_key) = kind.call_and_key();
+    let id = root.string(ctx, id_key)?;
+    let (ip, second_ip, asn) = match kind {
+        Kind::Vpn => (
+            root.ip(ctx, "InternetIp", "input.peer-fact"),
+            root.ip(ctx, "DisasterRecoveryInternetIp", "input.peer-fact"),
+            None,
+        ),
+        Kind::Customer => (
+            root.ip(ctx, "IpAddress", "input.peer-fact"),
+            None,
+            root.u32(ctx, "Asn", "IllegalParam.PeerAsn"),
+        ),
+    };
+    Some(GatewayDoc {
+        kind,
+        id: id.value,
+        file: file.to_owned(),
+        ip: ip.map(|a| a.value),
+        second_ip: second_ip.map(|a| a.value),
+        asn: asn.map(|a| a.value),
+    })
+}
+
+/// Every gateway document of a run, by kind and ID.
+#[derive(Clone, Debug, Default)]
+pub struct Joined {
+    docs: BTreeMap<(u8, String), GatewayDoc>,
+}
+
+fn slot(kind: Kind) -> u8 {
+    match kind {
+        Kind::Vpn => 0,
+        Kind::Customer => 1,
+    }
+}
+
+impl Joined {
+    /// Add a document; a second one for the same gateway is an error that names both files.
+    pub fn add(&mut self, doc: GatewayDoc) -> Result<(), Diagnostic> {
+        let key = (slot(doc.kind), doc.id.clone());
+        if let Some(first) = self.docs.get(&key) {
+            let (call, _) = doc.kind.call_and_key();
+            return Err(Diagnostic::error(
+                "input.gateway-duplicate",
+                format!(
+                    "two {call} documents describe gateway {}: {} and {}",
+                    doc.id, first.file, doc.file
+                ),
+            )
+            .help("pass one document per gateway"));
+        }
+        self.docs.insert(key, doc);
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    fn has_kind(&self, kind: Kind) -> bool {
+        self.docs.keys().any(|(k, _)| *k == slot(kind))
+    }
+
+    /// The document of the gateway a connection names at `key` (`VpnGatewayId`,
+    /// `CustomerGatewayId`). When documents of that kind were given but none for this ID,
+    /// that is an error naming the ID. A fact taken from a document is recorded in `joined`.
+    pub fn find(&self, ctx: &Ctx, conn: &Obj, kind: Kind) -> Option<&GatewayDoc> {
+        if !self.has_kind(kind) {
+            return None;
+        }
+        let (call, key) = kind.call_and_key();
+        let id = conn.string(ctx, key)?;
+        let found = self.docs.get(&(slot(kind), id.value.clone()));
+        if found.is_none() {
+            let given: Vec<&str> = self
+                .docs
+                .iter()
+                .filter(|((k, _), _)| *k == slot(kind))
+                .map(|((_, id), _)| id.as_str())
+                .collect();
+            ctx.push(
+                Diagnostic::error(
+                    "input.gateway-missing",
+                    format!(
+                        "no {call} document describes gateway {} (given: {})",
+                        id.value,
+                        given.join(", ")
+                    ),
+                )
+                .at(id.span, "this gateway")
+                .help(format!(
+                    "pass the {call} response of {} as another input",
+                    id.value
+                )),
+            );
+        }
+        found
+    }
+}
+
+/// A fact taken from a gateway document, as `explain` and the file headers list it.
+pub fn provenance(field: &str, value: impl std::fmt::Display, doc: &GatewayDoc) -> AppliedDefault {
+    let (call, _) = doc.kind.call_and_key();
+    AppliedDefault {
+        field: field.to_owned(),
+        value: value.to_string(),
+        source: format!(
+            "from {} ({call} {})",
+            crate::render::quote::shell_word(&doc.file),
+            crate::render::quote::shell_word(&doc.id)
+        ),
+    }
+}
+
+/// A fact from a gateway document, as the IR holds it (no span: it is in another file).
+pub fn fact<T>(v: Option<T>) -> Option<At<T>> {
+    v.map(At::bare)
+}

@@ -6,6 +6,7 @@ mod addressing;
 mod bgp;
 mod crypto;
 mod health;
+mod invisible;
 mod limits;
 mod names;
 mod remote_access;

@@ -96,3 +96,162 @@ fn invisible_characters_in_names_are_rejected() {
     let (code, diags) = check("ok.json", &native_named("\"Zürich–Büro 中\""));
     assert_eq!(code, Some(0), "{diags:?}");
 }
+
+/// A dual-stack connection with BGP: IPv4 and IPv6 on both sides (customer's IPv6 on line 14).
+const DUAL: &str = "connections:
+  - name: dual
+    cloud:
+      gateway: 203.0.113.5
+      subnets:
+        - 10.9.0.0/24
+        - fd00:9::/64
+      asn: 64600
+      bgp_ip: 169.254.40.1
+    customer:
+      gateway: 198.51.100.5
+      subnets:
+        - 10.8.0.0/24
+        - fd00:8::/64
+      asn: 65101
+      bgp_ip: 169.254.40.2
+    bgp: {enabled: true, tunnel_cidr: 169.254.40.0/30}
+    psk: Zr5tW8yBn3QxL6vDkk99
+";
+
+fn family_of(cidr: &str) -> bool {
+    cidr.contains(':')
+}
+
+/// A family present on one side only is an error at each subnet of that family.
+#[test]
+fn subnets_of_one_family_on_one_side_only_are_errors() {
+    let one_sided = "connections:
+  - name: mixed
+    cloud:
+      gateway: 203.0.113.5
+      subnets:
+        - 10.9.0.0/24
+        - fd00:9::/64
+    customer:
+      gateway: 198.51.100.5
+      subnets:
+        - 10.8.0.0/24
+    psk: Zr5tW8yBn3QxL6vDkk99
+";
+    let (code, diags) = check("c.yaml", one_sided);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        errors(&diags),
+        [("addressing.family-mismatch", Some(7))],
+        "{diags:?}"
+    );
+    let crossed = one_sided
+        .replace("        - 10.8.0.0/24", "        - fd00:8::/64")
+        .replace("        - fd00:9::/64\n", "");
+    let (code, diags) = check("c.yaml", &crossed);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        errors(&diags),
+        [
+            ("addressing.family-mismatch", Some(6)),
+            ("addressing.family-mismatch", Some(10))
+        ],
+        "{diags:?}"
+    );
+    let d = &diags[0];
+    assert!(
+        d.message.contains("10.9.0.0/24 is IPv4") && d.message.contains("no IPv4 block"),
+        "{}",
+        d.message
+    );
+    // Both families on both sides pass verify.
+    let (code, diags) = check("c.yaml", DUAL);
+    assert_eq!(code, Some(0), "{diags:?}");
+}
+
+/// Every target that writes ACLs, prefix lists or IPv4-only selectors refuses an IPv6 subnet
+/// with target.unsupported at that subnet; none prints an IPv4 rule with IPv6 operands.
+#[test]
+fn targets_without_ipv6_refuse_ipv6_subnets() {
+    let refuse = [
+        "cisco-asa",
+        "cisco-ios-xe",
+        "fortios",
+        "frr",
+        "h3c-comware",
+        "huawei-vrp",
+        "juniper-srx",
+        "libreswan",
+        "mikrotik",
+        "panos",
+        "vyos",
+    ];
+    for target in ipsecgen::render::registry().targets() {
+        let name = target.name.as_str();
+        let (code, diags, stdout) = run(
+            &["render", "--target", name, "--tunnel-mode", "policy"],
+            "dual.yaml",
+            DUAL,
+        );
+        if refuse.contains(&name) {
+            assert!(!target.features.ipv6, "{name}");
+            assert_eq!(code, Some(1), "{name}: {stdout}");
+            assert_eq!(
+                errors(&diags),
+                [("target.unsupported", Some(14))],
+                "{name}: {diags:?}"
+            );
+            assert!(!stdout.contains("fd00:"), "{name} printed IPv6: {stdout}");
+        } else {
+            assert!(
+                ["swanctl", "json"].contains(&name),
+                "new target {name}: decide"
+            );
+            assert_eq!(code, Some(0), "{name}: {diags:?}");
+        }
+    }
+}
+
+/// swanctl gives each family its own child, in both IKE versions; no selector pair crosses.
+#[test]
+fn swanctl_children_never_pair_across_families() {
+    for ike in ["ikev2", "ikev1"] {
+        let doc = DUAL
+            .replace(
+                "        - 10.8.0.0/24\n",
+                "        - 10.8.0.0/24\n        - 10.7.0.0/24\n",
+            )
+            .replace(
+                "    psk:",
+                &format!("    ike: {{version: {ike}}}\n    psk:"),
+            );
+        let (code, diags, out) = run(
+            &["render", "--target", "swanctl", "--tunnel-mode", "policy"],
+            "dual.yaml",
+            &doc,
+        );
+        assert_eq!(code, Some(0), "{ike}: {diags:?}");
+        let ts = |key: &str| -> Vec<String> {
+            out.lines()
+                .filter_map(|l| l.trim().strip_prefix(key))
+                .map(str::to_owned)
+                .collect()
+        };
+        let (local, remote) = (ts("local_ts = "), ts("remote_ts = "));
+        assert_eq!(local.len(), remote.len());
+        for (l, r) in local.iter().zip(&remote) {
+            let fams: Vec<bool> = l.split(',').chain(r.split(',')).map(family_of).collect();
+            assert!(fams.iter().all(|f| *f == fams[0]), "{ike}: {l} <-> {r}");
+        }
+        assert!(local.iter().any(|l| l == "fd00:8::/64"), "{ike}: {out}");
+        assert!(remote.iter().any(|r| r == "fd00:9::/64"), "{ike}: {out}");
+    }
+    // Route-based tunnels (the default with BGP) carry IPv4 only: refused at the subnet.
+    let (code, diags, _) = run(&["render", "--target", "swanctl"], "dual.yaml", DUAL);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        errors(&diags),
+        [("target.unsupported", Some(14))],
+        "{diags:?}"
+    );
+}

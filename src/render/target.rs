@@ -115,6 +115,11 @@ pub struct Features {
     pub aggressive: bool,
     /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
     pub ikev1_multi_ts: bool,
+    /// IPv6 subnets in policy-based tunnels (selectors per family). Without it, a connection
+    /// with an IPv6 subnet is `target.unsupported` (ACL syntaxes such as `permit ip` with
+    /// wildcards, and IPv4 prefix lists, take IPv4 operands only).
+    #[serde(default)]
+    pub ipv6: bool,
 }
 
 /// Per-primitive name tables; a missing key means "not supported".

@@ -37,6 +37,7 @@ const RULES: &[Rule] = &[
     names::identities,
     addressing::subnets,
     addressing::overlap,
+    addressing::families,
     crypto::lifetimes,
     crypto::psk,
     crypto::weak_algorithms,

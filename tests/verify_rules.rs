@@ -255,3 +255,96 @@ fn swanctl_children_never_pair_across_families() {
         "{diags:?}"
     );
 }
+
+/// Native fleet: (cloud gateway last octet, customer subnets) per connection, one per line
+/// group of 4 lines starting at line 2 (connection i's customer line is 4 + 4 * i).
+fn fleet(conns: &[(u8, &str)]) -> String {
+    let mut s = String::from("connections:\n");
+    for (i, (gw, subnets)) in conns.iter().enumerate() {
+        s.push_str(&format!(
+            "  - name: c{i}\n    cloud: {{gateway: 203.0.113.{gw}, subnets: [10.200.0.0/16]}}\n    customer: {{gateway: 198.51.100.{i}, subnets: [{subnets}]}}\n    psk: Zr5tW8yBn3QxL6vDkk{i:02}\n"
+        ));
+    }
+    s
+}
+
+fn warnings<'a>(diags: &'a [JsonDiag], code: &str) -> Vec<(&'a str, Option<usize>)> {
+    diags
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| (d.severity.as_str(), d.line))
+        .collect()
+}
+
+/// Equal or nested customer subnets on one cloud gateway are a warning at the later subnet,
+/// naming both connections; other gateways, other blocks and the other family are fine.
+#[test]
+fn overlapping_customer_subnets_on_one_gateway_are_a_lint() {
+    let text = fleet(&[
+        (5, "10.8.0.0/16"),
+        (5, "10.1.0.0/24"),
+        (6, "10.8.0.0/16"),              // another gateway: fine
+        (5, "10.8.3.0/24"),              // inside c0's
+        (5, "10.9.0.0/24, 10.1.0.0/24"), // the same as c1's
+        (5, "10.10.0.0/24"),
+    ]);
+    let (code, diags) = check("fleet.yaml", &text);
+    assert_eq!(code, Some(0), "{diags:?}");
+    assert_eq!(
+        warnings(&diags, "lint.overlapping-subnets"),
+        [("warning", Some(16)), ("warning", Some(20))],
+        "{diags:?}"
+    );
+    let messages: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.code == "lint.overlapping-subnets")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "connection \"c3\": customer subnet 10.8.3.0/24 is inside 10.8.0.0/16 of connection \"c0\" (line 4), on the same cloud gateway 203.0.113.5",
+            "connection \"c4\": customer subnet 10.1.0.0/24 is the same block as 10.1.0.0/24 of connection \"c1\" (line 8), on the same cloud gateway 203.0.113.5",
+        ]
+    );
+    // No overlap, no lint.
+    let (_, diags) = check(
+        "fleet.yaml",
+        &fleet(&[(5, "10.8.0.0/24"), (5, "10.8.1.0/24")]),
+    );
+    assert!(
+        warnings(&diags, "lint.overlapping-subnets").is_empty(),
+        "{diags:?}"
+    );
+}
+
+/// The lint is configurable in ipsecgen.toml like the others: allow drops it, deny fails.
+#[test]
+fn overlapping_subnets_lint_level_comes_from_the_project_config() {
+    let text = fleet(&[(5, "10.8.0.0/16"), (5, "10.8.0.0/16")]);
+    for (level, exit, want) in [("allow", 0, vec![]), ("deny", 1, vec![("error", Some(8))])] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("ipsecgen.toml"),
+            format!("[lints]\n\"lint.overlapping-subnets\" = \"{level}\"\n"),
+        )
+        .expect("config");
+        std::fs::write(dir.path().join("fleet.yaml"), &text).expect("input");
+        let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "fleet.yaml"])
+            .output()
+            .expect("runs");
+        let diags: Vec<JsonDiag> = String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        assert_eq!(out.status.code(), Some(exit), "{level}: {diags:?}");
+        assert_eq!(
+            warnings(&diags, "lint.overlapping-subnets"),
+            want,
+            "{level}: {diags:?}"
+        );
+    }
+}

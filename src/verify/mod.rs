@@ -5,6 +5,7 @@
 mod addressing;
 mod bgp;
 mod crypto;
+mod fleet;
 mod health;
 mod invisible;
 mod limits;
@@ -48,3 +49,5 @@ const RULES: &[Rule] = &[
     remote_access::pool,
     remote_access::auth_method,
 ];
+
+pub use fleet::overlapping_subnets;

@@ -348,3 +348,106 @@ fn overlapping_subnets_lint_level_comes_from_the_project_config() {
         );
     }
 }
+
+/// A native connection whose ike/esp/dpd blocks are `extra` (lines 5 onward).
+fn native_numbers(extra: &str) -> String {
+    format!(
+        "connections:\n  - name: num\n    cloud: {{gateway: 203.0.113.5, subnets: [10.9.0.0/24]}}\n    customer: {{gateway: 198.51.100.5, subnets: [10.8.0.0/24]}}\n{extra}    psk: Zr5tW8yBn3QxL6vDkk99\n"
+    )
+}
+
+/// Native numbers have documented ranges: outside is an error at the value, never written.
+#[test]
+fn native_numbers_outside_their_ranges_are_errors() {
+    for (extra, want) in [
+        (
+            "    ike: {lifetime: 4294967295}\n",
+            ("native.lifetime", Some(5)),
+        ),
+        ("    ike: {lifetime: 59}\n", ("native.lifetime", Some(5))),
+        (
+            "    esp: {lifetime: 604801}\n",
+            ("native.lifetime", Some(5)),
+        ),
+        ("    esp: {lifetime: 0}\n", ("native.lifetime", Some(5))),
+        (
+            "    dpd: {interval: 0, timeout: 30}\n",
+            ("native.dpd", Some(5)),
+        ),
+        (
+            "    dpd: {interval: 3601, timeout: 7200}\n",
+            ("native.dpd", Some(5)),
+        ),
+        (
+            "    dpd:\n      interval: 10\n      timeout: 86401\n",
+            ("native.dpd", Some(7)),
+        ),
+    ] {
+        let (code, diags) = check("n.yaml", &native_numbers(extra));
+        assert_eq!(code, Some(1), "{extra}: {diags:?}");
+        assert_eq!(errors(&diags), [want], "{extra}: {diags:?}");
+        // Rendering stops too: nothing is written with the value.
+        let (code, _, stdout) = run(&["render"], "n.yaml", &native_numbers(extra));
+        assert_eq!(code, Some(1), "{extra}");
+        assert!(
+            stdout
+                .lines()
+                .all(|l| serde_json::from_str::<JsonDiag>(l).is_ok()),
+            "a config was printed: {stdout}"
+        );
+    }
+    for extra in [
+        "    ike: {lifetime: 60}\n    esp: {lifetime: 604800}\n",
+        "    dpd: {interval: 1, timeout: 2}\n",
+        "    dpd: {interval: 3600, timeout: 86400}\n",
+    ] {
+        let (code, diags) = check("n.yaml", &native_numbers(extra));
+        assert_eq!(code, Some(0), "{extra}: {diags:?}");
+    }
+}
+
+/// A value the input allows but the device cannot take is target.unsupported at the value,
+/// naming the device's range; targets without a declared range write it.
+#[test]
+fn numbers_a_target_cannot_express_are_unsupported() {
+    for (extra, line, range) in [
+        ("    ike: {lifetime: 172800}\n", 5, "from 120 to 86400"),
+        ("    ike: {lifetime: 60}\n", 5, "from 120 to 86400"),
+        ("    esp: {lifetime: 90}\n", 5, "from 120 to 2592000"),
+        (
+            "    dpd: {interval: 5, timeout: 30}\n",
+            5,
+            "from 10 to 3600",
+        ),
+    ] {
+        let text = native_numbers(extra);
+        let (code, diags, stdout) = run(&["render", "--target", "cisco-ios-xe"], "n.yaml", &text);
+        assert_eq!(code, Some(1), "{extra}: {stdout}");
+        assert_eq!(
+            errors(&diags),
+            [("target.unsupported", Some(line))],
+            "{extra}: {diags:?}"
+        );
+        let d = diags
+            .iter()
+            .find(|d| d.code == "target.unsupported")
+            .expect("diag");
+        assert!(d.message.contains("cisco-ios-xe"), "{}", d.message);
+        let (code, diags, stdout) = run(&["render", "--target", "swanctl"], "n.yaml", &text);
+        assert_eq!(code, Some(0), "{extra}: {diags:?}");
+        assert!(!stdout.is_empty());
+        // The human report names the range.
+        let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+            .env("NO_COLOR", "1")
+            .args(["render", "--target", "cisco-ios-xe", "-"])
+            .write_stdin(text.clone())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(stderr.contains(range), "{extra}: {stderr}");
+    }
+    // DPD off: its interval is not written, so not checked.
+    let text = native_numbers("    dpd: {enabled: false, interval: 5, timeout: 30}\n");
+    let (code, diags, _) = run(&["render", "--target", "cisco-ios-xe"], "n.yaml", &text);
+    assert_eq!(code, Some(0), "{diags:?}");
+}

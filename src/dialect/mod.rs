@@ -9,6 +9,7 @@ mod defaults;
 mod escape_map;
 pub mod fields;
 pub mod native;
+mod native_ranges;
 mod native_vocab;
 pub mod neutron;
 mod neutron_endpoints;

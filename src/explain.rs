@@ -183,7 +183,7 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
         if conn.dpd.enabled.value {
             format!(
                 "every {} s, dead after {} s",
-                conn.dpd.interval, conn.dpd.timeout
+                conn.dpd.interval.value, conn.dpd.timeout
             )
         } else {
             "off".into()

@@ -76,6 +76,10 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         for d in found {
             diagnostics.extend(d);
         }
+        if loaded.connections.len() > 1 {
+            let lines = line_index::LineIndex::new(&source.name, &source.text);
+            diagnostics.extend(verify::overlapping_subnets(&loaded.connections, &lines));
+        }
     }
     if let Some(c) = &opts.config {
         c.apply_lints(&mut diagnostics);

@@ -111,7 +111,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         psk: top_psk.or(phase1.psk),
         dpd: Dpd {
             enabled: At::bare(true),
-            interval: DPD_INTERVAL,
+            interval: At::bare(DPD_INTERVAL),
             timeout: DPD_TIMEOUT,
         },
         nat_traversal: At::bare(true),

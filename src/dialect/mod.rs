@@ -14,6 +14,7 @@ mod escape_map;
 pub mod fields;
 pub mod masked;
 pub mod native;
+mod native_ranges;
 mod native_vocab;
 pub mod neutron;
 mod neutron_endpoints;

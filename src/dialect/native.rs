@@ -14,7 +14,9 @@ use crate::tree::{Span, Value};
 
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
+use super::native_ranges as ranges;
 use super::native_vocab as vocab;
+use super::value_rules::in_range;
 use super::PeerFacts;
 
 /// Keys that identify this dialect.
@@ -299,7 +301,7 @@ fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> IkePolicy {
         DhGroup(14),
     );
     let lifetime = d.or(
-        o.and_then(|o| o.u32(ctx, "lifetime", "native.lifetime")),
+        o.and_then(|o| lifetime(ctx, o)),
         "ike.lifetime",
         "28800",
         28_800,
@@ -316,6 +318,18 @@ fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> IkePolicy {
         dh,
         lifetime,
     }
+}
+
+/// `lifetime` in seconds, within the native range.
+fn lifetime(ctx: &Ctx, o: &Obj) -> Option<At<u32>> {
+    in_range(
+        ctx,
+        o.integer(ctx, "lifetime"),
+        ranges::LIFETIME,
+        "native.lifetime",
+        &format!("{}.lifetime", o.path),
+        ranges::LIFETIME_HELP,
+    )
 }
 
 fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> EspPolicy {
@@ -338,7 +352,7 @@ fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> EspPolicy {
     };
     let pfs = d.or(pfs, "esp.pfs", "14", Some(DhGroup(14)));
     let lifetime = d.or(
-        o.and_then(|o| o.u32(ctx, "lifetime", "native.lifetime")),
+        o.and_then(|o| lifetime(ctx, o)),
         "esp.lifetime",
         "3600",
         3600,
@@ -361,22 +375,31 @@ fn dpd(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> Dpd {
         "true",
         true,
     );
-    let interval = d.or(
-        o.and_then(|o| o.u32(ctx, "interval", "native.dpd")),
-        "dpd.interval",
-        "10",
-        10,
+    let ranged = |o: &Obj, key: &'static str, range, help: &str| {
+        let field = format!("{}.{key}", o.path);
+        in_range(ctx, o.integer(ctx, key), range, "native.dpd", &field, help)
+    };
+    let given = |key| o.is_some_and(|o| o.node(key).is_some());
+    let (interval, timeout) = (
+        o.and_then(|o| {
+            ranged(
+                o,
+                "interval",
+                ranges::DPD_INTERVAL,
+                ranges::DPD_INTERVAL_HELP,
+            )
+        }),
+        o.and_then(|o| ranged(o, "timeout", ranges::DPD_TIMEOUT, ranges::DPD_TIMEOUT_HELP)),
     );
-    let timeout = d.or(
-        o.and_then(|o| o.u32(ctx, "timeout", "native.dpd")),
-        "dpd.timeout",
-        "30",
-        30,
-    );
+    // A value already refused is not compared again.
+    let refused =
+        (given("interval") && interval.is_none()) || (given("timeout") && timeout.is_none());
+    let interval = d.or(interval, "dpd.interval", "10", 10);
+    let timeout = d.or(timeout, "dpd.timeout", "30", 30);
     if let Some(o) = o {
         o.finish(ctx);
     }
-    if enabled.value && timeout.value <= interval.value {
+    if enabled.value && !refused && timeout.value <= interval.value {
         ctx.push(
             Diagnostic::error(
                 "native.dpd",
@@ -394,7 +417,7 @@ fn dpd(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults) -> Dpd {
     }
     Dpd {
         enabled,
-        interval: interval.value,
+        interval,
         timeout: timeout.value,
     }
 }

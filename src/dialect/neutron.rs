@@ -221,7 +221,7 @@ fn dpd(ctx: &Ctx, conn: &Obj, d: &mut Defaults) -> Dpd {
     }
     Dpd {
         enabled,
-        interval: interval.value,
+        interval,
         timeout: timeout.value,
     }
 }

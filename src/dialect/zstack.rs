@@ -337,7 +337,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         psk,
         dpd: Dpd {
             enabled: dpd_on,
-            interval: 30,
+            interval: At::bare(30),
             timeout: 120,
         },
         nat_traversal: nat,

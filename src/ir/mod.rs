@@ -118,7 +118,7 @@ pub struct EspPolicy {
 pub struct Dpd {
     pub enabled: At<bool>,
     /// Seconds between liveness checks.
-    pub interval: u32,
+    pub interval: At<u32>,
     /// Seconds without an answer before the peer is declared dead.
     pub timeout: u32,
 }

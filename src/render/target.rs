@@ -44,6 +44,26 @@ pub struct Target {
     /// deterministically (a hash suffix keeps them distinct).
     #[serde(default = "default_max_name")]
     pub max_name: usize,
+    /// The numbers the device accepts (inclusive, in seconds); a value outside is
+    /// `target.unsupported` naming the range, never clamped or written verbatim.
+    #[serde(default)]
+    pub ranges: Ranges,
+}
+
+/// `[ranges]`: `<what> = [min, max]`; an absent key means the target takes any value the
+/// input dialects allow.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranges {
+    /// IKE SA lifetime.
+    #[serde(default)]
+    pub ike_lifetime: Option<[u32; 2]>,
+    /// IPsec (CHILD) SA lifetime.
+    #[serde(default)]
+    pub esp_lifetime: Option<[u32; 2]>,
+    /// Seconds between DPD probes (when DPD is on).
+    #[serde(default)]
+    pub dpd_interval: Option<[u32; 2]>,
 }
 
 fn default_max_name() -> usize {
@@ -121,6 +141,11 @@ pub struct Features {
     pub aggressive: bool,
     /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
     pub ikev1_multi_ts: bool,
+    /// IPv6 subnets in policy-based tunnels (selectors per family). Without it, a connection
+    /// with an IPv6 subnet is `target.unsupported` (ACL syntaxes such as `permit ip` with
+    /// wildcards, and IPv4 prefix lists, take IPv4 operands only).
+    #[serde(default)]
+    pub ipv6: bool,
 }
 
 /// Per-primitive name tables; a missing key means "not supported".

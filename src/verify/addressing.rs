@@ -91,3 +91,67 @@ pub fn overlap(conn: &Connection, out: &mut Diagnostics) {
         }
     }
 }
+
+fn family(net: &IpNetwork) -> &'static str {
+    if net.is_ipv4() {
+        "IPv4"
+    } else {
+        "IPv6"
+    }
+}
+
+/// Each address family with subnets on one side has subnets on the other: a selector pair
+/// across families (IPv4 here, IPv6 there) matches no packet, and ACL-based targets would print
+/// IPv4 rules with IPv6 operands. Clients of an IPsec server get IPv4 addresses from the pool.
+pub fn families(conn: &Connection, out: &mut Diagnostics) {
+    let cloud = conn.endpoint(Side::Cloud);
+    let customer = conn.endpoint(Side::Customer);
+    let (other, other_what): (Vec<&IpNetwork>, &str) = match &conn.remote_access {
+        Some(ra) => (
+            ra.pool.iter().map(|p| &p.value).collect(),
+            "the client address pool",
+        ),
+        None => (
+            customer.subnets.iter().map(|s| &s.value).collect(),
+            "the customer side",
+        ),
+    };
+    let mine: Vec<&IpNetwork> = cloud.subnets.iter().map(|s| &s.value).collect();
+    // A side without subnets (BGP decides what crosses) pairs with nothing; an IPv6 pool is
+    // already an error of its own (ClientIpPool.NetmaskInvalid).
+    let v6_pool = conn.remote_access.is_some() && other.iter().any(|n| n.is_ipv6());
+    if mine.is_empty() || other.is_empty() || v6_pool {
+        return;
+    }
+    let has = |nets: &[&IpNetwork], fam: &str| nets.iter().any(|n| family(n) == fam);
+    let mut report = |net: &At<IpNetwork>, side: Side, missing_in: &str| {
+        let fam = family(&net.value);
+        out.push(
+            Diagnostic::error(
+                "addressing.family-mismatch",
+                format!(
+                    "the {} side's subnet {} is {fam}, and {missing_in} has no {fam} block: no packet can match a selector pair across address families",
+                    side.id(),
+                    net.value
+                ),
+            )
+            .at(net.span, format!("{fam} on one side only"))
+            .help(format!(
+                "give both sides blocks of the same family ({fam} with {fam}), or remove {}",
+                net.value
+            )),
+        );
+    };
+    for fam in ["IPv4", "IPv6"] {
+        if has(&mine, fam) && !has(&other, fam) {
+            for net in cloud.subnets.iter().filter(|n| family(&n.value) == fam) {
+                report(net, Side::Cloud, other_what);
+            }
+        }
+        if conn.remote_access.is_none() && has(&other, fam) && !has(&mine, fam) {
+            for net in customer.subnets.iter().filter(|n| family(&n.value) == fam) {
+                report(net, Side::Customer, "the cloud side");
+            }
+        }
+    }
+}

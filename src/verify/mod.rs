@@ -5,7 +5,9 @@
 mod addressing;
 mod bgp;
 mod crypto;
+mod fleet;
 mod health;
+mod invisible;
 mod limits;
 mod names;
 mod remote_access;
@@ -36,6 +38,7 @@ const RULES: &[Rule] = &[
     names::identities,
     addressing::subnets,
     addressing::overlap,
+    addressing::families,
     crypto::lifetimes,
     crypto::psk,
     crypto::weak_algorithms,
@@ -46,3 +49,5 @@ const RULES: &[Rule] = &[
     remote_access::pool,
     remote_access::auth_method,
 ];
+
+pub use fleet::overlapping_subnets;

@@ -3,7 +3,8 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{Connection, Identity};
 
-/// Name: 1..100 characters, not starting with `http://` or `https://`; no control characters.
+/// Name: 1..100 characters, not starting with `http://` or `https://`; no control characters,
+/// line separators or invisible formatting characters (bidi controls, zero-width characters).
 pub fn connection_name(conn: &Connection, out: &mut Diagnostics) {
     let Some(title) = &conn.title else { return };
     let limits = super::limits::for_connection(conn);
@@ -23,15 +24,21 @@ pub fn connection_name(conn: &Connection, out: &mut Diagnostics) {
     {
         Some("the name contains a control character or line separator (line break, tab, NUL, U+2028...)".to_owned())
     } else {
-        None
+        name.chars()
+            .find(|c| super::invisible::is_invisible(*c))
+            .map(|c| {
+                format!(
+                    "the name contains U+{:04X}, an invisible formatting character (bidi control, \
+                     zero-width character...): it can make a name read differently than it is",
+                    u32::from(c)
+                )
+            })
     };
     if let Some(msg) = problem {
         out.push(
             Diagnostic::error(limits.name_code, msg)
                 .at(title.span, "invalid name")
-                .help(
-                    "use 1 to 100 printable characters that do not start with http:// or https://",
-                ),
+                .help("use 1 to 100 visible characters that do not start with http:// or https://"),
         );
     }
 }

@@ -2,6 +2,7 @@
 //! into the target's words. Templates only print what is here.
 
 mod crypto;
+mod ranges;
 mod topology;
 
 use serde::Serialize;
@@ -190,6 +191,7 @@ pub fn build(
             view.ike.version.span,
             &mut diags,
         );
+        ranges::check(&view, target, &mut diags);
         let ike = crypto::ike(&view, target, version, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
@@ -249,7 +251,7 @@ pub fn build(
         psk,
         dpd: DpdCtx {
             enabled: view.dpd.enabled.value,
-            interval: view.dpd.interval,
+            interval: view.dpd.interval.value,
             timeout: view.dpd.timeout,
             action: dpd_action,
         },

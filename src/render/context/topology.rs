@@ -125,6 +125,53 @@ fn covered(nets: &[crate::ir::At<IpNetwork>], ip: IpAddr) -> bool {
     nets.iter().any(|n| n.value.contains(ip))
 }
 
+/// IPv6 subnets: only targets that declare `features.ipv6` take them, and only in policy-based
+/// tunnels (route-based interfaces, static routes and BGP here are IPv4).
+fn ipv6(view: &Connection, route: bool, target: &Target, diags: &mut Diagnostics) {
+    let Some(net) = view
+        .local
+        .subnets
+        .iter()
+        .chain(&view.remote.subnets)
+        .find(|n| n.value.is_ipv6())
+    else {
+        return;
+    };
+    let feats = &target.features;
+    if !(feats.ipsec || feats.bgp) {
+        return;
+    }
+    if !feats.ipv6 {
+        let takers: Vec<String> = crate::render::registry()
+            .targets()
+            .filter(|t| t.features.ipv6)
+            .map(|t| format!("`{}`", t.name))
+            .collect();
+        diags.push(
+            crate::render::target::unsupported(&target.name, "IPv6 subnets", &[])
+                .at(net.span, "IPv6 subnet")
+                .help(format!(
+                    "`{}` writes IPv4 selectors, ACLs and routes only; targets that take IPv6 subnets: {}; or leave the IPv6 blocks out",
+                    target.name,
+                    takers.join(", ")
+                )),
+        );
+    } else if route {
+        diags.push(
+            crate::render::target::unsupported(
+                &target.name,
+                "IPv6 subnets in a route-based tunnel",
+                &[],
+            )
+            .at(net.span, "IPv6 subnet")
+            .help(format!(
+                "the tunnel interface, its routes and BGP are IPv4 here: pass --tunnel-mode policy to `{}`",
+                target.name
+            )),
+        );
+    }
+}
+
 pub fn build(
     view: &Connection,
     side: Side,
@@ -181,6 +228,8 @@ pub fn build(
             ),
         );
     }
+
+    ipv6(view, route, target, diags);
 
     // BGP over the tunnel.
     let bgp = if view.bgp_enabled() {
@@ -291,7 +340,20 @@ pub fn build(
     } else {
         let per_pair =
             view.ike.version.value == IkeVersion::Ikev1 && !target.features.ikev1_multi_ts;
-        if !local.is_empty() && !remote.is_empty() {
+        // One family at a time: a selector pair across families matches no packet, and ACL
+        // targets would print IPv4 rules with IPv6 operands (verify reports a family present
+        // on one side only).
+        for v6 in [false, true] {
+            let of = |nets: &[crate::ir::At<IpNetwork>]| -> Vec<String> {
+                nets.iter()
+                    .filter(|n| n.value.is_ipv6() == v6)
+                    .map(|n| n.value.to_string())
+                    .collect()
+            };
+            let (local, remote) = (of(&view.local.subnets), of(&view.remote.subnets));
+            if local.is_empty() || remote.is_empty() {
+                continue;
+            }
             if per_pair && local.len() * remote.len() > 1 {
                 for l in &local {
                     for r in &remote {
@@ -306,10 +368,18 @@ pub fn build(
                 }
             } else {
                 children.push(ChildCtx {
-                    name: name.clone(),
-                    local_ts: local.clone(),
-                    remote_ts: remote.clone(),
-                    purpose: "the protected subnets".into(),
+                    name: if children.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name}-v6")
+                    },
+                    local_ts: local,
+                    remote_ts: remote,
+                    purpose: if v6 {
+                        "the protected IPv6 subnets".into()
+                    } else {
+                        "the protected subnets".into()
+                    },
                 });
             }
         }

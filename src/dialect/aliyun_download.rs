@@ -82,7 +82,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         psk: phase1.psk,
         dpd: Dpd {
             enabled: dpd_on,
-            interval: DPD_INTERVAL,
+            interval: At::bare(DPD_INTERVAL),
             timeout: DPD_TIMEOUT,
         },
         nat_traversal: nat,

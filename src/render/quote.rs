@@ -71,18 +71,7 @@ pub fn short_name(name: &str, max: usize) -> String {
 /// characters, the byte-order mark, the soft hyphen) that makes a line read differently from
 /// what a parser sees.
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00ad}'
-                | '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
+    c.is_control() || crate::verify::invisible::is_invisible(c)
 }
 
 /// Text for a comment line: no line breaks, control or invisible format characters, at most

@@ -7,7 +7,7 @@ mod bgp;
 mod crypto;
 mod fleet;
 mod health;
-mod invisible;
+pub mod invisible;
 mod limits;
 mod names;
 mod remote_access;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::dialect::psk_text;
 use crate::ir::{At, Connection, Psk, PskOrigin, Side};
 use crate::tree::Span;
 
@@ -180,8 +181,11 @@ impl Config {
                     ep.bgp.asn = Some(At::bare(asn));
                 }
                 if let Some(r) = &o.psk {
-                    match self.resolve_psk(r) {
-                        Ok(psk) => conn.psk = Some(psk),
+                    match self.resolve_psk(r, &o.pattern) {
+                        Ok((psk, warning)) => {
+                            conn.psk = Some(psk);
+                            problems.extend(warning);
+                        }
                         Err(d) => problems.push(d),
                     }
                 }
@@ -190,31 +194,66 @@ impl Config {
         problems
     }
 
-    fn resolve_psk(&self, r: &PskRef) -> Result<Psk, Diagnostic> {
+    /// An overlay's PSK, trimmed as the dialects trim theirs (with the warning when something
+    /// was removed).
+    fn resolve_psk(
+        &self,
+        r: &PskRef,
+        pattern: &str,
+    ) -> Result<(Psk, Option<Diagnostic>), Diagnostic> {
+        let field = format!("ipsecgen.toml overlay \"{pattern}\" psk");
+        let cleaned = |raw: &str, from_file: bool, origin: &str| {
+            let c = psk_text::clean(raw, from_file);
+            let warning = c
+                .trimmed
+                .then(|| psk_text::whitespace_warning(&field, origin, None));
+            (c.key, warning)
+        };
         match (&r.env, &r.file) {
-            (Some(var), None) => std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| Psk::referenced(v, None, PskOrigin::Env(var.clone())))
-                .ok_or_else(|| {
-                    Diagnostic::error(
+            (Some(var), None) => {
+                let origin = format!("environment variable `{var}`");
+                let (key, warning) = std::env::var(var)
+                    .map(|v| cleaned(&v, false, &origin))
+                    .unwrap_or_default();
+                if key.is_empty() {
+                    return Err(Diagnostic::error(
                         "config.psk",
-                        format!("ipsecgen.toml: the environment variable `{var}` is not set"),
-                    )
-                }),
+                        format!(
+                            "ipsecgen.toml: the environment variable `{var}` is not set, empty or only whitespace"
+                        ),
+                    ));
+                }
+                Ok((
+                    Psk::referenced(key, None, PskOrigin::Env(var.clone())),
+                    warning,
+                ))
+            }
             (None, Some(file)) => {
                 let full = self.dir().join(file);
-                crate::source::read_secret_file(&full)
-                    .map(|t| Psk::referenced(t, None, PskOrigin::File(file.display().to_string())))
-                    .map_err(|why| {
-                        Diagnostic::error(
-                            "config.psk",
-                            format!(
-                                "ipsecgen.toml: cannot read a PSK from {}: {why}",
-                                full.display()
-                            ),
-                        )
-                    })
+                let origin = format!("file `{}`", file.display());
+                let text = crate::source::read_secret_file(&full).map_err(|why| {
+                    Diagnostic::error(
+                        "config.psk",
+                        format!(
+                            "ipsecgen.toml: cannot read a PSK from {}: {why}",
+                            full.display()
+                        ),
+                    )
+                })?;
+                let (key, warning) = cleaned(&text, true, &origin);
+                if key.is_empty() {
+                    return Err(Diagnostic::error(
+                        "config.psk",
+                        format!(
+                            "ipsecgen.toml: the PSK file {} holds no key: it is empty or only whitespace",
+                            full.display()
+                        ),
+                    ));
+                }
+                Ok((
+                    Psk::referenced(key, None, PskOrigin::File(file.display().to_string())),
+                    warning,
+                ))
             }
             _ => Err(Diagnostic::error(
                 "config.psk",

@@ -126,3 +126,124 @@ fn query_form_repeated_parameters_are_errors() {
             r#""message":"`IkeConfig` is given whole and as `IkeConfig.IkeVersion`""#,
         ));
 }
+
+/// Every dialect's PSK field, as (example, the key as written there, the field's name).
+const PSK_FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "examples/aliyun/connection-static.yaml",
+        "vK3nT9qLx7RmPz2WcY8s",
+        "IkeConfig.Psk",
+    ),
+    (
+        "examples/native/two-connections.yaml",
+        "Pw7Kd3Xs9Fm2Qa6Tz4Hc8Vb5",
+        "connections[0].psk",
+    ),
+    (
+        "examples/neutron/connection-ikev2-endpoint-groups.yaml",
+        "Zq8Lm2Vr5Tx9Nb4Hc7Wd3Ks6",
+        "ipsec_site_connection.psk",
+    ),
+    (
+        "examples/zstack/connection-create-params.yaml",
+        "Hs4Vn8Qw2Jt6Bz9Mc3Fx7Lp5",
+        "params.authKey",
+    ),
+];
+
+/// Whitespace, line breaks and a byte-order mark around a PSK (inline, in a variable, in a
+/// file) are not part of the key in any dialect: the rendered secret is the bare key, with a
+/// `lint.psk-whitespace` warning naming the field and never the key. A file's single final
+/// line break is its line end (no warning). Nothing left after trimming is an error.
+#[test]
+fn psk_surrounding_whitespace_is_trimmed_with_a_warning_in_every_dialect() {
+    for (example, key, field) in PSK_FIELDS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = std::fs::read_to_string(example).expect("example");
+        assert!(text.contains(key), "{example}");
+        let conn = dir.path().join("conn.yaml");
+        std::fs::write(dir.path().join("key.psk"), format!("\u{FEFF}{key} \r\n")).expect("write");
+        std::fs::write(dir.path().join("plain.psk"), format!("{key}\n")).expect("write");
+        std::fs::write(dir.path().join("blank.psk"), " \n\n").expect("write");
+        let cases = [
+            (format!("\"\\uFEFF {key}\\n\""), true),
+            ("{env: IPSECGEN_TEST_PSK}".to_owned(), true),
+            ("{file: key.psk}".to_owned(), true),
+            ("{file: plain.psk}".to_owned(), false),
+        ];
+        for (value, warned) in cases {
+            std::fs::write(&conn, text.replacen(key, &value, 1)).expect("write");
+            let out = ipsecgen()
+                .env("IPSECGEN_TEST_PSK", format!("{key}\n"))
+                .arg("render")
+                .arg(&conn)
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            let stdout = String::from_utf8(out.stdout).expect("utf-8");
+            let stderr = String::from_utf8(out.stderr).expect("utf-8");
+            assert!(
+                stdout.contains(&format!("secret = \"{key}\"")),
+                "{example} {value}: {stdout}"
+            );
+            assert!(!stderr.contains(key), "{example} {value}: {stderr}");
+            assert_eq!(
+                stderr.contains("lint.psk-whitespace"),
+                warned,
+                "{example} {value}: {stderr}"
+            );
+            if warned {
+                assert!(
+                    stderr.contains(&format!("the pre-shared key of `{field}`")),
+                    "{example} {value}: {stderr}"
+                );
+            }
+        }
+        // Nothing but whitespace: an error, whatever holds it.
+        let empty_code = if example.contains("aliyun") {
+            "IllegalParam.Psk"
+        } else {
+            "input.psk"
+        };
+        for (value, code) in [
+            ("\" \\t\"", empty_code),
+            ("{env: IPSECGEN_TEST_PSK}", "input.psk-ref"),
+            ("{file: blank.psk}", "input.psk-ref"),
+        ] {
+            std::fs::write(&conn, text.replacen(key, value, 1)).expect("write");
+            ipsecgen()
+                .env("IPSECGEN_TEST_PSK", " \n")
+                .args(["check", "--format", "json"])
+                .arg(&conn)
+                .assert()
+                .code(1)
+                .stdout(predicate::str::contains(format!(r#""code":"{code}""#)));
+        }
+    }
+}
+
+/// The project config's overlay PSKs are trimmed the same way, with the overlay named.
+#[test]
+fn overlay_psk_whitespace_is_trimmed_with_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = "Qm7Rt2Xc9Lv4Nb8Kd3Ws";
+    std::fs::copy(STATIC, dir.path().join("conn.json")).expect("copy");
+    std::fs::write(dir.path().join("dc.psk"), format!("  {key}\n")).expect("write");
+    std::fs::write(
+        dir.path().join("ipsecgen.toml"),
+        "[[overlay]]\nmatch = \"*\"\npsk = { file = \"dc.psk\" }\n",
+    )
+    .expect("write");
+    ipsecgen()
+        .current_dir(dir.path())
+        .args(["render", "conn.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("secret = \"{key}\"")))
+        .stderr(predicate::str::contains("lint.psk-whitespace"))
+        .stderr(predicate::str::contains(
+            "the pre-shared key of `ipsecgen.toml overlay \"*\" psk` (file `dc.psk`)",
+        ))
+        .stderr(predicate::str::contains(key).not());
+}

@@ -99,17 +99,12 @@ impl Source {
 /// The largest file a PSK reference (`{file: path}`) may point to.
 pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
-/// Read a PSK from a file: a regular file (not a device or FIFO, which could block or never
-/// end) of at most 64 KiB, UTF-8, with trailing line breaks removed and something left.
-/// The error says why, never what the file holds.
+/// Read a PSK file: a regular file (not a device or FIFO, which could block or never end) of at
+/// most 64 KiB, UTF-8. The text is returned as it is (`dialect::psk_text` trims it). The error
+/// says why, never what the file holds.
 pub fn read_secret_file(path: &Path) -> Result<String, String> {
     let bytes = file::read_regular(path, MAX_SECRET_FILE_BYTES).map_err(secret_read_error)?;
-    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())?;
-    let key = text.trim_end_matches(['\r', '\n']);
-    if key.is_empty() {
-        return Err("it is empty".into());
-    }
-    Ok(key.to_owned())
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
 }
 
 fn secret_read_error(e: file::ReadError) -> String {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, Severity};
 use crate::dialect::psk_text;
 use crate::ir::{At, Connection, Psk, PskOrigin, Side};
+use crate::source::secret_file::SecretFiles;
 use crate::tree::Span;
 
 pub const FILE_NAME: &str = "ipsecgen.toml";
@@ -28,6 +29,9 @@ pub struct Config {
     /// Where the file was found (set after loading).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// More folders overlay PSK files may lead into (`--psk-root`), canonical.
+    #[serde(skip)]
+    pub psk_roots: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,8 +135,8 @@ impl Config {
         self.path
             .as_ref()
             .and_then(|p| p.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
     /// The template override directory, resolved against the config's directory.
@@ -229,16 +233,15 @@ impl Config {
                 ))
             }
             (None, Some(file)) => {
-                let full = self.dir().join(file);
+                let files = SecretFiles {
+                    base: self.dir(),
+                    base_kind: "the config's folder",
+                    extra_roots: self.psk_roots.clone(),
+                };
                 let origin = format!("file `{}`", file.display());
-                let text = crate::source::read_secret_file(&full).map_err(|why| {
-                    Diagnostic::error(
-                        "config.psk",
-                        format!(
-                            "ipsecgen.toml: cannot read a PSK from {}: {why}",
-                            full.display()
-                        ),
-                    )
+                let text = files.read(file).map_err(|e| {
+                    Diagnostic::error("config.psk", format!("ipsecgen.toml: {}", e.message))
+                        .help(e.help)
                 })?;
                 let (key, warning) = cleaned(&text, true, &origin);
                 if key.is_empty() {
@@ -246,7 +249,7 @@ impl Config {
                         "config.psk",
                         format!(
                             "ipsecgen.toml: the PSK file {} holds no key: it is empty or only whitespace",
-                            full.display()
+                            file.display()
                         ),
                     ));
                 }

@@ -40,6 +40,9 @@ pub struct LoadOptions {
     pub committed: bool,
     /// The project config (overlays, lint levels).
     pub config: Option<std::sync::Arc<config::Config>>,
+    /// More folders PSK file references may lead into (`--psk-root`), canonical; the input's
+    /// own folder (the config's, for overlays) always is one.
+    pub psk_roots: Vec<std::path::PathBuf>,
 }
 
 /// One input read and verified.
@@ -55,7 +58,7 @@ pub struct Checked {
 
 /// Read a source with its dialect and run every verify rule.
 pub fn check(source: Source, opts: &LoadOptions) -> Checked {
-    let mut loaded = dialect::load(&source, opts.dialect, &opts.facts);
+    let mut loaded = dialect::load_with(&source, opts.dialect, &opts.facts, &opts.psk_roots);
     let mut diagnostics = loaded.diagnostics;
     if let Some(c) = &opts.config {
         for d in c.apply_overlays(&mut loaded.connections) {

@@ -247,3 +247,140 @@ fn overlay_psk_whitespace_is_trimmed_with_a_warning() {
         ))
         .stderr(predicate::str::contains(key).not());
 }
+
+/// A static Alibaba connection whose PSK is `{file: <reference>}`.
+fn conn_with_psk_file(reference: &str) -> String {
+    format!("Name: r\nLocalSubnet: 10.0.0.0/24\nRemoteSubnet: 10.0.1.0/24\nIkeConfig: {{IkeVersion: ikev2, Psk: {{file: \"{reference}\"}}}}\nVpnGateway: {{InternetIp: 203.0.113.1}}\n")
+}
+
+/// `{file: ...}` PSK references stay inside the input file's folder (symbolic links resolved):
+/// `../`, absolute paths, /proc/self/environ and links leading out are refused with
+/// input.psk-ref naming where the path leads and the flag that allows it; `--psk-root DIR`
+/// allows one more folder. Nothing of the refused file is read or shown.
+#[test]
+fn psk_file_references_stay_inside_the_input_folder() {
+    let top = tempfile::tempdir().expect("tempdir");
+    let top_path = std::fs::canonicalize(top.path()).expect("canonical");
+    let inputs = top_path.join("inputs");
+    let secrets = top_path.join("secrets");
+    std::fs::create_dir_all(inputs.join("sub")).expect("mkdir");
+    std::fs::create_dir_all(&secrets).expect("mkdir");
+    let inside_key = "Xr4Tn8Wq2Lm6Vz9Kc3Hs";
+    let outside_key = "Pb7Dk2Fs9Jh4Gw6Qe8Ty";
+    std::fs::write(inputs.join("sub/in.psk"), inside_key).expect("write");
+    std::fs::write(secrets.join("out.psk"), outside_key).expect("write");
+    std::os::unix::fs::symlink(secrets.join("out.psk"), inputs.join("link-out.psk"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(inputs.join("sub/in.psk"), inputs.join("link-in.psk"))
+        .expect("symlink");
+    let conn = inputs.join("conn.yaml");
+    let out_abs = secrets.join("out.psk").display().to_string();
+    let refused = [
+        ("../secrets/out.psk", out_abs.as_str()),
+        (out_abs.as_str(), out_abs.as_str()),
+        ("link-out.psk", out_abs.as_str()),
+        ("sub/../../secrets/out.psk", out_abs.as_str()),
+        ("/proc/self/environ", "/proc/"),
+        ("/etc/passwd", "/etc/passwd"),
+    ];
+    for (reference, leads_to) in refused {
+        std::fs::write(&conn, conn_with_psk_file(reference)).expect("write");
+        ipsecgen()
+            .args(["check", "--format", "json"])
+            .arg(&conn)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(r#""code":"input.psk-ref""#))
+            .stdout(predicate::str::contains(format!(
+                "the PSK file `{reference}` leads to `{leads_to}"
+            )))
+            .stdout(predicate::str::contains(format!(
+                "outside the input's folder `{}`",
+                inputs.display()
+            )))
+            .stdout(predicate::str::contains("--psk-root DIR"))
+            .stdout(predicate::str::contains(outside_key).not())
+            .stdout(predicate::str::contains("root:").not());
+    }
+    // Inside the folder (also through a link that stays inside): read.
+    for reference in ["sub/in.psk", "link-in.psk", "./sub/../sub/in.psk"] {
+        std::fs::write(&conn, conn_with_psk_file(reference)).expect("write");
+        ipsecgen()
+            .arg("render")
+            .arg(&conn)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!(
+                "secret = \"{inside_key}\""
+            )));
+    }
+    // --psk-root allows one more folder, for relative, absolute and linked references alike.
+    for reference in ["../secrets/out.psk", out_abs.as_str(), "link-out.psk"] {
+        std::fs::write(&conn, conn_with_psk_file(reference)).expect("write");
+        ipsecgen()
+            .arg("render")
+            .arg(&conn)
+            .arg("--psk-root")
+            .arg(&secrets)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!(
+                "secret = \"{outside_key}\""
+            )));
+    }
+    // Standard input: references are relative to, and stay inside, the current directory.
+    for (cwd, ok) in [(&inputs, true), (&secrets, false)] {
+        let run = ipsecgen()
+            .current_dir(cwd)
+            .args(["render", "-"])
+            .write_stdin(conn_with_psk_file(
+                &inputs.join("sub/in.psk").display().to_string(),
+            ))
+            .assert();
+        if ok {
+            run.success();
+        } else {
+            run.code(1)
+                .stderr(predicate::str::contains("outside the current directory"));
+        }
+    }
+}
+
+/// An overlay's PSK file stays inside the project config's folder.
+#[test]
+fn overlay_psk_files_stay_inside_the_config_folder() {
+    let top = tempfile::tempdir().expect("tempdir");
+    let project = top.path().join("project");
+    std::fs::create_dir(&project).expect("mkdir");
+    std::fs::write(top.path().join("out.psk"), "Pb7Dk2Fs9Jh4Gw6Qe8Ty").expect("write");
+    std::fs::copy(STATIC, project.join("conn.json")).expect("copy");
+    std::fs::write(
+        project.join("ipsecgen.toml"),
+        "[[overlay]]\nmatch = \"*\"\npsk = { file = \"../out.psk\" }\n",
+    )
+    .expect("write");
+    ipsecgen()
+        .current_dir(&project)
+        .args(["check", "--format", "json", "conn.json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(r#""code":"config.psk""#))
+        .stdout(predicate::str::contains(format!(
+            "the PSK file `../out.psk` leads to `{}`, outside the config's folder `{}`",
+            std::fs::canonicalize(top.path().join("out.psk"))
+                .expect("canonical")
+                .display(),
+            std::fs::canonicalize(&project)
+                .expect("canonical")
+                .display()
+        )))
+        .stdout(predicate::str::contains("Pb7Dk2Fs9").not());
+    ipsecgen()
+        .current_dir(&project)
+        .args(["render", "conn.json", "--psk-root", ".."])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "secret = \"Pb7Dk2Fs9Jh4Gw6Qe8Ty\"",
+        ));
+}

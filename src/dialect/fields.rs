@@ -4,11 +4,13 @@
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::ir::{At, Identity, Psk, PskOrigin};
+use crate::source::secret_file::SecretFiles;
 use crate::tree::{Node, Span, Value};
 
 use super::escape_map::content_offsets;
@@ -52,8 +54,8 @@ pub struct Ctx<'t> {
     /// Schema mode on an empty probe: explore absent objects as empty ones.
     pub explore: bool,
     pub text: &'t str,
-    /// The input file's directory: PSK file references are relative to it.
-    pub base_dir: Option<std::path::PathBuf>,
+    /// Where PSK file references are looked up and may lead (the input file's folder).
+    pub secret_files: Arc<SecretFiles>,
     pub diags: RefCell<Diagnostics>,
     pub secrets: RefCell<Vec<Span>>,
 }
@@ -64,7 +66,7 @@ impl<'t> Ctx<'t> {
             schema: None,
             explore: false,
             text,
-            base_dir: None,
+            secret_files: Arc::default(),
             diags: RefCell::new(Diagnostics::default()),
             secrets: RefCell::new(Vec::new()),
         }
@@ -72,9 +74,9 @@ impl<'t> Ctx<'t> {
 
     /// A context of its own, for reading one part of the document on another thread (not in
     /// schema mode): what it finds is added back with `join`.
-    pub fn detached(text: &'t str, base_dir: Option<std::path::PathBuf>) -> Self {
+    pub fn detached(text: &'t str, secret_files: Arc<SecretFiles>) -> Self {
         Self {
-            base_dir,
+            secret_files,
             ..Self::new(text)
         }
     }
@@ -640,12 +642,10 @@ impl Obj {
                         }
                     }
                     (None, Some(path)) => {
-                        let full = ctx.base_dir.as_ref().map_or_else(
-                            || std::path::PathBuf::from(&path.value),
-                            |d| d.join(&path.value),
-                        );
                         let origin = format!("file `{}`", path.value);
-                        match crate::source::read_secret_file(&full)
+                        match ctx
+                            .secret_files
+                            .read(std::path::Path::new(&path.value))
                             .map(|t| cleaned(&t, true, &origin))
                         {
                             Ok(key) if !key.is_empty() => Some(Psk::referenced(
@@ -654,13 +654,10 @@ impl Obj {
                                 PskOrigin::File(path.value.clone()),
                             )),
                             Ok(_) => fail(
-                                format!("the PSK file `{}` holds no key: it is empty or only whitespace", full.display()),
+                                format!("the PSK file `{}` holds no key: it is empty or only whitespace", path.value),
                                 "write the key into the file, e.g. `printf %s \"$KEY\" > file`",
                             ),
-                            Err(why) => fail(
-                                format!("cannot read the PSK file `{}`: {why}", full.display()),
-                                "a regular file of at most 64 KiB holding the key; paths are relative to the input file",
-                            ),
+                            Err(e) => fail(e.message, &e.help),
                         }
                     }
                     _ => fail(

@@ -2,6 +2,7 @@
 
 pub mod file;
 pub mod query;
+pub mod secret_file;
 pub mod split;
 
 use std::path::Path;
@@ -93,26 +94,6 @@ impl Source {
         } else {
             parse_text(&self.text)
         }
-    }
-}
-
-/// The largest file a PSK reference (`{file: path}`) may point to.
-pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
-
-/// Read a PSK file: a regular file (not a device or FIFO, which could block or never end) of at
-/// most 64 KiB, UTF-8. The text is returned as it is (`dialect::psk_text` trims it). The error
-/// says why, never what the file holds.
-pub fn read_secret_file(path: &Path) -> Result<String, String> {
-    let bytes = file::read_regular(path, MAX_SECRET_FILE_BYTES).map_err(secret_read_error)?;
-    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
-}
-
-fn secret_read_error(e: file::ReadError) -> String {
-    match e {
-        file::ReadError::TooLarge => {
-            format!("it is larger than {} KiB", MAX_SECRET_FILE_BYTES / 1024)
-        }
-        other => other.to_string(),
     }
 }
 

@@ -83,24 +83,122 @@ pub struct ConfigError {
     pub diagnostic: Diagnostic,
 }
 
-/// Find `ipsecgen.toml` in `start` or its parents.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+/// The largest ipsecgen.toml read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// The most files and folders a config's template folder may hold (each is checked).
+const MAX_TEMPLATE_ENTRIES: usize = 10_000;
+
+/// How the config file was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Found by walking up from the current directory: it must be trusted (owned by the user
+    /// or root, in a folder only they can write), and so must its template folder.
+    Discovered,
+    /// Named with `--config`: the user vouches for it; no ownership check.
+    Explicit,
 }
 
-/// Load the config at `path`.
-pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+/// Find `ipsecgen.toml` in `start` or its parents, up to the repository root (a folder holding
+/// `.git`) or `home`, both included, never above. Found is not yet trusted: `load` checks it.
+pub fn find(start: &Path, home: Option<&Path>) -> Option<PathBuf> {
+    let home = home.and_then(|h| std::fs::canonicalize(h).ok());
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        // Anything by that name counts (a dangling link too): `load` says what is wrong with it.
+        if candidate.symlink_metadata().is_ok() {
+            return Some(candidate);
+        }
+        let at_home = home
+            .as_deref()
+            .is_some_and(|h| dir == h || std::fs::canonicalize(dir).is_ok_and(|d| d == h));
+        if at_home || dir.join(".git").symlink_metadata().is_ok() {
+            break;
+        }
+    }
+    None
+}
+
+fn read_error(shown: &str, why: impl std::fmt::Display) -> Box<ConfigError> {
+    Box::new(ConfigError {
+        path: shown.to_owned(),
+        text: String::new(),
+        diagnostic: Diagnostic::error("config.read", format!("cannot read {shown}: {why}")),
+    })
+}
+
+/// A discovered config (or what it names) that others could have written: `message` says
+/// which path and why, `what` is the path to fix.
+fn unsafe_config(shown: &str, message: String, what: &Path) -> Box<ConfigError> {
+    Box::new(ConfigError {
+        path: shown.to_owned(),
+        text: String::new(),
+        diagnostic: Diagnostic::error("config.unsafe", format!("refusing {shown}: {message}"))
+            .help(format!(
+                "whoever can write there chooses this run's templates, output folder and PSK \
+                 files. Make it yours and only yours (`chown \"$(id -u)\" {0}`, `chmod go-w {0}`), \
+                 move the config, pass --config {shown} to use it anyway, or --no-config",
+                what.display()
+            )),
+    })
+}
+
+/// Load the config at `path`; a discovered one must be trusted (see `Origin`).
+pub fn load(path: &Path, origin: Origin) -> Result<Config, Box<ConfigError>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(ConfigError {
-            path: shown.clone(),
-            text: String::new(),
-            diagnostic: Diagnostic::error("config.read", format!("cannot read {shown}: {e}")),
-        })
-    })?;
+    let (file, meta) = crate::source::file::open_regular(path, MAX_CONFIG_BYTES)
+        .map_err(|e| read_error(&shown, e))?;
+    if origin == Origin::Discovered {
+        if let Some(why) = crate::trust::distrust(&meta) {
+            return Err(unsafe_config(&shown, why, path));
+        }
+        // The folder holding it, as named and (through links) as it really is.
+        let folders = [
+            path.parent().map(Path::to_path_buf),
+            std::fs::canonicalize(path)
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        ];
+        for dir in folders.into_iter().flatten() {
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            let meta = std::fs::metadata(&dir).map_err(|e| read_error(&shown, e))?;
+            if let Some(why) = crate::trust::distrust(&meta) {
+                let why = why.trim_start_matches("it ");
+                return Err(unsafe_config(
+                    &shown,
+                    format!("its folder {} {why}", dir.display()),
+                    &dir,
+                ));
+            }
+        }
+    }
+    let bytes = crate::source::file::read_bounded(file, MAX_CONFIG_BYTES)
+        .map_err(|e| read_error(&shown, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| read_error(&shown, "it is not UTF-8 text"))?;
+    let mut config = parse(path, &shown, text)?;
+    if origin == Origin::Discovered {
+        if let Some(dir) = config.templates_dir().filter(|d| d.exists()) {
+            if let Some((p, why)) = crate::trust::distrust_tree(&dir, MAX_TEMPLATE_ENTRIES) {
+                let why = why.trim_start_matches("it ");
+                return Err(unsafe_config(
+                    &shown,
+                    format!(
+                        "its render.templates folder holds {}, which {why}",
+                        p.display()
+                    ),
+                    &p,
+                ));
+            }
+        }
+    }
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+fn parse(path: &Path, shown: &str, text: String) -> Result<Config, Box<ConfigError>> {
     match toml::from_str::<Config>(&text) {
         Ok(mut c) => {
             c.path = Some(path.to_path_buf());
@@ -117,7 +215,7 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
                 "check the value's type and quoting"
             };
             Err(Box::new(ConfigError {
-                path: shown,
+                path: shown.to_owned(),
                 text,
                 diagnostic: Diagnostic::error(
                     "config.invalid",

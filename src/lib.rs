@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod tree;
+pub mod trust;
 pub mod verify;
 pub mod write;
 

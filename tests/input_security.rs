@@ -384,3 +384,220 @@ fn overlay_psk_files_stay_inside_the_config_folder() {
             "secret = \"Pb7Dk2Fs9Jh4Gw6Qe8Ty\"",
         ));
 }
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Whether this process may give files away (root, as in CI): the foreign-owner cases need it.
+fn can_chown() -> bool {
+    let probe = tempfile::NamedTempFile::new().expect("probe");
+    std::os::unix::fs::chown(probe.path(), Some(54_321), None).is_ok()
+}
+
+/// A project with a connection file in `top/work`, where the commands run. The config that
+/// would be found sets the side to cloud, so using it shows in the output.
+fn planted_project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let top = tempfile::tempdir().expect("tempdir");
+    let work = top.path().join("work");
+    std::fs::create_dir(&work).expect("mkdir");
+    std::fs::copy(STATIC, work.join("conn.json")).expect("copy");
+    (top, work)
+}
+
+const CLOUD_SIDE: &str = "[render]\nside = \"cloud\"\n";
+
+/// An ipsecgen.toml found in a parent that others can write, or owned by someone else, is
+/// refused with config.unsafe (exit 2, nothing rendered), saying why and how to fix it.
+#[test]
+fn discovered_config_must_be_owned_by_the_user_and_not_writable_by_others() {
+    let (top, work) = planted_project();
+    let config = top.path().join("ipsecgen.toml");
+    std::fs::write(&config, CLOUD_SIDE).expect("write");
+    chmod(&config, 0o644);
+    let shown = config.display().to_string();
+    let mut cases: Vec<(&str, String)> = vec![
+        (
+            "folder 1777",
+            format!(
+                "refusing {shown}: its folder {} is writable by everyone (mode 1777)",
+                top.path().display()
+            ),
+        ),
+        (
+            "file 0664",
+            format!("refusing {shown}: it is writable by its group (mode 0664)"),
+        ),
+        (
+            "file 0646",
+            format!("refusing {shown}: it is writable by everyone (mode 0646)"),
+        ),
+    ];
+    if can_chown() {
+        cases.push((
+            "owner",
+            format!("refusing {shown}: it is owned by uid 54321, not by you"),
+        ));
+    }
+    for (case, message) in cases {
+        chmod(
+            top.path(),
+            if case == "folder 1777" { 0o1777 } else { 0o755 },
+        );
+        chmod(
+            &config,
+            match case {
+                "file 0664" => 0o664,
+                "file 0646" => 0o646,
+                _ => 0o644,
+            },
+        );
+        if case == "owner" {
+            std::os::unix::fs::chown(&config, Some(54_321), None).expect("chown");
+        }
+        let out = ipsecgen()
+            .current_dir(&work)
+            .args(["render", "conn.json", "--format", "json"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout).expect("utf-8");
+        let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
+        assert_eq!(report["code"], "config.unsafe", "{case}: {stdout}");
+        let text = report["message"].as_str().expect("message");
+        assert!(text.starts_with(&message), "{case}: {text}");
+        let help = report["help"].as_str().expect("help");
+        assert!(help.contains("chmod go-w"), "{case}: {help}");
+        assert!(
+            help.contains(&format!("--config {shown}")),
+            "{case}: {help}"
+        );
+        // Named explicitly, the same file is used (the user vouches for it), and said so.
+        ipsecgen()
+            .current_dir(&work)
+            .args(["render", "conn.json", "--config"])
+            .arg(&config)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "using config {}",
+                std::fs::canonicalize(&config).expect("canonical").display()
+            )))
+            .stdout(predicate::str::contains("remote_addrs = 198.51.100.20"));
+        // --no-config ignores it.
+        ipsecgen()
+            .current_dir(&work)
+            .args(["render", "conn.json", "--no-config"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("using config").not());
+        if case == "owner" {
+            std::os::unix::fs::chown(&config, Some(0), None).expect("chown back");
+        }
+    }
+    // Made safe, it is used, and the run says which file it uses.
+    chmod(top.path(), 0o755);
+    chmod(&config, 0o644);
+    ipsecgen()
+        .current_dir(&work)
+        .args(["render", "conn.json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "using config {}",
+            std::fs::canonicalize(&config).expect("canonical").display()
+        )))
+        .stdout(predicate::str::contains("remote_addrs = 198.51.100.20"));
+}
+
+/// The walk up stops at the repository root (a folder holding .git) and at $HOME, both
+/// included: a config above them is not used.
+#[test]
+fn config_discovery_stops_at_the_repository_root_and_home() {
+    for boundary in [".git dir", ".git file", "home"] {
+        let (top, work) = planted_project();
+        std::fs::write(top.path().join("ipsecgen.toml"), CLOUD_SIDE).expect("write");
+        let mut cmd = ipsecgen();
+        match boundary {
+            ".git dir" => std::fs::create_dir(work.join(".git")).expect("mkdir"),
+            ".git file" => {
+                std::fs::write(work.join(".git"), "gitdir: /elsewhere\n").expect("write")
+            }
+            _ => {
+                cmd.env("HOME", &work);
+            }
+        }
+        let sub = work.join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        cmd.current_dir(&sub)
+            .args(["render", "../conn.json"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("using config").not())
+            .stdout(predicate::str::contains("remote_addrs = 203.0.113.10"));
+        // At the boundary itself, a config is still found.
+        std::fs::write(work.join("ipsecgen.toml"), CLOUD_SIDE).expect("write");
+        let mut cmd = ipsecgen();
+        if boundary == "home" {
+            cmd.env("HOME", &work);
+        }
+        cmd.current_dir(&sub)
+            .args(["render", "../conn.json"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!(
+                "using config {}",
+                std::fs::canonicalize(work.join("ipsecgen.toml"))
+                    .expect("canonical")
+                    .display()
+            )))
+            .stdout(predicate::str::contains("remote_addrs = 198.51.100.20"));
+    }
+}
+
+/// The template folder a discovered config names obeys the same rule, and stays relative to
+/// the config's folder when the command runs in a subfolder.
+#[test]
+fn discovered_config_templates_must_be_trusted_and_are_relative_to_the_config() {
+    let (_top, work) = planted_project();
+    std::fs::write(work.join(".git"), "gitdir: /elsewhere\n").expect("write");
+    std::fs::write(
+        work.join("ipsecgen.toml"),
+        "[render]\ntemplates = \"tpl\"\n",
+    )
+    .expect("write");
+    let tpl = work.join("tpl/swanctl");
+    std::fs::create_dir_all(&tpl).expect("mkdir");
+    let export = work.join("export");
+    ipsecgen()
+        .args(["templates", "export"])
+        .arg(&export)
+        .assert()
+        .success();
+    let builtin =
+        std::fs::read_to_string(export.join("swanctl/swanctl.conf.j2")).expect("exported");
+    let template = tpl.join("swanctl.conf.j2");
+    std::fs::write(&template, format!("# ACME header\n{builtin}")).expect("write");
+    chmod(&template, 0o644);
+    let sub = work.join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    ipsecgen()
+        .current_dir(&sub)
+        .args(["render", "../conn.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# ACME header\n"));
+    chmod(&template, 0o666);
+    ipsecgen()
+        .current_dir(&sub)
+        .args(["render", "../conn.json", "--format", "json"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(r#""code":"config.unsafe""#))
+        .stdout(predicate::str::contains(format!(
+            "its render.templates folder holds {}, which is writable by everyone (mode 0666)",
+            template.display()
+        )));
+}

@@ -108,17 +108,28 @@ impl InputArgs {
                 }
             }
         }
+        use crate::config::Origin;
         let path = match (&self.config, self.no_config) {
             (_, true) => None,
-            (Some(p), false) => Some(p.clone()),
-            (None, false) => std::env::current_dir()
-                .ok()
-                .and_then(|d| crate::config::find(&d)),
+            (Some(p), false) => Some((p.clone(), Origin::Explicit)),
+            (None, false) => std::env::current_dir().ok().and_then(|d| {
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                crate::config::find(&d, home.as_deref()).map(|p| (p, Origin::Discovered))
+            }),
         };
-        let config = match path.map(|p| crate::config::load(&p)).transpose() {
-            Ok(c) => c.map(|c| crate::config::Config {
-                psk_roots: psk_roots.clone(),
-                ..c
+        let config = match path
+            .map(|(p, origin)| crate::config::load(&p, origin))
+            .transpose()
+        {
+            Ok(c) => c.map(|c| {
+                if let Some(p) = &c.path {
+                    let shown = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                    eprintln!("using config {}", shown.display());
+                }
+                crate::config::Config {
+                    psk_roots: psk_roots.clone(),
+                    ..c
+                }
             }),
             Err(e) => {
                 let diags = [e.diagnostic];

@@ -67,8 +67,8 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
     "not a plain file"
 }
 
-/// Check that an open handle is a regular file of at most `max` bytes.
-fn check_regular(file: &File, max: u64) -> Result<(), ReadError> {
+/// Check that an open handle is a regular file of at most `max` bytes; its metadata.
+fn check_regular(file: &File, max: u64) -> Result<std::fs::Metadata, ReadError> {
     let meta = file.metadata().map_err(ReadError::Io)?;
     if meta.is_dir() {
         return Err(ReadError::Directory);
@@ -79,11 +79,11 @@ fn check_regular(file: &File, max: u64) -> Result<(), ReadError> {
     if meta.len() > max {
         return Err(ReadError::TooLarge);
     }
-    Ok(())
+    Ok(meta)
 }
 
 /// Read at most `max` bytes from an already checked handle; more is `TooLarge`.
-fn read_bounded(file: File, max: u64) -> Result<Vec<u8>, ReadError> {
+pub fn read_bounded(file: File, max: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     file.take(max + 1)
         .read_to_end(&mut bytes)
@@ -94,10 +94,17 @@ fn read_bounded(file: File, max: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Open a regular file of at most `max` bytes: the handle and its metadata (owner, mode), for
+/// callers that check more before reading it with `read_bounded`.
+pub fn open_regular(path: &Path, max: u64) -> Result<(File, std::fs::Metadata), ReadError> {
+    let file = open(path).map_err(ReadError::Io)?;
+    let meta = check_regular(&file, max)?;
+    Ok((file, meta))
+}
+
 /// Read a regular file of at most `max` bytes.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open(path).map_err(ReadError::Io)?;
-    check_regular(&file, max)?;
+    let (file, _) = open_regular(path, max)?;
     read_bounded(file, max)
 }
 

@@ -601,3 +601,18 @@ fn discovered_config_templates_must_be_trusted_and_are_relative_to_the_config() 
             template.display()
         )));
 }
+
+/// A template override that is a FIFO is refused (template.override), not waited on.
+#[test]
+fn template_overrides_must_be_regular_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("swanctl")).expect("mkdir");
+    mkfifo(&dir.path().join("swanctl/swanctl.conf.j2"));
+    ipsecgen()
+        .args(["render", STATIC, "--format", "json", "--templates"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(r#""code":"template.override""#))
+        .stdout(predicate::str::contains("it is a FIFO, not a regular file"));
+}

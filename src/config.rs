@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::dialect::psk_text;
 use crate::ir::{At, Connection, Psk, PskOrigin, Side};
+use crate::source::secret_file::SecretFiles;
 use crate::tree::Span;
 
 pub const FILE_NAME: &str = "ipsecgen.toml";
@@ -27,6 +29,9 @@ pub struct Config {
     /// Where the file was found (set after loading).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// More folders overlay PSK files may lead into (`--psk-root`), canonical.
+    #[serde(skip)]
+    pub psk_roots: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,24 +83,122 @@ pub struct ConfigError {
     pub diagnostic: Diagnostic,
 }
 
-/// Find `ipsecgen.toml` in `start` or its parents.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+/// The largest ipsecgen.toml read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// The most files and folders a config's template folder may hold (each is checked).
+const MAX_TEMPLATE_ENTRIES: usize = 10_000;
+
+/// How the config file was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Found by walking up from the current directory: it must be trusted (owned by the user
+    /// or root, in a folder only they can write), and so must its template folder.
+    Discovered,
+    /// Named with `--config`: the user vouches for it; no ownership check.
+    Explicit,
 }
 
-/// Load the config at `path`.
-pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+/// Find `ipsecgen.toml` in `start` or its parents, up to the repository root (a folder holding
+/// `.git`) or `home`, both included, never above. Found is not yet trusted: `load` checks it.
+pub fn find(start: &Path, home: Option<&Path>) -> Option<PathBuf> {
+    let home = home.and_then(|h| std::fs::canonicalize(h).ok());
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        // Anything by that name counts (a dangling link too): `load` says what is wrong with it.
+        if candidate.symlink_metadata().is_ok() {
+            return Some(candidate);
+        }
+        let at_home = home
+            .as_deref()
+            .is_some_and(|h| dir == h || std::fs::canonicalize(dir).is_ok_and(|d| d == h));
+        if at_home || dir.join(".git").symlink_metadata().is_ok() {
+            break;
+        }
+    }
+    None
+}
+
+fn read_error(shown: &str, why: impl std::fmt::Display) -> Box<ConfigError> {
+    Box::new(ConfigError {
+        path: shown.to_owned(),
+        text: String::new(),
+        diagnostic: Diagnostic::error("config.read", format!("cannot read {shown}: {why}")),
+    })
+}
+
+/// A discovered config (or what it names) that others could have written: `message` says
+/// which path and why, `what` is the path to fix.
+fn unsafe_config(shown: &str, message: String, what: &Path) -> Box<ConfigError> {
+    Box::new(ConfigError {
+        path: shown.to_owned(),
+        text: String::new(),
+        diagnostic: Diagnostic::error("config.unsafe", format!("refusing {shown}: {message}"))
+            .help(format!(
+                "whoever can write there chooses this run's templates, output folder and PSK \
+                 files. Make it yours and only yours (`chown \"$(id -u)\" {0}`, `chmod go-w {0}`), \
+                 move the config, pass --config {shown} to use it anyway, or --no-config",
+                what.display()
+            )),
+    })
+}
+
+/// Load the config at `path`; a discovered one must be trusted (see `Origin`).
+pub fn load(path: &Path, origin: Origin) -> Result<Config, Box<ConfigError>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(ConfigError {
-            path: shown.clone(),
-            text: String::new(),
-            diagnostic: Diagnostic::error("config.read", format!("cannot read {shown}: {e}")),
-        })
-    })?;
+    let (file, meta) = crate::source::file::open_regular(path, MAX_CONFIG_BYTES)
+        .map_err(|e| read_error(&shown, e))?;
+    if origin == Origin::Discovered {
+        if let Some(why) = crate::trust::distrust(&meta) {
+            return Err(unsafe_config(&shown, why, path));
+        }
+        // The folder holding it, as named and (through links) as it really is.
+        let folders = [
+            path.parent().map(Path::to_path_buf),
+            std::fs::canonicalize(path)
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        ];
+        for dir in folders.into_iter().flatten() {
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            let meta = std::fs::metadata(&dir).map_err(|e| read_error(&shown, e))?;
+            if let Some(why) = crate::trust::distrust(&meta) {
+                let why = why.trim_start_matches("it ");
+                return Err(unsafe_config(
+                    &shown,
+                    format!("its folder {} {why}", dir.display()),
+                    &dir,
+                ));
+            }
+        }
+    }
+    let bytes = crate::source::file::read_bounded(file, MAX_CONFIG_BYTES)
+        .map_err(|e| read_error(&shown, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| read_error(&shown, "it is not UTF-8 text"))?;
+    let mut config = parse(path, &shown, text)?;
+    if origin == Origin::Discovered {
+        if let Some(dir) = config.templates_dir().filter(|d| d.exists()) {
+            if let Some((p, why)) = crate::trust::distrust_tree(&dir, MAX_TEMPLATE_ENTRIES) {
+                let why = why.trim_start_matches("it ");
+                return Err(unsafe_config(
+                    &shown,
+                    format!(
+                        "its render.templates folder holds {}, which {why}",
+                        p.display()
+                    ),
+                    &p,
+                ));
+            }
+        }
+    }
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+fn parse(path: &Path, shown: &str, text: String) -> Result<Config, Box<ConfigError>> {
     match toml::from_str::<Config>(&text) {
         Ok(mut c) => {
             c.path = Some(path.to_path_buf());
@@ -112,7 +215,7 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
                 "check the value's type and quoting"
             };
             Err(Box::new(ConfigError {
-                path: shown,
+                path: shown.to_owned(),
                 text,
                 diagnostic: Diagnostic::error(
                     "config.invalid",
@@ -130,8 +233,8 @@ impl Config {
         self.path
             .as_ref()
             .and_then(|p| p.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
     /// The template override directory, resolved against the config's directory.
@@ -180,8 +283,11 @@ impl Config {
                     ep.bgp.asn = Some(At::bare(asn));
                 }
                 if let Some(r) = &o.psk {
-                    match self.resolve_psk(r) {
-                        Ok(psk) => conn.psk = Some(psk),
+                    match self.resolve_psk(r, &o.pattern) {
+                        Ok((psk, warning)) => {
+                            conn.psk = Some(psk);
+                            problems.extend(warning);
+                        }
                         Err(d) => problems.push(d),
                     }
                 }
@@ -190,31 +296,65 @@ impl Config {
         problems
     }
 
-    fn resolve_psk(&self, r: &PskRef) -> Result<Psk, Diagnostic> {
+    /// An overlay's PSK, trimmed as the dialects trim theirs (with the warning when something
+    /// was removed).
+    fn resolve_psk(
+        &self,
+        r: &PskRef,
+        pattern: &str,
+    ) -> Result<(Psk, Option<Diagnostic>), Diagnostic> {
+        let field = format!("ipsecgen.toml overlay \"{pattern}\" psk");
+        let cleaned = |raw: &str, from_file: bool, origin: &str| {
+            let c = psk_text::clean(raw, from_file);
+            let warning = c
+                .trimmed
+                .then(|| psk_text::whitespace_warning(&field, origin, None));
+            (c.key, warning)
+        };
         match (&r.env, &r.file) {
-            (Some(var), None) => std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| Psk::referenced(v, None, PskOrigin::Env(var.clone())))
-                .ok_or_else(|| {
-                    Diagnostic::error(
+            (Some(var), None) => {
+                let origin = format!("environment variable `{var}`");
+                let (key, warning) = std::env::var(var)
+                    .map(|v| cleaned(&v, false, &origin))
+                    .unwrap_or_default();
+                if key.is_empty() {
+                    return Err(Diagnostic::error(
                         "config.psk",
-                        format!("ipsecgen.toml: the environment variable `{var}` is not set"),
-                    )
-                }),
+                        format!(
+                            "ipsecgen.toml: the environment variable `{var}` is not set, empty or only whitespace"
+                        ),
+                    ));
+                }
+                Ok((
+                    Psk::referenced(key, None, PskOrigin::Env(var.clone())),
+                    warning,
+                ))
+            }
             (None, Some(file)) => {
-                let full = self.dir().join(file);
-                crate::source::read_secret_file(&full)
-                    .map(|t| Psk::referenced(t, None, PskOrigin::File(file.display().to_string())))
-                    .map_err(|why| {
-                        Diagnostic::error(
-                            "config.psk",
-                            format!(
-                                "ipsecgen.toml: cannot read a PSK from {}: {why}",
-                                full.display()
-                            ),
-                        )
-                    })
+                let files = SecretFiles {
+                    base: self.dir(),
+                    base_kind: "the config's folder",
+                    extra_roots: self.psk_roots.clone(),
+                };
+                let origin = format!("file `{}`", file.display());
+                let text = files.read(file).map_err(|e| {
+                    Diagnostic::error("config.psk", format!("ipsecgen.toml: {}", e.message))
+                        .help(e.help)
+                })?;
+                let (key, warning) = cleaned(&text, true, &origin);
+                if key.is_empty() {
+                    return Err(Diagnostic::error(
+                        "config.psk",
+                        format!(
+                            "ipsecgen.toml: the PSK file {} holds no key: it is empty or only whitespace",
+                            file.display()
+                        ),
+                    ));
+                }
+                Ok((
+                    Psk::referenced(key, None, PskOrigin::File(file.display().to_string())),
+                    warning,
+                ))
             }
             _ => Err(Diagnostic::error(
                 "config.psk",

@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod tree;
+pub mod trust;
 pub mod verify;
 pub mod write;
 
@@ -40,6 +41,9 @@ pub struct LoadOptions {
     pub committed: bool,
     /// The project config (overlays, lint levels).
     pub config: Option<std::sync::Arc<config::Config>>,
+    /// More folders PSK file references may lead into (`--psk-root`), canonical; the input's
+    /// own folder (the config's, for overlays) always is one.
+    pub psk_roots: Vec<std::path::PathBuf>,
 }
 
 /// One input read and verified.
@@ -57,7 +61,7 @@ pub struct Checked {
 
 /// Read a source with its dialect and run every verify rule.
 pub fn check(source: Source, opts: &LoadOptions) -> Checked {
-    let mut loaded = dialect::load(&source, opts.dialect, &opts.facts);
+    let mut loaded = dialect::load_with(&source, opts.dialect, &opts.facts, &opts.psk_roots);
     let mut diagnostics = loaded.diagnostics;
     if let Some(c) = &opts.config {
         for d in c.apply_overlays(&mut loaded.connections) {

@@ -71,6 +71,10 @@ pub struct InputArgs {
     /// Ignore ipsecgen.toml
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Also allow PSK file references ({file: ...}) into DIR (repeatable) [default: only inside
+    /// the input file's folder, the config's folder for overlays]
+    #[arg(long, value_name = "DIR")]
+    pub psk_root: Vec<std::path::PathBuf>,
 }
 
 impl InputArgs {
@@ -89,15 +93,46 @@ impl InputArgs {
                 return Err(EXIT_USAGE);
             }
         };
+        let mut psk_roots = Vec::new();
+        for dir in &self.psk_root {
+            match std::fs::canonicalize(dir) {
+                Ok(d) if d.is_dir() => psk_roots.push(d),
+                Ok(_) | Err(_) => {
+                    emit_plain(
+                        &Diagnostic::error(
+                            "usage.psk-root",
+                            format!("--psk-root `{}` is not a folder", dir.display()),
+                        )
+                        .help("name an existing folder holding PSK files, e.g. /run/secrets"),
+                        format,
+                    );
+                    return Err(EXIT_USAGE);
+                }
+            }
+        }
+        use crate::config::Origin;
         let path = match (&self.config, self.no_config) {
             (_, true) => None,
-            (Some(p), false) => Some(p.clone()),
-            (None, false) => std::env::current_dir()
-                .ok()
-                .and_then(|d| crate::config::find(&d)),
+            (Some(p), false) => Some((p.clone(), Origin::Explicit)),
+            (None, false) => std::env::current_dir().ok().and_then(|d| {
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                crate::config::find(&d, home.as_deref()).map(|p| (p, Origin::Discovered))
+            }),
         };
-        let config = match path.map(|p| crate::config::load(&p)).transpose() {
-            Ok(c) => c,
+        let config = match path
+            .map(|(p, origin)| crate::config::load(&p, origin))
+            .transpose()
+        {
+            Ok(c) => c.map(|c| {
+                if let Some(p) = &c.path {
+                    let shown = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                    eprintln!("using config {}", shown.display());
+                }
+                crate::config::Config {
+                    psk_roots: psk_roots.clone(),
+                    ..c
+                }
+            }),
             Err(e) => {
                 let diags = [e.diagnostic];
                 emit(
@@ -121,6 +156,7 @@ impl InputArgs {
             },
             committed: false,
             config: config.map(std::sync::Arc::new),
+            psk_roots,
         })
     }
 }

@@ -4,11 +4,13 @@
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::ir::{At, Identity, Psk, PskOrigin};
+use crate::source::secret_file::SecretFiles;
 use crate::tree::{Node, Span, Value};
 
 use super::escape_map::content_offsets;
@@ -52,8 +54,8 @@ pub struct Ctx<'t> {
     /// Schema mode on an empty probe: explore absent objects as empty ones.
     pub explore: bool,
     pub text: &'t str,
-    /// The input file's directory: PSK file references are relative to it.
-    pub base_dir: Option<std::path::PathBuf>,
+    /// Where PSK file references are looked up and may lead (the input file's folder).
+    pub secret_files: Arc<SecretFiles>,
     pub diags: RefCell<Diagnostics>,
     pub secrets: RefCell<Vec<Span>>,
 }
@@ -64,7 +66,7 @@ impl<'t> Ctx<'t> {
             schema: None,
             explore: false,
             text,
-            base_dir: None,
+            secret_files: Arc::default(),
             diags: RefCell::new(Diagnostics::default()),
             secrets: RefCell::new(Vec::new()),
         }
@@ -72,9 +74,9 @@ impl<'t> Ctx<'t> {
 
     /// A context of its own, for reading one part of the document on another thread (not in
     /// schema mode): what it finds is added back with `join`.
-    pub fn detached(text: &'t str, base_dir: Option<std::path::PathBuf>) -> Self {
+    pub fn detached(text: &'t str, secret_files: Arc<SecretFiles>) -> Self {
         Self {
-            base_dir,
+            secret_files,
             ..Self::new(text)
         }
     }
@@ -634,8 +636,21 @@ impl Obj {
         self.record(ctx, key, Shape::Psk);
         let n = self.node(key)?;
         ctx.secrets.borrow_mut().push(n.span);
+        let field = self.field(key);
+        // Surrounding whitespace is not part of the key: removed here, for every dialect.
+        let cleaned = |raw: &str, from_file: bool, origin: &str| {
+            let c = super::psk_text::clean(raw, from_file);
+            if c.trimmed {
+                ctx.push(super::psk_text::whitespace_warning(
+                    &field,
+                    origin,
+                    Some(n.span),
+                ));
+            }
+            c.key
+        };
         match &n.value {
-            Value::Str(s) => Some(Psk::new(s.clone(), Some(n.span))),
+            Value::Str(s) => Some(Psk::new(cleaned(s, false, "inline"), Some(n.span))),
             Value::Map(_) => {
                 let r = Obj::new(n.clone(), self.field(key));
                 let env = r.string(ctx, "env");
@@ -650,35 +665,47 @@ impl Obj {
                     None
                 };
                 match (env, file) {
-                    (Some(var), None) => match std::env::var(&var.value) {
-                        Ok(v) if !v.is_empty() => Some(Psk::referenced(
-                            v,
-                            Some(n.span),
-                            PskOrigin::Env(var.value.clone()),
-                        )),
-                        _ => fail(
-                            format!(
-                                "the environment variable `{}` holding the PSK is not set",
-                                var.value
+                    (Some(var), None) => {
+                        let origin = format!("environment variable `{}`", var.value);
+                        match std::env::var(&var.value).map(|v| cleaned(&v, false, &origin)) {
+                            Ok(v) if !v.is_empty() => Some(Psk::referenced(
+                                v,
+                                Some(n.span),
+                                PskOrigin::Env(var.value.clone()),
+                            )),
+                            Ok(_) => fail(
+                                format!(
+                                    "the environment variable `{}` holding the PSK is empty or only whitespace",
+                                    var.value
+                                ),
+                                "export the key itself before running ipsecgen, e.g. from your secret store",
                             ),
-                            "export it before running ipsecgen, e.g. from your secret store",
-                        ),
-                    },
+                            Err(_) => fail(
+                                format!(
+                                    "the environment variable `{}` holding the PSK is not set",
+                                    var.value
+                                ),
+                                "export it before running ipsecgen, e.g. from your secret store",
+                            ),
+                        }
+                    }
                     (None, Some(path)) => {
-                        let full = ctx.base_dir.as_ref().map_or_else(
-                            || std::path::PathBuf::from(&path.value),
-                            |d| d.join(&path.value),
-                        );
-                        match crate::source::read_secret_file(&full) {
-                            Ok(key) => Some(Psk::referenced(
+                        let origin = format!("file `{}`", path.value);
+                        match ctx
+                            .secret_files
+                            .read(std::path::Path::new(&path.value))
+                            .map(|t| cleaned(&t, true, &origin))
+                        {
+                            Ok(key) if !key.is_empty() => Some(Psk::referenced(
                                 key,
                                 Some(n.span),
                                 PskOrigin::File(path.value.clone()),
                             )),
-                            Err(why) => fail(
-                                format!("cannot read the PSK file `{}`: {why}", full.display()),
-                                "a regular file of at most 64 KiB holding the key; paths are relative to the input file",
+                            Ok(_) => fail(
+                                format!("the PSK file `{}` holds no key: it is empty or only whitespace", path.value),
+                                "write the key into the file, e.g. `printf %s \"$KEY\" > file`",
                             ),
+                            Err(e) => fail(e.message, &e.help),
                         }
                     }
                     _ => fail(

@@ -21,6 +21,7 @@ mod neutron_endpoints;
 mod neutron_policies;
 mod neutron_vocab;
 mod peer_fact;
+pub mod psk_text;
 pub mod schema;
 mod value_rules;
 pub mod zstack;
@@ -134,6 +135,16 @@ pub struct Loaded {
 
 /// Parse a source and read it with the given (or detected) dialect.
 pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loaded {
+    load_with(source, dialect, facts, &[])
+}
+
+/// `load`, with more folders PSK file references may lead into (`--psk-root`, canonical).
+pub fn load_with(
+    source: &Source,
+    dialect: Option<Dialect>,
+    facts: &PeerFacts,
+    psk_roots: &[std::path::PathBuf],
+) -> Loaded {
     let mut out = Loaded::default();
     let root = match source.parse() {
         Ok(n) => n,
@@ -200,10 +211,10 @@ pub fn load(source: &Source, dialect: Option<Dialect>, facts: &PeerFacts) -> Loa
             );
         }
     }
-    ctx.base_dir = std::path::Path::new(&source.name)
-        .parent()
-        .filter(|_| source.name != "<stdin>")
-        .map(std::path::Path::to_path_buf);
+    ctx.secret_files = std::sync::Arc::new(crate::source::secret_file::SecretFiles::for_input(
+        &source.name,
+        psk_roots,
+    ));
     let obj = Obj::new(root, "");
     let conn = read_with(dialect, &ctx, &obj, facts);
     out.connections.extend(conn.into_iter().map(|mut c| {

@@ -36,9 +36,9 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
         // thousands); diagnostics and secrets are gathered in file order.
         let items = root.object_nodes(ctx, "connections").unwrap_or_default();
         root.finish(ctx);
-        let (text, base_dir) = (ctx.text, &ctx.base_dir);
+        let (text, secret_files) = (ctx.text, &ctx.secret_files);
         let read = crate::parallel::map_ordered(&items, |(path, node)| {
-            let own = Ctx::detached(text, base_dir.clone());
+            let own = Ctx::detached(text, secret_files.clone());
             let conn = connection(&own, &Obj::new((*node).clone(), path.clone()), facts);
             (conn, own)
         });

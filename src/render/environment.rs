@@ -146,6 +146,9 @@ fn load_or_error(overrides: &[(String, &'static str)]) -> Registry {
     })
 }
 
+/// The largest template override file read.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
 /// Use the files under `dir` in place of the built-in files with the same relative path
 /// (`swanctl/swanctl.conf.j2`, `frr/target.toml`, ...). Call before anything renders.
 pub fn use_overrides(dir: &std::path::Path) -> Result<Vec<String>, crate::diag::Diagnostic> {
@@ -180,12 +183,16 @@ pub fn use_overrides(dir: &std::path::Path) -> Result<Vec<String>, crate::diag::
                     None => d.help("override files keep the built-in paths; `ipsecgen templates export DIR` writes them"),
                 });
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::error(
-                    "template.override",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?;
+            // The shared bounded reader: a FIFO or device here is refused, not waited on.
+            let text = crate::source::file::read_regular(&path, MAX_TEMPLATE_BYTES)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".into()))
+                .map_err(|e| {
+                    Diagnostic::error(
+                        "template.override",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
             overrides.push((rel, &*Box::leak(text.into_boxed_str())));
         }
     }

@@ -1,6 +1,8 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod file;
 pub mod query;
+pub mod secret_file;
 pub mod split;
 
 use std::path::Path;
@@ -42,21 +44,22 @@ impl Source {
                 .map_err(|e| io_error("<stdin>", &e))?;
             buf
         } else {
-            let p = Path::new(path);
-            let meta = std::fs::metadata(p).map_err(|e| io_error(path, &e))?;
-            if meta.is_dir() {
-                return Err(Diagnostic::error(
+            file::read_regular(Path::new(path), MAX_INPUT_BYTES as u64).map_err(|e| match e {
+                file::ReadError::Io(e) => io_error(path, &e),
+                file::ReadError::TooLarge => too_large(path),
+                file::ReadError::Directory => Diagnostic::error(
                     "input.read",
                     format!("`{path}` is a directory, not an input file"),
                 )
                 .help(
                     "pass the connection file itself, e.g. examples/aliyun/connection-static.json",
-                ));
-            }
-            if meta.len() > MAX_INPUT_BYTES as u64 {
-                return Err(too_large(path));
-            }
-            std::fs::read(p).map_err(|e| io_error(path, &e))?
+                ),
+                file::ReadError::NotRegular(kind) => {
+                    Diagnostic::error("input.read", format!("`{path}` is {kind}, not a file")).help(
+                        "pass a regular file, or `-` and redirect the stream to standard input",
+                    )
+                }
+            })?
         };
         let name = if path == "-" { "<stdin>" } else { path };
         Self::from_bytes(name, bytes)
@@ -95,36 +98,6 @@ impl Source {
             parse_text(&self.text)
         }
     }
-}
-
-/// The largest file a PSK reference (`{file: path}`) may point to.
-pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
-
-/// Read a PSK from a file: a regular file (not a device or FIFO, which could block or never
-/// end) of at most 64 KiB, UTF-8, with trailing line breaks removed and something left.
-/// The error says why, never what the file holds.
-pub fn read_secret_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("it is not a regular file".into());
-    }
-    if meta.len() > MAX_SECRET_FILE_BYTES {
-        return Err(format!(
-            "it is larger than {} KiB",
-            MAX_SECRET_FILE_BYTES / 1024
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SECRET_FILE_BYTES).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())?;
-    let key = text.trim_end_matches(['\r', '\n']);
-    if key.is_empty() {
-        return Err("it is empty".into());
-    }
-    Ok(key.to_owned())
 }
 
 fn too_large(name: &str) -> Diagnostic {

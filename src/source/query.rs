@@ -10,7 +10,10 @@
 //! Line breaks around `&` are allowed, as in the documentation's samples; the documentation's
 //! placeholder line `&Common request parameters` is skipped.
 
+use std::collections::HashMap;
+
 use crate::diag::Diagnostic;
+use crate::line_index::LineIndex;
 use crate::tree::{Key, Node, Span, Value};
 
 /// Whether `text` is in the query-string form.
@@ -107,10 +110,65 @@ pub fn placeholders(text: &str) -> Vec<Span> {
     out
 }
 
+/// The parameters given so far: each key once, and a key either whole (`IkeConfig={...}`) or by
+/// dotted parts (`IkeConfig.IkeVersion=...`), never both. A repeat is `input.syntax` at the
+/// second occurrence, as a repeated key is in JSON or YAML (the API would take one of them, and
+/// which one is not documented).
+#[derive(Default)]
+struct Seen {
+    /// Full keys given a value, with where.
+    leaves: HashMap<String, Span>,
+    /// Proper prefixes of dotted keys (`IkeConfig` of `IkeConfig.IkeVersion`): the first full
+    /// key that used each, with where.
+    branches: HashMap<String, (String, Span)>,
+}
+
+impl Seen {
+    fn add(&mut self, text: &str, key: &str, span: Span) -> Result<(), Diagnostic> {
+        let conflict = |message: String, first: Span, fix: &str| {
+            let (line, col) = LineIndex::new("", text).line_col(first.offset);
+            Diagnostic::error("input.syntax", message)
+                .at(Some(span), "given again here")
+                .help(format!("first given at line {line}, column {col}; {fix}"))
+        };
+        const ONCE: &str = "the API takes each parameter once: keep one";
+        const WHOLE_OR_PARTS: &str =
+            "give the object either whole (Key={...}) or by its parts (Key.Field=...), not both";
+        if let Some(first) = self.leaves.get(key) {
+            return Err(conflict(format!("`{key}` is given twice"), *first, ONCE));
+        }
+        if let Some((part, first)) = self.branches.get(key) {
+            return Err(conflict(
+                format!("`{key}` is given whole and as `{part}`"),
+                *first,
+                WHOLE_OR_PARTS,
+            ));
+        }
+        let prefixes = key.match_indices('.').map(|(i, _)| &key[..i]);
+        for prefix in prefixes.clone() {
+            if let Some(first) = self.leaves.get(prefix) {
+                return Err(conflict(
+                    format!("`{prefix}` is given whole and as `{key}`"),
+                    *first,
+                    WHOLE_OR_PARTS,
+                ));
+            }
+        }
+        for prefix in prefixes {
+            self.branches
+                .entry(prefix.to_owned())
+                .or_insert_with(|| (key.to_owned(), span));
+        }
+        self.leaves.insert(key.to_owned(), span);
+        Ok(())
+    }
+}
+
 /// Parse the query-string form into a tree (spans point into `text`).
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let start = text.find('?').map_or(0, |i| i + 1);
     let mut map: Vec<(Key, Node)> = Vec::new();
+    let mut seen = Seen::default();
     let mut offset = start;
     for part in text[start..].split('&') {
         let part_offset = offset;
@@ -138,6 +196,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
                     .at(Some(Span::new(at, trimmed.len())), "invalid %-escape"),
             );
         };
+        seen.add(text, &key, key_span)?;
         let path: Vec<&str> = key.split('.').collect();
         insert(
             &mut map,

@@ -137,9 +137,7 @@ impl miette::Diagnostic for MietteDiag<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, label) = self.d.label.as_ref()?;
-        let len = self.src.len();
-        let offset = span.offset.min(len);
-        let span_len = span.len.min(len - offset);
+        let (offset, span_len) = self.src.clip_label(span.offset, span.len);
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label.clone()),
             offset,

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod dialect;
+pub mod escape;
 pub mod explain;
 pub mod ir;
 pub mod line_index;

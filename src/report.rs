@@ -8,6 +8,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::escape;
 use crate::line_index::LineIndex;
 use crate::tree::Span;
 
@@ -167,7 +168,9 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
-    let src = LineIndex::new(report.name, report.text);
+    let name = escape::escaped(report.name);
+    let text = escape::snippet_text(report.text);
+    let src = LineIndex::new(&name, &text);
     // One cause repeated over a fleet (an unset PSK variable in 10,000 connections) is drawn a
     // few times, then counted; the JSON and GitHub formats list every one.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
@@ -183,17 +186,32 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
             }
             continue;
         }
+        let d = &printable(d);
         let md = MietteDiag { d, src: &src };
         let _ = handler.render_report(&mut out, &md);
     }
     for key @ (code, message) in counted {
         let more = seen.get(&key).map_or(0, |n| n - SAME_DRAWN);
         out.push_str(&format!(
-            "{code}: {more} more in {} like the above: {message} (--format json lists every one)\n",
-            report.name
+            "{}: {more} more in {name} like the above: {} (--format json lists every one)\n",
+            escape::escaped(code),
+            escape::escaped(message),
         ));
     }
     out
+}
+
+/// A diagnostic with every text that may quote the input (message, label, help, code)
+/// escaped for a terminal.
+fn printable(d: &Diagnostic) -> Diagnostic {
+    let esc = |s: &str| escape::escaped(s).into_owned();
+    Diagnostic {
+        code: esc(&d.code),
+        severity: d.severity,
+        message: esc(&d.message),
+        label: d.label.as_ref().map(|(s, l)| (*s, esc(l))),
+        help: d.help.as_deref().map(esc),
+    }
 }
 
 /// How many diagnostics with the same code and message the human format draws in full.
@@ -225,21 +243,28 @@ pub fn json(report: &FileReport) -> String {
             help: d.help.as_deref(),
         };
         if let Ok(line) = serde_json::to_string(&j) {
-            out.push_str(&line);
+            out.push_str(&escape::json_text(&line));
             out.push('\n');
         }
     }
     out
 }
 
-/// Escape a GitHub annotation property or message (`%`, CR, LF, and `:`/`,` in properties).
+/// Escape a GitHub annotation property or message as the workflow-command syntax wants it
+/// (`%`, CR and LF; in properties also `:` and `,`); other control, separator and bidi
+/// characters, which that syntax cannot carry, are written as `\u{..}`.
 fn gh_escape(s: &str, property: bool) -> String {
-    let mut out = s
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    if property {
-        out = out.replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if escape::is_unsafe(c) => out.push_str(&escape::escaped(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
     }
     out
 }

@@ -85,3 +85,88 @@ fn a_minified_line_over_64_kib_is_reported_with_the_other_files() {
         "{github}"
     );
 }
+
+/// A valid Alibaba connection (YAML) with `extra` added as its last top-level line.
+fn static_yaml_with(extra: &str) -> String {
+    let base = std::fs::read_to_string("examples/aliyun/connection-static.yaml").expect("example");
+    format!("{base}{extra}\n")
+}
+
+/// A file name and a key carrying a workflow command, terminal escapes, a line separator and
+/// a bidi override reach no report format as themselves.
+#[test]
+fn names_and_messages_are_escaped_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "evil\n::warning title=pwned::gotcha\u{1b}[31m,x:y%\u{202e}.yaml";
+    // The key holds a raw bidi override; the message quotes it.
+    write(
+        dir.path(),
+        name,
+        &static_yaml_with("Bo\u{202e}gus\u{85}: 1"),
+    );
+    let (code, human, json, github) = check_all_formats(dir.path(), &[name]);
+    assert_eq!(code, 1, "{human}");
+    for (format, out) in [("human", &human), ("json", &json), ("github", &github)] {
+        for bad in ['\u{1b}', '\u{202e}', '\u{85}', '\r'] {
+            assert!(!out.contains(bad), "{format} prints {bad:?} raw: {out}");
+        }
+        assert!(
+            !out.lines().any(|l| l.starts_with("::warning")),
+            "{format} starts a workflow command: {out}"
+        );
+    }
+    let shown = "evil\\n::warning title=pwned::gotcha\\u{1b}[31m,x:y%\\u{202e}.yaml";
+    assert!(human.contains(&format!("[{shown}:")), "{human}");
+    assert!(
+        human.contains("× unknown field `Bo\\u{202e}gus\\u{85}`"),
+        "{human}"
+    );
+    // The snippet keeps its place: the override is replaced by U+FFFD, U+0085 by `??`.
+    assert!(human.contains("│ Bo\u{fffd}gus??: 1"), "{human}");
+    // JSON: the same strings, escaped by JSON's own rules.
+    let first: serde_json::Value =
+        serde_json::from_str(json.lines().next().expect("a line")).expect("json");
+    assert_eq!(first["file"], name);
+    assert_eq!(first["message"], "unknown field `Bo\u{202e}gus\u{85}`");
+    assert!(
+        json.contains(r#""file":"evil\n::warning title=pwned::gotcha\u001b[31m,x:y%\u202e.yaml""#),
+        "{json}"
+    );
+    // GitHub: %25, %0D, %0A everywhere; %3A and %2C in properties.
+    let first = github.lines().next().expect("a line");
+    assert!(
+        first.starts_with(
+            "::error file=evil%0A%3A%3Awarning title=pwned%3A%3Agotcha\\u{1b}[31m%2Cx%3Ay%25\\u{202e}.yaml,\
+             line=34,col=1,title=input.unknown-field::unknown field `Bo\\u{202e}gus\\u{85}` \
+             (help: known fields here: $schema, Action,"
+        ),
+        "{first}"
+    );
+}
+
+/// GitHub's workflow-command syntax: in the message `%`, CR and LF are escaped; in properties
+/// also `:` and `,` (a `,` would start another property, a `:` could end them).
+#[test]
+fn github_annotations_follow_the_workflow_command_syntax() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "a:b,c%d\r.yaml";
+    write(dir.path(), name, &static_yaml_with("\"x%:,\\r\\ny\": 1"));
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args(["check", "--format", "github", name])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        stdout,
+        "::error file=a%3Ab%2Cc%25d%0D.yaml,line=34,col=1,title=input.unknown-field::\
+         unknown field `x%25:,%0D%0Ay` (help: known fields here: $schema, Action, AttachInstanceId, \
+         AttachType, AutoConfigRoute, BgpConfig, ClientToken, CreateTime, CrossAccountAuthorized, \
+         CustomerGateway, CustomerGatewayId, Description, DryRun, EffectImmediately, EnableDpd, \
+         EnableNatTraversal, EnableTunnelsBgp, HealthCheckConfig, IkeConfig, InternetIp, IpsecConfig, \
+         LocalSubnet, Name, NetworkType, RegionId, RemoteCaCert, RemoteCaCertificate, RemoteSubnet, \
+         RequestId, ResourceGroupId, Spec, State, Status, Tags, TransitRouterId, TransitRouterName, \
+         VcoHealthCheck, VpnBgpConfig, VpnConnectionId, VpnGateway, VpnGatewayId, ZoneNo)\n"
+    );
+}

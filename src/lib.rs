@@ -19,6 +19,8 @@ pub mod line_index;
 pub mod parallel;
 pub mod render;
 pub mod report;
+pub mod secret_key;
+pub mod secret_scan;
 pub mod source;
 pub mod tree;
 pub mod verify;
@@ -80,7 +82,7 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         c.apply_lints(&mut diagnostics);
     }
     let mut secrets = loaded.secrets;
-    secrets.extend(report::scan_secrets(&source.text));
+    secrets.extend(secret_scan::scan_secrets(&source.text));
     let masked_text = report::masked(&source.text, &secrets);
     Checked {
         source,

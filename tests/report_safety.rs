@@ -170,3 +170,78 @@ fn github_annotations_follow_the_workflow_command_syntax() {
          VcoHealthCheck, VpnBgpConfig, VpnConnectionId, VpnGateway, VpnGatewayId, ZoneNo)\n"
     );
 }
+
+/// The static example (YAML) with its PSK line replaced by `psk_lines` (indented under
+/// IkeConfig) and `extra` lines added at the end.
+fn static_yaml_psk(psk_lines: &str, extra: &str) -> String {
+    static_yaml_with(extra).replace("  Psk: vK3nT9qLx7RmPz2WcY8s", psk_lines)
+}
+
+/// Documents holding the secret `LEAKME` in every notation the inputs allow, each with an
+/// error whose snippet shows the secret's line: no report format prints it. (`shown` is text
+/// of the secret's line that must be in the human snippet, so the test sees that line.)
+#[test]
+fn a_secret_never_reaches_a_report_in_any_notation() {
+    let json = |s: &str| s.to_owned();
+    let cases: Vec<(&str, &str, String, &str)> = vec![
+        // Unparsable inputs: the raw scan decides where a value ends.
+        ("comma", "a.json", json(r#"{"Name": "x", "Psk": "abc,LEAKME", "X": ]}"#), r#""Psk": ""#),
+        ("brace-quote-backslash", "a.json", json(r#"{"Psk": "a}'\"\\LEAKME", "X": ]}"#), r#""Psk": ""#),
+        ("escaped-quote-in-ikeconfig", "a.json",
+         json(r#"{"IkeConfig": "{\"Psk\":\"a\\\"b,LEAKME\",\"IkeVersion\":\"ikev2\"}", "X": ]}"#), "IkeVersion"),
+        ("yaml-single-quoted", "a.yaml", "Psk: 'it''s,LEAKME'\nX: [\n".into(), "Psk: '"),
+        ("yaml-double-quoted-lines", "a.yaml", "Psk: \"abc,\n  LEAKME\"\nX: [\n".into(), "********\""),
+        ("yaml-plain", "a.yaml", "Psk: abc, LEAKME }\nX: [\n".into(), "Psk: "),
+        ("yaml-block", "a.yaml", "Psk: |\n  LEAKME\nX: [\n".into(), "********"),
+        ("to-end-of-text", "a.json", "{\"X\": ], \"Psk\": \"abc LEAKME".into(), "\"Psk\""),
+        ("query-plain", "a.txt", "Action=CreateVpnConnection&Psk=a,b}LEAKME&IkeConfig={\"x\n".into(), "Psk="),
+        ("query-url-encoded", "a.txt",
+         "Action=CreateVpnConnection&RemoteSubnet=10.0.0.0/24&IkeConfig=%7B%22Psk%22%3A%22a%5C%22LEAKME%22%2C%22X%22\n".into(),
+         "IkeConfig="),
+        // Parsed inputs: a PSK that is a list or a map, misspelt keys, an alias.
+        ("psk-flow-list", "a.yaml", static_yaml_psk("  Psk: [a, LEAKME]", ""), "Psk: *"),
+        ("psk-block-list", "a.yaml", static_yaml_psk("  Psk:\n    - a\n    - LEAKME", ""), "Psk:"),
+        ("psk-map", "a.yaml", static_yaml_psk("  Psk: {a: LEAKME}", ""), "Psk: *"),
+        ("alias", "a.yaml",
+         static_yaml_psk("  Psk: *a", "").replace("Name: hangzhou-to-dc1", "Name: hangzhou-to-dc1\nDescription: &a LEAKME\nBogus: 1"),
+         "Description: &"),
+    ];
+    let mut cases = cases;
+    for key in ["Pks", "Psk2", "IkePsk", "SharedKey", "PreSharedKey", "psk_"] {
+        cases.push((
+            "misspelt",
+            "a.yaml",
+            static_yaml_psk(&format!("  Psk: xK3nT9qLx7RmPz2WcY8s\n  {key}: LEAKME"), ""),
+            key,
+        ));
+        cases.push((
+            "misspelt-in-ikeconfig",
+            "a.json",
+            std::fs::read_to_string("examples/aliyun/connection-static.json")
+                .expect("example")
+                .replace(
+                    r#"{\"Psk\":"#,
+                    &format!(r#"{{\"{key}\":\"LEAKME\",\"Psk\":"#),
+                ),
+            key,
+        ));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (what, name, text, shown) in &cases {
+        write(dir.path(), name, text);
+        let (code, human, json, github) = check_all_formats(dir.path(), &[name]);
+        assert_eq!(code, 1, "{what}: {human}");
+        for (format, out) in [("human", &human), ("json", &json), ("github", &github)] {
+            assert!(
+                !out.contains("LEAKME"),
+                "{what}: {format} prints the secret:\n{out}"
+            );
+        }
+        assert!(
+            human
+                .lines()
+                .any(|l| l.contains(" │ ") && l.contains(shown)),
+            "{what}: the snippet shows the secret's line:\n{human}"
+        );
+    }
+}

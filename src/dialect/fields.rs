@@ -171,9 +171,14 @@ impl Obj {
             self.record(ctx, key, Shape::Any);
         }
         let asked = self.asked.borrow();
-        for (k, _) in self.node.entries().unwrap_or_default() {
+        for (k, v) in self.node.entries().unwrap_or_default() {
             if asked.contains(&k.name.as_str()) {
                 continue;
+            }
+            // The message names the key only; a key that looks like a secret (`Pks`,
+            // `PreSharedKey`) has its value masked in the snippet too.
+            if crate::secret_key::looks_secret(&k.name) {
+                mask_all(ctx, v);
             }
             let mut d = Diagnostic::error(
                 "input.unknown-field",
@@ -585,7 +590,7 @@ impl Obj {
     pub fn psk(&self, ctx: &Ctx, key: &'static str) -> Option<Psk> {
         self.record(ctx, key, Shape::Psk);
         let n = self.node(key)?;
-        ctx.secrets.borrow_mut().push(n.span);
+        mask_all(ctx, n);
         match &n.value {
             Value::Str(s) => Some(Psk::new(s.clone(), Some(n.span))),
             Value::Map(_) => {
@@ -647,6 +652,17 @@ impl Obj {
                 None
             }
         }
+    }
+}
+
+/// Record a secret value for masking: the node and every value inside it (a PSK written as
+/// a list or a map is masked in every part).
+fn mask_all(ctx: &Ctx, n: &Node) {
+    ctx.secrets.borrow_mut().push(n.span);
+    match &n.value {
+        Value::Map(m) => m.iter().for_each(|(_, v)| mask_all(ctx, v)),
+        Value::Seq(items) => items.iter().for_each(|v| mask_all(ctx, v)),
+        _ => {}
     }
 }
 

@@ -245,3 +245,80 @@ fn a_secret_never_reaches_a_report_in_any_notation() {
         );
     }
 }
+
+/// UTF-16 input is named as such (it said "NUL bytes"); a UTF-8 byte-order mark is ignored;
+/// a `.json` file must be strict JSON (YAML's `0x10` became a 16 s lifetime); a number in
+/// an integer field is shown as written.
+#[test]
+fn encodings_strict_json_and_numbers_are_explained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string("examples/aliyun/connection-static.json").expect("example");
+    let mut utf16 = vec![0xff, 0xfe];
+    text.encode_utf16()
+        .for_each(|u| utf16.extend(u.to_le_bytes()));
+    std::fs::write(dir.path().join("u16.json"), utf16).expect("write");
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(text.as_bytes());
+    std::fs::write(dir.path().join("bom.json"), bom).expect("write");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut hex = doc.clone();
+    hex["IkeConfig"] = serde_json::json!({"Psk": "vK3nT9qLx7RmPz2WcY8s", "IkeLifetime": 0});
+    let hex = serde_json::to_string_pretty(&hex)
+        .expect("json")
+        .replace("\"IkeLifetime\": 0", "\"IkeLifetime\": 0x10");
+    write(dir.path(), "hex.json", &hex);
+    let mut exp = doc;
+    exp["IkeConfig"] = serde_json::json!({"Psk": "vK3nT9qLx7RmPz2WcY8s", "IkeLifetime": 0});
+    let exp = serde_json::to_string_pretty(&exp)
+        .expect("json")
+        .replace("\"IkeLifetime\": 0", "\"IkeLifetime\": 1e3");
+    write(dir.path(), "exp.json", &exp);
+    let (code, human, json, _) = check_all_formats(
+        dir.path(),
+        &["u16.json", "bom.json", "hex.json", "exp.json"],
+    );
+    assert_eq!(code, 1, "{human}");
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let of = |file: &str| -> Vec<&serde_json::Value> {
+        lines.iter().filter(|l| l["file"] == file).collect()
+    };
+    let u16 = of("u16.json");
+    assert_eq!(u16.len(), 1, "{json}");
+    assert_eq!(u16[0]["code"], "input.encoding");
+    assert_eq!(
+        u16[0]["message"],
+        "`u16.json` is UTF-16 (little-endian) text; ipsecgen reads UTF-8"
+    );
+    assert!(
+        of("bom.json").iter().all(|d| d["severity"] == "warning"),
+        "{json}"
+    );
+    let hex_line = hex.lines().position(|l| l.contains("0x10")).expect("line") + 1;
+    let hexd = of("hex.json");
+    assert_eq!(hexd.len(), 1, "{json}");
+    assert_eq!(hexd[0]["code"], "input.syntax");
+    assert_eq!(hexd[0]["line"], hex_line);
+    assert!(
+        hexd[0]["message"]
+            .as_str()
+            .expect("msg")
+            .starts_with("`hex.json` is not valid JSON: "),
+        "{json}"
+    );
+    assert!(
+        hexd[0]["help"].as_str().expect("help").contains("no 0x10"),
+        "{json}"
+    );
+    let expd: Vec<_> = of("exp.json")
+        .into_iter()
+        .filter(|d| d["code"] == "input.type")
+        .collect();
+    assert_eq!(
+        expd[0]["message"],
+        "`IkeConfig.IkeLifetime` must be a non-negative integer, found the number `1e3`"
+    );
+    assert!(!human.contains("NUL bytes"), "{human}");
+}

@@ -249,8 +249,25 @@ impl Obj {
             }
             _ => None,
         };
-        if v.is_none() {
-            self.type_error(ctx, key, n, "a non-negative integer");
+        match (&n.value, v) {
+            // A number that is not a whole non-negative one (1e3, 3600.5, -1): say which.
+            (Value::Float(_) | Value::Int(_), None) => {
+                let raw = ctx.raw(n.span).unwrap_or_default().trim();
+                let shown: String = raw.chars().take(40).collect();
+                ctx.push(
+                    Diagnostic::error(
+                        "input.type",
+                        format!(
+                            "`{}` must be a non-negative integer, found the number `{shown}`",
+                            self.field(key)
+                        ),
+                    )
+                    .at(Some(n.span), "expected a non-negative integer")
+                    .help("write the number in plain digits, e.g. 28800 (no exponent, fraction or sign)"),
+                );
+            }
+            (_, None) => self.type_error(ctx, key, n, "a non-negative integer"),
+            _ => {}
         }
         v.map(|i| At::new(i, Some(n.span)))
     }

@@ -1,7 +1,9 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod encoding;
 pub mod query;
 pub mod split;
+pub mod strict_json;
 
 use std::path::Path;
 
@@ -63,6 +65,8 @@ impl Source {
         if bytes.len() > MAX_INPUT_BYTES {
             return Err(too_large(name));
         }
+        encoding::check(name, &bytes)?;
+        let bytes = encoding::without_utf8_bom(bytes);
         if bytes.contains(&0) {
             return Err(Diagnostic::error(
                 "input.binary",
@@ -89,6 +93,9 @@ impl Source {
         if query::is_query(&self.text) {
             query::parse(&self.text)
         } else {
+            if strict_json::is_json(&self.name, &self.text) {
+                strict_json::check(&self.name, &self.text)?;
+            }
             parse_text(&self.text)
         }
     }

@@ -12,12 +12,15 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod dialect;
+pub mod escape;
 pub mod explain;
 pub mod ir;
 pub mod line_index;
 pub mod parallel;
 pub mod render;
 pub mod report;
+pub mod secret_key;
+pub mod secret_scan;
 pub mod source;
 pub mod tree;
 pub mod trust;
@@ -89,7 +92,7 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         c.apply_lints(&mut diagnostics);
     }
     let mut secrets = loaded.secrets;
-    secrets.extend(report::scan_secrets(&source.text));
+    secrets.extend(secret_scan::scan_secrets(&source.text));
     let masked_text = report::masked(&source.text, &secrets);
     Checked {
         source,

@@ -52,6 +52,84 @@ impl<'t> LineIndex<'t> {
     }
 }
 
+/// A window of more bytes than this around a span (a minified one-line payload) is cut down to
+/// the span's own line, `AROUND` bytes either side: miette cannot draw columns past 65,535.
+const LONG_WINDOW: usize = 4096;
+/// Bytes kept either side of a span in a cut window.
+const AROUND: usize = 120;
+/// Labels are drawn over at most this many bytes (see `clip_label`).
+pub const MAX_LABEL: usize = 512;
+
+impl<'t> LineIndex<'t> {
+    /// The largest char boundary at or below `i`.
+    fn floor_boundary(&self, mut i: usize) -> usize {
+        i = i.min(self.text.len());
+        while !self.text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// The smallest char boundary at or above `i`.
+    fn ceil_boundary(&self, mut i: usize) -> usize {
+        i = i.min(self.text.len());
+        while !self.text.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    }
+
+    /// A label span shortened to at most `MAX_LABEL` bytes (ending on a char boundary), so a
+    /// label over a huge value cannot make the snippet huge.
+    pub fn clip_label(&self, offset: usize, len: usize) -> (usize, usize) {
+        let offset = self.floor_boundary(offset);
+        let end = self.ceil_boundary(offset + len.min(self.text.len() - offset));
+        if end - offset <= MAX_LABEL {
+            return (offset, end - offset);
+        }
+        (offset, self.floor_boundary(offset + MAX_LABEL) - offset)
+    }
+
+    /// The snippet for `offset..end` when its lines are too long to draw: the part of its
+    /// line(s) from `AROUND` bytes before to `AROUND` bytes after, without context lines,
+    /// positioned at its real line and column. `None` when the lines are short enough.
+    fn cut_window<'a>(
+        &'a self,
+        offset: usize,
+        end: usize,
+    ) -> Option<Box<dyn SpanContents<'a> + 'a>> {
+        let line = self.line_of(offset);
+        let last = self.line_of(end.saturating_sub(1).max(offset));
+        let line_start = self.starts.get(line).copied().unwrap_or(0);
+        let last_end = self
+            .starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let long = (line..=last).any(|l| {
+            let s = self.starts.get(l).copied().unwrap_or(0);
+            let e = self.starts.get(l + 1).copied().unwrap_or(self.text.len());
+            e - s > LONG_WINDOW
+        });
+        if !long {
+            return None;
+        }
+        let from = self.floor_boundary(offset.saturating_sub(AROUND).max(line_start));
+        let to = self.ceil_boundary((end.max(offset + 1) + AROUND).min(last_end));
+        let data = self.text.get(from..to)?;
+        // miette counts columns in bytes from the start of the line.
+        let column = offset - line_start;
+        Some(Box::new(MietteSpanContents::new_named(
+            self.name.to_owned(),
+            data.as_bytes(),
+            SourceSpan::new(from.into(), to - from),
+            line,
+            column,
+            last - line + 1,
+        )))
+    }
+}
+
 impl SourceCode for LineIndex<'_> {
     /// miette's own reader over only the lines around the span, with positions moved back.
     fn read_span<'a>(
@@ -63,6 +141,9 @@ impl SourceCode for LineIndex<'_> {
         let end = span.offset() + span.len();
         if end > self.text.len() {
             return Err(MietteError::OutOfBounds);
+        }
+        if let Some(cut) = self.cut_window(span.offset(), end) {
+            return Ok(cut);
         }
         let first = self.line_of(span.offset()).saturating_sub(before);
         let last = self.line_of(end.saturating_sub(1).max(span.offset())) + after + 2;

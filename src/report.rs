@@ -8,6 +8,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::escape;
 use crate::line_index::LineIndex;
 use crate::tree::Span;
 
@@ -22,7 +23,8 @@ pub enum Format {
     Github,
 }
 
-/// A source text with every secret value replaced by `*` (byte for byte, so spans still fit).
+/// A source text with every secret value replaced by `*` (byte for byte, so spans still fit;
+/// line breaks stay).
 pub fn masked(text: &str, secrets: &[Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for s in secrets {
@@ -40,55 +42,13 @@ pub fn masked(text: &str, secrets: &[Span]) -> String {
         };
         for b in &mut range[inner] {
             // Replace every byte of a character: non-ASCII bytes (>= 0x80) become '*' too.
-            *b = b'*';
+            // Line breaks stay, so the lines of a multi-line value keep their numbers.
+            if !matches!(*b, b'\n' | b'\r') {
+                *b = b'*';
+            }
         }
     }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Keys whose values are secrets in any dialect (compared case-insensitively).
-const SECRET_KEYS: &[&str] = &["psk", "authkey", "auth_key", "secret", "password"];
-
-/// Spans of values that follow a secret-looking key, found by scanning the raw text. This
-/// covers inputs that fail to parse (no tree, so no exact spans) and JSON inside strings.
-pub fn scan_secrets(text: &str) -> Vec<Span> {
-    let bytes = text.as_bytes();
-    let lower = text.to_ascii_lowercase();
-    let mut out = Vec::new();
-    for key in SECRET_KEYS {
-        let mut from = 0;
-        while let Some(pos) = lower[from..].find(key) {
-            let start = from + pos;
-            from = start + key.len();
-            // Only a whole key: not preceded by a letter (e.g. "PskEnabled" is fine to skip below).
-            if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
-                continue;
-            }
-            let mut i = from;
-            let skip = |i: &mut usize, set: &[u8]| {
-                while *i < bytes.len() && set.contains(&bytes[*i]) {
-                    *i += 1;
-                }
-            };
-            skip(&mut i, b"\\\"' \t");
-            if i >= bytes.len() || !matches!(bytes[i], b':' | b'=') {
-                continue;
-            }
-            i += 1;
-            skip(&mut i, b" \t");
-            skip(&mut i, b"\\\"'");
-            let value_start = i;
-            while i < bytes.len()
-                && !matches!(bytes[i], b'"' | b'\'' | b'\\' | b',' | b'}' | b'\n' | b'\r')
-            {
-                i += 1;
-            }
-            if i > value_start {
-                out.push(Span::new(value_start, i - value_start));
-            }
-        }
-    }
-    out
 }
 
 /// 1-based line and column of a byte offset.
@@ -137,9 +97,7 @@ impl miette::Diagnostic for MietteDiag<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, label) = self.d.label.as_ref()?;
-        let len = self.src.len();
-        let offset = span.offset.min(len);
-        let span_len = span.len.min(len - offset);
+        let (offset, span_len) = self.src.clip_label(span.offset, span.len);
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label.clone()),
             offset,
@@ -169,7 +127,9 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
     let mut out = String::new();
-    let src = LineIndex::new(report.name, report.text);
+    let name = escape::escaped(report.name);
+    let text = escape::snippet_text(report.text);
+    let src = LineIndex::new(&name, &text);
     // One cause repeated over a fleet (an unset PSK variable in 10,000 connections) is drawn a
     // few times, then counted; the JSON and GitHub formats list every one.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
@@ -185,17 +145,32 @@ pub fn human(report: &FileReport, colour: bool, width: usize) -> String {
             }
             continue;
         }
+        let d = &printable(d);
         let md = MietteDiag { d, src: &src };
         let _ = handler.render_report(&mut out, &md);
     }
     for key @ (code, message) in counted {
         let more = seen.get(&key).map_or(0, |n| n - SAME_DRAWN);
         out.push_str(&format!(
-            "{code}: {more} more in {} like the above: {message} (--format json lists every one)\n",
-            report.name
+            "{}: {more} more in {name} like the above: {} (--format json lists every one)\n",
+            escape::escaped(code),
+            escape::escaped(message),
         ));
     }
     out
+}
+
+/// A diagnostic with every text that may quote the input (message, label, help, code)
+/// escaped for a terminal.
+fn printable(d: &Diagnostic) -> Diagnostic {
+    let esc = |s: &str| escape::escaped(s).into_owned();
+    Diagnostic {
+        code: esc(&d.code),
+        severity: d.severity,
+        message: esc(&d.message),
+        label: d.label.as_ref().map(|(s, l)| (*s, esc(l))),
+        help: d.help.as_deref().map(esc),
+    }
 }
 
 /// How many diagnostics with the same code and message the human format draws in full.
@@ -227,21 +202,28 @@ pub fn json(report: &FileReport) -> String {
             help: d.help.as_deref(),
         };
         if let Ok(line) = serde_json::to_string(&j) {
-            out.push_str(&line);
+            out.push_str(&escape::json_text(&line));
             out.push('\n');
         }
     }
     out
 }
 
-/// Escape a GitHub annotation property or message (`%`, CR, LF, and `:`/`,` in properties).
+/// Escape a GitHub annotation property or message as the workflow-command syntax wants it
+/// (`%`, CR and LF; in properties also `:` and `,`); other control, separator and bidi
+/// characters, which that syntax cannot carry, are written as `\u{..}`.
 fn gh_escape(s: &str, property: bool) -> String {
-    let mut out = s
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    if property {
-        out = out.replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if escape::is_unsafe(c) => out.push_str(&escape::escaped(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
     }
     out
 }
@@ -324,15 +306,6 @@ mod tests {
         let m = masked(text, &[Span::new(5, 11)]);
         assert!(!m.contains("ss"));
         assert_eq!(m.len(), text.len());
-    }
-
-    #[test]
-    fn scanning_finds_secrets_in_broken_and_nested_text() {
-        let text = "{\"IkeConfig\": \"{\\\"Psk\\\":\\\"hunter2\\\",\\\"X\\\":}\", psk: abc,\n PskEnabled: true}";
-        let m = masked(text, &scan_secrets(text));
-        assert!(!m.contains("hunter2"), "{m}");
-        assert!(!m.contains("abc"), "{m}");
-        assert!(m.contains("PskEnabled: true"), "{m}");
     }
 
     #[test]

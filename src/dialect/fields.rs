@@ -183,9 +183,14 @@ impl Obj {
             self.record(ctx, key, Shape::Any);
         }
         let asked = self.asked.borrow();
-        for (k, _) in self.node.entries().unwrap_or_default() {
+        for (k, v) in self.node.entries().unwrap_or_default() {
             if asked.contains(&k.name.as_str()) {
                 continue;
+            }
+            // The message names the key only; a key that looks like a secret (`Pks`,
+            // `PreSharedKey`) has its value masked in the snippet too.
+            if crate::secret_key::looks_secret(&k.name) {
+                mask_all(ctx, v);
             }
             let mut d = Diagnostic::error(
                 "input.unknown-field",
@@ -256,8 +261,25 @@ impl Obj {
             }
             _ => None,
         };
-        if v.is_none() {
-            self.type_error(ctx, key, n, "a non-negative integer");
+        match (&n.value, v) {
+            // A number that is not a whole non-negative one (1e3, 3600.5, -1): say which.
+            (Value::Float(_) | Value::Int(_), None) => {
+                let raw = ctx.raw(n.span).unwrap_or_default().trim();
+                let shown: String = raw.chars().take(40).collect();
+                ctx.push(
+                    Diagnostic::error(
+                        "input.type",
+                        format!(
+                            "`{}` must be a non-negative integer, found the number `{shown}`",
+                            self.field(key)
+                        ),
+                    )
+                    .at(Some(n.span), "expected a non-negative integer")
+                    .help("write the number in plain digits, e.g. 28800 (no exponent, fraction or sign)"),
+                );
+            }
+            (_, None) => self.type_error(ctx, key, n, "a non-negative integer"),
+            _ => {}
         }
         v.map(|i| At::new(i, Some(n.span)))
     }
@@ -635,7 +657,7 @@ impl Obj {
     pub fn psk(&self, ctx: &Ctx, key: &'static str) -> Option<Psk> {
         self.record(ctx, key, Shape::Psk);
         let n = self.node(key)?;
-        ctx.secrets.borrow_mut().push(n.span);
+        mask_all(ctx, n);
         let field = self.field(key);
         // Surrounding whitespace is not part of the key: removed here, for every dialect.
         let cleaned = |raw: &str, from_file: bool, origin: &str| {
@@ -722,6 +744,17 @@ impl Obj {
                 None
             }
         }
+    }
+}
+
+/// Record a secret value for masking: the node and every value inside it (a PSK written as
+/// a list or a map is masked in every part).
+fn mask_all(ctx: &Ctx, n: &Node) {
+    ctx.secrets.borrow_mut().push(n.span);
+    match &n.value {
+        Value::Map(m) => m.iter().for_each(|(_, v)| mask_all(ctx, v)),
+        Value::Seq(items) => items.iter().for_each(|v| mask_all(ctx, v)),
+        _ => {}
     }
 }
 

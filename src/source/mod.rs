@@ -1,9 +1,11 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod encoding;
 pub mod file;
 pub mod query;
 pub mod secret_file;
 pub mod split;
+pub mod strict_json;
 
 use std::path::Path;
 
@@ -69,6 +71,8 @@ impl Source {
         if bytes.len() > MAX_INPUT_BYTES {
             return Err(too_large(name));
         }
+        encoding::check(name, &bytes)?;
+        let bytes = encoding::without_utf8_bom(bytes);
         if bytes.contains(&0) {
             return Err(Diagnostic::error(
                 "input.binary",
@@ -95,6 +99,9 @@ impl Source {
         if query::is_query(&self.text) {
             query::parse(&self.text)
         } else {
+            if strict_json::is_json(&self.name, &self.text) {
+                strict_json::check(&self.name, &self.text)?;
+            }
             parse_text(&self.text)
         }
     }

@@ -308,6 +308,7 @@ fn main() {
                 .collect();
         let n = ipsecgen::write::to_dir(&root, &outputs, false)
             .expect("writes")
+            .files
             .len();
         println!(
             "    swanctl+frr -o {kind}: {n} files in {}",

@@ -259,6 +259,13 @@ fn combined(outputs: &[(String, Output)], target: &Target) -> Vec<(String, Outpu
                 content,
                 secret: parts.iter().any(|p| p.secret),
                 executable: false,
+                marker: target.marker(),
+                secrets: parts
+                    .iter()
+                    .flat_map(|p| p.secrets.iter().cloned())
+                    .collect(),
+                secret_lines: target.secret_lines.clone(),
+                hide_in_diff: parts.iter().any(|p| p.hide_in_diff),
             },
         ));
     }

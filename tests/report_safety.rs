@@ -166,8 +166,8 @@ fn github_annotations_follow_the_workflow_command_syntax() {
          CustomerGateway, CustomerGatewayId, Description, DryRun, EffectImmediately, EnableDpd, \
          EnableNatTraversal, EnableTunnelsBgp, HealthCheckConfig, IkeConfig, InternetIp, IpsecConfig, \
          LocalSubnet, Name, NetworkType, RegionId, RemoteCaCert, RemoteCaCertificate, RemoteSubnet, \
-         RequestId, ResourceGroupId, Spec, State, Status, Tags, TransitRouterId, TransitRouterName, \
-         VcoHealthCheck, VpnBgpConfig, VpnConnectionId, VpnGateway, VpnGatewayId, ZoneNo)\n"
+         RequestId, ResourceGroupId, Spec, State, Status, Tag, Tags, TransitRouterId, TransitRouterName, \
+         VcoHealthCheck, VpnBgpConfig, VpnConnectionConfig, VpnConnectionId, VpnConnections, VpnGateway, VpnGatewayId, ZoneNo)\n"
     );
 }
 

@@ -233,7 +233,13 @@ pub fn run(a: &RenderArgs) -> u8 {
             EXIT_OK
         }
         Some(dir) if a.check => {
-            let diffs = crate::write::diff_dir(dir, &outputs);
+            let diffs = match crate::write::diff_dir(dir, &outputs, a.force) {
+                Ok(d) => d,
+                Err(d) => {
+                    emit_plain(&d, a.format);
+                    return EXIT_INVALID;
+                }
+            };
             for d in &diffs {
                 super::out(d);
             }

@@ -41,6 +41,7 @@ pub fn run(a: &TemplatesArgs) -> u8 {
                         content: (*text).to_owned(),
                         secret: false,
                         executable: false,
+                        ..Default::default()
                     };
                     (String::new(), out)
                 })
@@ -49,7 +50,7 @@ pub fn run(a: &TemplatesArgs) -> u8 {
                 Ok(paths) => {
                     eprintln!(
                         "wrote {} template files under {}",
-                        paths.len(),
+                        paths.files.len(),
                         dir.display()
                     );
                     EXIT_OK

@@ -1,0 +1,134 @@
+//! The published payloads in ../shared/real/ (verbatim API samples; sources in its SOURCES.md),
+//! each with its pinned outcome in tests/real/outcomes.toml: the exact error codes `check`
+//! gives, why (what the sample lacks), and where the sample only lacks masked values, proof:
+//! with them filled in it checks clean, and renders (a snapshot) when the manifest says how.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Outcome {
+    errors: Vec<String>,
+    why: String,
+    #[serde(default)]
+    fill: Vec<(String, String)>,
+    /// The errors left once filled in (a rule the sample breaks besides its masks).
+    #[serde(default)]
+    after_fill: Vec<String>,
+    /// Flags for rendering the filled sample (`render = []`: it needs none).
+    render: Option<Vec<String>>,
+}
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    eprintln!(
+        "\n!! REAL-PAYLOAD CORPUS TEST DID NOT RUN: {} is missing\n",
+        dir.display()
+    );
+    assert!(
+        std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
+        "IPSECGEN_REQUIRE_LAB=1: ../shared/real must be present"
+    );
+    None
+}
+
+/// The error codes of `check --format json`, sorted.
+fn error_codes(path: &Path) -> (Vec<String>, String) {
+    let out = cargo_bin_cmd!("ipsecgen")
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let mut codes: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("one JSON object per line"))
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    codes.sort();
+    let want_exit = if codes.is_empty() { 0 } else { 1 };
+    assert_eq!(
+        out.status.code(),
+        Some(want_exit),
+        "{}: {stdout}",
+        path.display()
+    );
+    (codes, stdout)
+}
+
+#[test]
+fn every_published_payload_has_its_pinned_outcome() {
+    let Some(dir) = corpus() else { return };
+    let manifest: BTreeMap<String, Outcome> =
+        toml::from_str(&std::fs::read_to_string("tests/real/outcomes.toml").expect("manifest"))
+            .expect("manifest parses");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".md"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        manifest.keys().cloned().collect::<Vec<_>>(),
+        "every file of ../shared/real has an outcome in tests/real/outcomes.toml, and no other"
+    );
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(r"(?m)^(\s*secret = ).*$", "${1}<redacted>");
+    let _guard = settings.bind_to_scope();
+    for (file, want) in &manifest {
+        assert!(!want.why.trim().is_empty(), "{file}: say why");
+        let path = dir.join(file);
+        let (codes, report) = error_codes(&path);
+        assert_eq!(codes, want.errors, "{file}: {report}");
+        if want.fill.is_empty() {
+            assert!(
+                want.render.is_none(),
+                "{file}: rendering needs the filled sample"
+            );
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&path).expect("readable");
+        for (placeholder, value) in &want.fill {
+            assert!(
+                text.contains(placeholder.as_str()),
+                "{file}: no {placeholder} left to fill"
+            );
+            text = text.replacen(placeholder.as_str(), value, 1);
+        }
+        let filled = scratch.path().join(file);
+        std::fs::write(&filled, &text).expect("write");
+        let (codes, report) = error_codes(&filled);
+        assert_eq!(codes, want.after_fill, "{file}: filled in: {report}");
+        let Some(flags) = &want.render else { continue };
+        assert!(
+            want.after_fill.is_empty(),
+            "{file}: cannot render with errors left"
+        );
+        let out = cargo_bin_cmd!("ipsecgen")
+            .current_dir(scratch.path())
+            .args(["render", file.as_str(), "--target", "swanctl"])
+            .args(flags)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{file}: the filled sample does not render: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::assert_snapshot!(
+            format!("real__{}", file.replace('.', "_")),
+            String::from_utf8(out.stdout).expect("utf-8")
+        );
+    }
+}

@@ -14,6 +14,7 @@ pub mod neutron;
 mod neutron_endpoints;
 mod neutron_policies;
 mod neutron_vocab;
+pub mod resemblance;
 pub mod schema;
 mod value_rules;
 pub mod zstack;

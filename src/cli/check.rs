@@ -93,7 +93,12 @@ pub fn run(a: &CheckArgs) -> u8 {
 
 /// The codes of a document ipsecgen could not place: empty, not JSON/YAML, not an object, no
 /// dialect.
-const UNPLACED: &[&str] = &["input.empty", "input.syntax", "input.shape", "input.dialect"];
+const UNPLACED: &[&str] = &[
+    "input.empty",
+    "input.syntax",
+    "input.shape",
+    "input.dialect",
+];
 
 /// `--skip-other`: a document no dialect could read that does not look like a VPN document
 /// either (`crate::dialect::resemblance`); only then is the document parsed a second time.

@@ -214,6 +214,89 @@ fn check_reports_every_file_and_exit_code() {
         .stderr(predicate::str::contains("lint.sha1"));
 }
 
+/// The pre-commit hook's mode: other JSON and YAML files of a repository pass silently, VPN
+/// documents are checked, and one that looks like a VPN document but is broken still fails.
+#[test]
+fn check_skip_other_leaves_other_documents_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let others = [
+        (
+            "package.json",
+            "{\"name\": \"web\", \"version\": \"1.0.0\"}\n",
+        ),
+        (
+            "ci.yml",
+            "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+        ),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n  - repo: local\n    hooks: []\n",
+        ),
+        (".pre-commit-hooks.yaml", "- id: x\n  name: y\n"),
+        ("k8s.yaml", "kind: Service\n---\nkind: Deployment\n"),
+        ("empty.json", ""),
+    ];
+    let mut paths = Vec::new();
+    for (name, text) in others {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        paths.push(p);
+    }
+    ipsecgen()
+        .args(["check", "--skip-other"])
+        .args(&paths)
+        .arg(STATIC)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("input.").not());
+    // Outside hook mode, check still says it cannot tell the dialect.
+    ipsecgen()
+        .arg("check")
+        .arg(&paths[0])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("input.dialect"));
+    ipsecgen()
+        .arg("check")
+        .arg(&paths[2])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("input.dialect"));
+    // Broken VPN documents fail in hook mode: a bad value, a misspelt signature key (the other
+    // keys still mark it), and a payload that does not parse.
+    let misspelt = dir.path().join("misspelt.yaml");
+    std::fs::write(
+        &misspelt,
+        "LocalSubnet: 10.1.1.0/24\nRemoteSubnets: 10.1.3.0/24\n",
+    )
+    .expect("write");
+    let unparsable = dir.path().join("unparsable.json");
+    std::fs::write(&unparsable, "{\"RemoteSubnet\": \"10.1.3.0/24\",,}\n").expect("write");
+    for (file, code) in [
+        (
+            std::path::Path::new("tests/invalid/ike-lifetime-range.json"),
+            "IllegalParam.IkeLifetime",
+        ),
+        (misspelt.as_path(), "input.dialect"),
+        (unparsable.as_path(), "input.syntax"),
+    ] {
+        ipsecgen()
+            .args(["check", "--skip-other"])
+            .args(&paths)
+            .arg(file)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(code))
+            .stderr(predicate::str::contains("package.json").not());
+    }
+    // Forcing a dialect and skipping other documents contradict each other.
+    ipsecgen()
+        .args(["check", "--skip-other", "--from", "native", STATIC])
+        .assert()
+        .code(2);
+}
+
 #[test]
 fn check_github_format() {
     ipsecgen()

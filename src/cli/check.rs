@@ -10,7 +10,8 @@ use super::{emit_text, formatted, InputArgs, EXIT_INVALID, EXIT_OK};
 #[command(after_help = "Examples:
   ipsecgen check configs/*.yaml
   ipsecgen check --format github conn.json
-  ipsecgen check --deny-warnings - < conn.json")]
+  ipsecgen check --deny-warnings - < conn.json
+  ipsecgen check --skip-other $(git ls-files '*.json' '*.yaml' '*.yml')")]
 pub struct CheckArgs {
     /// Files to check (JSON or YAML), or - for standard input
     #[arg(required = true)]
@@ -21,6 +22,10 @@ pub struct CheckArgs {
     /// Exit 1 on warnings (lints) too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Skip, silently, files that are not VPN documents: empty, or with none of any dialect's
+    /// top-level keys (the pre-commit hook passes this; a broken VPN document still fails)
+    #[arg(long, conflicts_with = "from")]
+    pub skip_other: bool,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -50,6 +55,9 @@ pub fn run(a: &CheckArgs) -> u8 {
             ),
             Ok(source) => {
                 let checked = crate::check(source, &opts);
+                if a.skip_other && is_other(&checked) {
+                    return (false, String::new());
+                }
                 let d = &checked.diagnostics;
                 let failed = d.has_errors() || (a.deny_warnings && !d.is_empty());
                 let report = if d.is_empty() {
@@ -81,4 +89,24 @@ pub fn run(a: &CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The codes of a document ipsecgen could not place: empty, not JSON/YAML, not an object, no
+/// dialect.
+const UNPLACED: &[&str] = &[
+    "input.empty",
+    "input.syntax",
+    "input.shape",
+    "input.dialect",
+];
+
+/// `--skip-other`: a document no dialect could read that does not look like a VPN document
+/// either (`crate::dialect::resemblance`); only then is the document parsed a second time.
+fn is_other(checked: &crate::Checked) -> bool {
+    checked
+        .diagnostics
+        .0
+        .iter()
+        .any(|d| UNPLACED.contains(&d.code.as_str()))
+        && !crate::dialect::resemblance::looks_like_vpn(&checked.source)
 }

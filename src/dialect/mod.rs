@@ -22,6 +22,7 @@ mod neutron_policies;
 mod neutron_vocab;
 mod peer_fact;
 pub mod psk_text;
+pub mod resemblance;
 pub mod schema;
 mod value_rules;
 pub mod zstack;

@@ -57,7 +57,7 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Connections: IKEv1 and MD5 by default (CreateVpnConnection / ModifyVpnAttachmentAttribute).
-const RULES: PhaseRules = PhaseRules {
+pub(super) const RULES: PhaseRules = PhaseRules {
     ike_version: ("ikev1", IkeVersion::Ikev1),
     ike_auth: ("md5", Integrity::Md5),
     esp_auth: ("md5", Integrity::Md5),
@@ -66,8 +66,8 @@ const RULES: PhaseRules = PhaseRules {
 };
 
 /// DPD timers: the API has none; these are the values ipsecgen renders.
-const DPD_INTERVAL: u32 = 10;
-const DPD_TIMEOUT: u32 = 30;
+pub(super) const DPD_INTERVAL: u32 = 10;
+pub(super) const DPD_TIMEOUT: u32 = 30;
 
 /// The documented default ASN of the Alibaba Cloud side.
 pub const DEFAULT_LOCAL_ASN: u32 = 45104;

@@ -4,30 +4,18 @@
 //! the Alibaba VPN gateway and the VPC's; `IkeConfig.LocalId` is the customer's identity.
 //! The connection is read in that view (the customer side is `local`).
 
-use crate::ir::{
-    At, BgpSpeaker, Connection, Dpd, Endpoint, IkeVersion, Initiation, Integrity, Side,
-};
+use crate::ir::{At, BgpSpeaker, Connection, Dpd, Endpoint, Initiation, Side};
 
-use super::aliyun_phases::{self as phases, PhaseRules};
+use super::aliyun_phases as phases;
 use super::aliyun_vocab as vocab;
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
 use super::peer_fact::flag_or;
 use super::PeerFacts;
 
-/// The same words and defaults as the connection itself (the download describes it).
-const RULES: PhaseRules = PhaseRules {
-    ike_version: ("ikev1", IkeVersion::Ikev1),
-    ike_auth: ("md5", Integrity::Md5),
-    esp_auth: ("md5", Integrity::Md5),
-    pfs_code: "NotSupportVpnConnectionParameter.IpsecPfs",
-    esp_auth_code: "NotSupportVpnConnectionParameter.IpsecAuthAlg",
-};
-
-/// DPD is not in the download; the connection's documented default (on) is rendered with
-/// the same timers as a connection read from Describe.
-const DPD_INTERVAL: u32 = 10;
-const DPD_TIMEOUT: u32 = 30;
+// The download describes the connection itself: the same words, defaults and error codes.
+// DPD is not in it; the connection's documented default (on) is rendered with the same timers.
+use super::aliyun_connection::{DPD_INTERVAL, DPD_TIMEOUT, RULES};
 
 pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     root.ignore(&["RequestId"]);

@@ -97,13 +97,20 @@ impl<'t> Ctx<'t> {
 
     /// The source span of `decoded[start..end]`, where `decoded` is the string value at `span`.
     pub fn sub_span(&self, span: Span, decoded: &str, start: usize, end: usize) -> Span {
-        self.raw(span)
-            .and_then(|raw| content_offsets(raw, decoded))
-            .map_or(span, |map| {
+        self.sub_spans(span, decoded)(start, end)
+    }
+
+    /// `sub_span` for many parts of one value: the value's escapes are mapped once (a list of
+    /// 20,000 subnets in one string was mapped 20,000 times).
+    pub fn sub_spans(&self, span: Span, decoded: &str) -> impl Fn(usize, usize) -> Span {
+        let map = self.raw(span).and_then(|raw| content_offsets(raw, decoded));
+        move |start, end| {
+            map.as_ref().map_or(span, |map| {
                 let s = map[start];
                 let e = map[end];
                 Span::new(span.offset + s, e.saturating_sub(s).max(1))
             })
+        }
     }
 }
 
@@ -509,11 +516,12 @@ impl Obj {
         match &n.value {
             Value::Str(s) => {
                 let mut start = 0;
+                let sub_span = ctx.sub_spans(n.span, s);
                 for part in s.split(',') {
                     let end = start + part.len();
                     let lead = part.len() - part.trim_start().len();
                     let trimmed = part.trim();
-                    let span = ctx.sub_span(n.span, s, start + lead, start + lead + trimmed.len());
+                    let span = sub_span(start + lead, start + lead + trimmed.len());
                     items.push((trimmed.to_owned(), span));
                     start = end + 1;
                 }

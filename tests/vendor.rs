@@ -118,3 +118,56 @@ fn native(extra: &str) -> String {
         "connections:\n  - name: dhtest\n    cloud: {{gateway: 203.0.113.10, subnets: [10.1.1.0/24]}}\n    customer: {{gateway: 198.51.100.20, subnets: [10.1.3.0/24]}}\n    psk: Mz5Rq8Lw3Nc7Yt2Gv6Kb9Xd4\n    {extra}\n"
     )
 }
+
+/// PAN-OS keeps BGP-learned routes out of the FIB without `install-route yes`.
+#[test]
+fn panos_bgp_installs_learned_routes() {
+    let out = render(&example("examples/native/bgp.yaml"), "panos", None).expect("renders");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("set network virtual-router ")
+                && l.ends_with(" protocol bgp install-route yes")),
+        "{out}"
+    );
+}
+
+/// FortiOS BGP networks are added under new ids (`edit 0`), never over ids 1..n a running
+/// router already uses.
+#[test]
+fn fortios_bgp_networks_do_not_overwrite_existing_entries() {
+    let out = render(
+        &example("examples/aliyun/connection-bgp.json"),
+        "fortios",
+        None,
+    )
+    .expect("renders");
+    let block: Vec<&str> = out
+        .lines()
+        .skip_while(|l| l.trim() != "config network")
+        .take_while(|l| l.trim() != "end")
+        .collect();
+    assert!(block.len() > 1, "no config network block in {out}");
+    for l in block.iter().filter(|l| l.trim().starts_with("edit ")) {
+        assert_eq!(l.trim(), "edit 0", "in {block:#?}");
+    }
+}
+
+/// RouterOS: several policies to one peer with level=require may share one SA; each subnet pair
+/// needs its own (`level=unique`).
+#[test]
+fn mikrotik_policies_get_their_own_sa() {
+    let out = render(
+        &example("examples/aliyun/connection-static.json"),
+        "mikrotik",
+        None,
+    )
+    .expect("renders");
+    let policies: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("add peer=") && l.contains(" action=encrypt "))
+        .collect();
+    assert!(policies.len() > 1, "{out}");
+    for p in policies {
+        assert!(p.contains(" level=unique "), "{p}");
+    }
+}

@@ -171,3 +171,83 @@ fn mikrotik_policies_get_their_own_sa() {
         assert!(p.contains(" level=unique "), "{p}");
     }
 }
+
+/// DPD interval 10 s, timeout 30 s: devices that count unanswered probes get 3; the others say
+/// in the header what their DPD does instead of the configured timeout.
+#[test]
+fn dpd_timeout_reaches_every_device_or_its_header() {
+    let v2 = example("examples/aliyun/connection-static.json");
+    let v1 = example("examples/aliyun/connection-ikev1.json");
+    let r = |doc: &str, t: &str| render(doc, t, None).expect("renders");
+    assert_line(
+        &r(&v2, "juniper-srx"),
+        "set security ike gateway hangzhou-to-dc1 dead-peer-detection threshold 3",
+    );
+    assert_line(&r(&v2, "fortios"), "set dpd-retrycount 3");
+    assert!(r(&v2, "mikrotik").contains(" dpd-interval=10s dpd-maximum-failures=3 "));
+    assert_line(
+        &r(&v1, "panos"),
+        "set network ike gateway shanghai-branch-ikev1 protocol ikev1 dpd retry 3",
+    );
+    for (doc, t, says) in [
+        (&v2, "panos", "DPD timeout 30s cannot be expressed on panos"),
+        (
+            &v2,
+            "vyos",
+            "DPD timeout 30s has no effect with IKEv2 on vyos",
+        ),
+        (
+            &v2,
+            "libreswan",
+            "DPD timeout 30s has no effect with IKEv2 on libreswan",
+        ),
+        (
+            &v2,
+            "swanctl",
+            "DPD timeout 30s has no effect with IKEv2 on swanctl",
+        ),
+        (
+            &v2,
+            "cisco-ios-xe",
+            "DPD timeout 30s cannot be expressed on cisco-ios-xe",
+        ),
+        (
+            &v2,
+            "cisco-asa",
+            "DPD timeout 30s cannot be expressed on cisco-asa",
+        ),
+        (
+            &v2,
+            "huawei-vrp",
+            "DPD timeout 30s cannot be expressed on huawei-vrp",
+        ),
+        (
+            &v2,
+            "h3c-comware",
+            "DPD timeout 30s cannot be expressed on h3c-comware",
+        ),
+    ] {
+        let out = r(doc, t);
+        assert!(
+            out.lines()
+                .take_while(|l| l.starts_with(['#', '!']) || l.is_empty())
+                .any(|l| l.contains(says)),
+            "{t}: no header line {says:?}"
+        );
+    }
+}
+
+/// A device whose retry count has a range says where the timeout it can express differs.
+#[test]
+fn dpd_retries_outside_the_device_range_are_listed() {
+    let doc = native("dpd: {interval: 10, timeout: 120}");
+    let out = render(&doc, "juniper-srx", None).expect("renders");
+    assert_line(
+        &out,
+        "set security ike gateway dhtest dead-peer-detection threshold 5",
+    );
+    assert!(
+        out.contains("DPD timeout 120s: juniper-srx counts 1-5 unanswered probes, so the peer is declared dead after 5 x 10s = 50s"),
+        "{out}"
+    );
+}

@@ -44,6 +44,40 @@ pub struct Target {
     /// deterministically (a hash suffix keeps them distinct).
     #[serde(default = "default_max_name")]
     pub max_name: usize,
+    /// How the device expresses the DPD timeout (`[dpd]`).
+    #[serde(default)]
+    pub dpd: DpdSpec,
+}
+
+/// How a device says when a silent peer is dead (`[dpd]` in target.toml).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpdSpec {
+    /// The device's word for the timeout, for IKEv1 (and IKEv2 unless `timeout_ikev2` is given).
+    #[serde(default)]
+    pub timeout: DpdTimeout,
+    /// The same under IKEv2, where it differs.
+    #[serde(default)]
+    pub timeout_ikev2: Option<DpdTimeout>,
+    /// The retry counts the device accepts (`timeout = "retries"`), inclusive.
+    #[serde(default)]
+    pub retries_range: Option<[u32; 2]>,
+}
+
+/// What a device's DPD timeout setting is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DpdTimeout {
+    /// The number of unanswered probes, sent every interval (dead after retries x interval).
+    Retries,
+    /// The timeout itself, in seconds.
+    Seconds,
+    /// Printed, but the daemon does not use it (strongSwan and libreswan under IKEv2: the
+    /// retransmission schedule decides).
+    Ignored,
+    /// Not expressible: the device's own fixed retries decide; the header says so.
+    #[default]
+    None,
 }
 
 fn default_max_name() -> usize {

@@ -89,6 +89,67 @@ pub struct DpdCtx {
     pub interval: u32,
     pub timeout: u32,
     pub action: Option<String>,
+    /// Unanswered probes before the peer is dead (targets whose timeout is a retry count).
+    pub retries: u32,
+    /// Where the device cannot say what the input says (printed in the header).
+    pub deviations: Vec<String>,
+}
+
+/// The DPD timeout in the device's terms: a retry count where the device counts probes, and a
+/// header line for every way the device deviates from the configured timeout.
+fn dpd(view: &Connection, target: &Target, action: Option<String>) -> DpdCtx {
+    use super::target::DpdTimeout;
+    let d = &view.dpd;
+    let interval = d.interval.max(1);
+    let mut retries = d.timeout.div_ceil(interval).max(1);
+    let mut deviations = Vec::new();
+    let ikev2 = view.ike.version.value == crate::ir::IkeVersion::Ikev2;
+    let mode = match (ikev2, target.dpd.timeout_ikev2) {
+        (true, Some(m)) => m,
+        _ => target.dpd.timeout,
+    };
+    if d.enabled.value && target.features.ipsec {
+        let t = &target.name;
+        match mode {
+            DpdTimeout::Retries => {
+                if let Some([lo, hi]) = target.dpd.retries_range {
+                    let r = retries.clamp(lo, hi);
+                    if r != retries {
+                        deviations.push(format!(
+                            "DPD timeout {}s: {t} counts {lo}-{hi} unanswered probes, so the peer is declared dead after {r} x {}s = {}s",
+                            d.timeout, d.interval, r * d.interval
+                        ));
+                        retries = r;
+                    }
+                }
+                if retries * d.interval != d.timeout && deviations.is_empty() {
+                    deviations.push(format!(
+                        "DPD timeout {}s is written as {retries} unanswered probes every {}s = {}s",
+                        d.timeout,
+                        d.interval,
+                        retries * d.interval
+                    ));
+                }
+            }
+            DpdTimeout::Seconds => {}
+            DpdTimeout::Ignored => deviations.push(format!(
+                "DPD timeout {}s has no effect with IKEv2 on {t}: a silent peer is declared dead when the IKEv2 retransmissions of a DPD probe time out",
+                d.timeout
+            )),
+            DpdTimeout::None => deviations.push(format!(
+                "DPD timeout {}s cannot be expressed on {t}: the device declares a silent peer dead after its own fixed retries",
+                d.timeout
+            )),
+        }
+    }
+    DpdCtx {
+        enabled: d.enabled.value,
+        interval: d.interval,
+        timeout: d.timeout,
+        action,
+        retries,
+        deviations,
+    }
 }
 
 fn word(
@@ -247,12 +308,7 @@ pub fn build(
         ike,
         esp,
         psk,
-        dpd: DpdCtx {
-            enabled: view.dpd.enabled.value,
-            interval: view.dpd.interval,
-            timeout: view.dpd.timeout,
-            action: dpd_action,
-        },
+        dpd: dpd(&view, target, dpd_action),
         nat_traversal: view.nat_traversal.value,
         start_action,
         children: topo.children,

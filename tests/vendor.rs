@@ -251,3 +251,40 @@ fn dpd_retries_outside_the_device_range_are_listed() {
         "{out}"
     );
 }
+
+/// An FQDN identity is configured where the target can (PAN-OS local-id / peer-id), and refused
+/// where its output cannot say it (it was a comment: the device sent its address and the peer
+/// that expects the FQDN rejected it).
+#[test]
+fn fqdn_identities_are_configured_or_refused() {
+    let v1 = example("examples/aliyun/connection-ikev1.json");
+    let out = render(&v1, "panos", None).expect("renders");
+    assert_line(
+        &out,
+        "set network ike gateway shanghai-branch-ikev1 local-id type fqdn id gw.branch.example.net",
+    );
+    assert_line(
+        &out,
+        "set network ike gateway shanghai-branch-ikev1 peer-id type fqdn id vpn.cloud.example.com",
+    );
+    for t in ["huawei-vrp", "h3c-comware", "cisco-ios-xe", "cisco-asa"] {
+        let err = render(&v1, t, None).expect_err(t);
+        assert!(
+            err.contains("target.unsupported")
+                && err.contains("IKE identity `gw.branch.example.net` (ikev1 FQDN)"),
+            "{t}: {err}"
+        );
+    }
+}
+
+/// FortiGate sends an IP localid as an FQDN unless `localid-type address` is set.
+#[test]
+fn fortios_ip_localid_is_typed_as_an_address() {
+    let doc = native("initiation: respond").replace(
+        "customer: {gateway: 198.51.100.20",
+        "customer: {gateway: 198.51.100.20, id: 198.51.100.21",
+    );
+    let out = render(&doc, "fortios", None).expect("renders");
+    assert_line(&out, "set localid \"198.51.100.21\"");
+    assert_line(&out, "set localid-type address");
+}

@@ -47,6 +47,31 @@ pub struct Target {
     /// How the device expresses the DPD timeout (`[dpd]`).
     #[serde(default)]
     pub dpd: DpdSpec,
+    /// Which IKE identities the output configures (`[identity]`).
+    #[serde(default)]
+    pub identity: IdentitySpec,
+}
+
+/// Which IKE identities a target's output configures, per IKE version (`[identity]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    #[serde(default)]
+    pub ikev1: IdentityScope,
+    #[serde(default)]
+    pub ikev2: IdentityScope,
+}
+
+/// The identities an output can configure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityScope {
+    /// IP and FQDN identities, whatever the gateway address.
+    #[default]
+    Any,
+    /// Only the gateway's own address (what the device sends and expects by default): any
+    /// other identity is refused (`target.unsupported`) rather than left to a comment.
+    Gateway,
 }
 
 /// How a device says when a silent peer is dead (`[dpd]` in target.toml).

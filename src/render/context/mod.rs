@@ -168,6 +168,40 @@ fn word(
     }
 }
 
+/// Identities the target cannot configure are refused, never left to a comment: the device
+/// would send its address and a peer that expects the identity rejects it. (A masked value such
+/// as `47.XX.XX.2` is the Alibaba dialect's to diagnose, `input.masked`.)
+fn check_identities(view: &Connection, target: &Target, diags: &mut Diagnostics) {
+    use super::target::IdentityScope;
+    let scope = match view.ike.version.value {
+        crate::ir::IkeVersion::Ikev1 => target.identity.ikev1,
+        crate::ir::IkeVersion::Ikev2 => target.identity.ikev2,
+    };
+    for (ep, field) in [(&view.local, "local"), (&view.remote, "remote")] {
+        let Some(id) = &ep.id else { continue };
+        let text = id.value.to_string();
+        let is_gateway = ep
+            .gateway
+            .as_ref()
+            .is_some_and(|g| g.value.to_string() == text);
+        if scope == IdentityScope::Gateway && !is_gateway {
+            diags.push(
+                Diagnostic::error(
+                    "target.unsupported",
+                    format!(
+                        "target `{}` cannot express the {field} IKE identity `{text}` ({} {}): its output identifies each side by its gateway address only",
+                        target.name,
+                        view.ike.version.value.id(),
+                        if matches!(id.value, crate::ir::Identity::Ip(_)) { "address other than the gateway's" } else { "FQDN" },
+                    ),
+                )
+                .at(id.span, "not configurable on this target")
+                .help("remove LocalId/RemoteId (the gateway addresses are used), or choose a target that configures identities (swanctl, libreswan, vyos, juniper-srx, fortios, mikrotik, panos)"),
+            );
+        }
+    }
+}
+
 fn missing_gateway(side: Side) -> Diagnostic {
     match side {
         Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's public IP address is needed for this output")
@@ -252,6 +286,7 @@ pub fn build(
             &mut diags,
         );
         let ike = crypto::ike(&view, target, version, &mut diags);
+        check_identities(&view, target, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
             Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).unwrap_or_else(|| {

@@ -288,3 +288,19 @@ fn fortios_ip_localid_is_typed_as_an_address() {
     assert_line(&out, "set localid \"198.51.100.21\"");
     assert_line(&out, "set localid-type address");
 }
+
+/// IOS-XE 17.11+ refuses Alibaba's default md5 / group2 (FN72510): a diagnostic that says so,
+/// not a config the router rejects.
+#[test]
+fn ios_xe_refuses_weak_crypto_behind_the_compliance_shield() {
+    let doc = native("ike: {version: ikev1, integrity: md5, dh: 2}");
+    let err = render(&doc, "cisco-ios-xe", None).expect_err("refused");
+    assert!(
+        err.contains("target.unsupported")
+            && err.contains("IKE integrity `md5`: the device refuses it by default")
+            && err.contains("IKE DH group `2`: the device refuses it by default"),
+        "{err}"
+    );
+    let strong = native("ike: {version: ikev2, integrity: sha256, dh: 14}");
+    render(&strong, "cisco-ios-xe", None).expect("strong crypto renders");
+}

@@ -50,6 +50,30 @@ pub struct Target {
     /// Which IKE identities the output configures (`[identity]`).
     #[serde(default)]
     pub identity: IdentitySpec,
+    /// Primitives the device knows but refuses in its default configuration (`[blocked]`).
+    #[serde(default)]
+    pub blocked: Option<Blocked>,
+}
+
+/// Words of the name tables that the device refuses by default (IOS-XE 17.11+: weak crypto
+/// behind `crypto engine compliance shield`): refused with `reason`, never printed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blocked {
+    /// Why, and what the user can do (printed as the diagnostic's help).
+    pub reason: String,
+    /// Name-table keys (`ike_dh`, or `ikev2.ike_dh` for one IKE version) to the IR ids blocked.
+    pub ids: BTreeMap<String, Vec<String>>,
+}
+
+impl Blocked {
+    /// Whether `id` of name table `table` is blocked under IKE version `version`.
+    pub fn blocks(&self, version: crate::ir::IkeVersion, table: &str, id: &str) -> bool {
+        [table.to_owned(), format!("{}.{table}", version.id())]
+            .iter()
+            .filter_map(|k| self.ids.get(k))
+            .any(|ids| ids.iter().any(|i| i == id))
+    }
 }
 
 /// Which IKE identities a target's output configures, per IKE version (`[identity]`).

@@ -37,8 +37,10 @@ pub struct EspCtx {
 }
 
 /// Translate through a name table, or record `target.unsupported` at the value's span.
+#[allow(clippy::too_many_arguments)]
 fn name_of<T>(
     target: &Target,
+    version: IkeVersion,
     table: &BTreeMap<String, String>,
     table_name: &str,
     value: &At<T>,
@@ -46,6 +48,24 @@ fn name_of<T>(
     what: &str,
     diags: &mut Diagnostics,
 ) -> String {
+    if let Some(b) = target
+        .blocked
+        .as_ref()
+        .filter(|b| b.blocks(version, table_name, id))
+    {
+        diags.push(
+            Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "target `{}` cannot express {what} `{id}`: the device refuses it by default",
+                    target.name
+                ),
+            )
+            .at(value.span, format!("refused by {} by default", target.name))
+            .help(b.reason.clone()),
+        );
+        return String::new();
+    }
     match table.get(id) {
         Some(w) => w.clone(),
         None => {
@@ -92,6 +112,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     }
     let cipher = name_of(
         target,
+        view.ike.version.value,
         names.ike_cipher,
         "ike_cipher",
         &ike.cipher,
@@ -102,6 +123,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let integrity = ike.integrity.as_ref().map(|i| {
         name_of(
             target,
+            view.ike.version.value,
             names.ike_integrity,
             "ike_integrity",
             i,
@@ -131,6 +153,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let prf = prf.map(|p| {
         name_of(
             target,
+            view.ike.version.value,
             names.ike_prf,
             "ike_prf",
             &p,
@@ -141,6 +164,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     });
     let dh = name_of(
         target,
+        view.ike.version.value,
         names.ike_dh,
         "ike_dh",
         &ike.dh,
@@ -172,6 +196,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let esp = &view.esp;
     let cipher = name_of(
         target,
+        view.ike.version.value,
         names.esp_cipher,
         "esp_cipher",
         &esp.cipher,
@@ -182,6 +207,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let integrity = esp.integrity.as_ref().map(|i| {
         name_of(
             target,
+            view.ike.version.value,
             names.esp_integrity,
             "esp_integrity",
             i,
@@ -193,6 +219,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let pfs = esp.pfs.as_ref().map(|g| {
         name_of(
             target,
+            view.ike.version.value,
             names.esp_dh,
             "esp_dh",
             g,

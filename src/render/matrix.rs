@@ -38,19 +38,20 @@ pub fn markdown() -> String {
     let targets: Vec<_> = registry().targets().collect();
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}\n");
-    let _ = writeln!(s, "| target | what it writes | for | IKEv1 | IKEv2 | aggressive | route-based | policy-based | BGP | client-to-site |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "| target | what it writes | for | checked by | IKEv1 | IKEv2 | aggressive | route-based | policy-based | BGP | client-to-site |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|");
     let yes = |b: bool| if b { "yes" } else { "—" };
     for t in &targets {
         let f = &t.features;
         let files: Vec<&str> = t.files.iter().map(|f| f.path.as_str()).collect();
         let _ = writeln!(
             s,
-            "| `{}` | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             t.name,
             esc(&t.description),
             files.join(", "),
             esc(&t.versions),
+            esc(&t.checked_by),
             yes(f.ipsec && f.ikev1),
             yes(f.ipsec && f.ikev2),
             yes(f.ipsec && f.aggressive),

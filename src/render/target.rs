@@ -15,6 +15,11 @@ pub struct Target {
     pub description: String,
     /// The software versions the syntax is written for.
     pub versions: String,
+    /// What checks the output, honestly: `real daemon`, `vendor schema` or `docs only`, and by
+    /// what (the README's "checked by" column); a user's own target that does not say is
+    /// "not stated".
+    #[serde(default = "not_stated")]
+    pub checked_by: String,
     /// The line-comment prefix of the output files.
     pub comment: String,
     pub files: Vec<OutputFile>,
@@ -127,6 +132,10 @@ pub enum DpdTimeout {
     /// Not expressible: the device's own fixed retries decide; the header says so.
     #[default]
     None,
+}
+
+fn not_stated() -> String {
+    "not stated".to_owned()
 }
 
 fn default_max_name() -> usize {

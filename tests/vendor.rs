@@ -304,3 +304,27 @@ fn ios_xe_refuses_weak_crypto_behind_the_compliance_shield() {
     let strong = native("ike: {version: ikev2, integrity: sha256, dh: 14}");
     render(&strong, "cisco-ios-xe", None).expect("strong crypto renders");
 }
+
+/// Huawei: the header states per model what the algorithms in use need (USG: the weak
+/// algorithm package for MD5/SHA1/DES/3DES/DH 1, 2, 5; AR: SHA-2 truncation in ESP).
+#[test]
+fn huawei_header_states_what_each_model_needs() {
+    let header = |doc: &str| {
+        render(doc, "huawei-vrp", None)
+            .expect("renders")
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let weak = header(&native(
+        "ike: {version: ikev1, integrity: sha1, dh: 2}\n    esp: {integrity: md5}",
+    ));
+    assert!(weak.contains("product_version_WEAKEA.mod"), "{weak}");
+    let sha2 = header(&example("examples/aliyun/connection-static.json"));
+    assert!(
+        sha2.contains("ipsec authentication sha2 compatible enable"),
+        "{sha2}"
+    );
+    assert!(!sha2.contains("WEAKEA"), "{sha2}");
+}

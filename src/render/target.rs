@@ -58,6 +58,10 @@ pub struct Target {
     /// Primitives the device knows but refuses in its default configuration (`[blocked]`).
     #[serde(default)]
     pub blocked: Option<Blocked>,
+    /// What a device model needs for a primitive the output uses (`[notes.<table>] <id> =
+    /// "..."`): printed in the header when the connection uses it.
+    #[serde(default)]
+    pub notes: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Words of the name tables that the device refuses by default (IOS-XE 17.11+: weak crypto

@@ -66,6 +66,8 @@ pub struct Context {
     pub ir: Option<serde_json::Value>,
     /// `field = value (source)` lines for every default that was applied.
     pub defaults: Vec<String>,
+    /// What the device (per model) needs for the primitives this connection uses (`[notes]`).
+    pub notes: Vec<String>,
     /// The target's words for yes/no.
     pub yes: String,
     pub no: String,
@@ -200,6 +202,35 @@ fn check_identities(view: &Connection, target: &Target, diags: &mut Diagnostics)
             );
         }
     }
+}
+
+/// The target's notes (`[notes.<table>]`) for the primitives this connection uses, once each.
+fn notes(view: &Connection, target: &Target) -> Vec<String> {
+    let (ike, esp) = (&view.ike, &view.esp);
+    let used: Vec<(&str, String)> = [
+        Some(("ike_cipher", ike.cipher.value.id().to_owned())),
+        ike.integrity
+            .as_ref()
+            .map(|i| ("ike_integrity", i.value.id().to_owned())),
+        Some(("ike_dh", ike.dh.value.id())),
+        Some(("esp_cipher", esp.cipher.value.id().to_owned())),
+        esp.integrity
+            .as_ref()
+            .map(|i| ("esp_integrity", i.value.id().to_owned())),
+        esp.pfs.as_ref().map(|g| ("esp_dh", g.value.id())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (table, id) in used {
+        if let Some(n) = target.notes.get(table).and_then(|m| m.get(&id)) {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+    }
+    out
 }
 
 fn missing_gateway(side: Side) -> Diagnostic {
@@ -352,6 +383,7 @@ pub fn build(
         health: topo.health,
         remote_access: topo.remote_access,
         ir: feats.ir.then(|| serde_json::to_value(&view).ok()).flatten(),
+        notes: notes(&view, target),
         defaults: view
             .defaults
             .iter()

@@ -328,3 +328,25 @@ fn huawei_header_states_what_each_model_needs() {
     );
     assert!(!sha2.contains("WEAKEA"), "{sha2}");
 }
+
+/// ASA: policy-mode BGP left from the outside address, outside the crypto ACL (unencrypted),
+/// and a route-based tunnel without BGP had a VTI without address and routes as comments only.
+/// Both are refused with what to do instead.
+#[test]
+fn asa_refuses_the_tunnels_it_cannot_carry() {
+    let bgp = example("examples/native/bgp.yaml");
+    let err = render(&bgp, "cisco-asa", Some(TunnelMode::Policy)).expect_err("policy BGP");
+    assert!(
+        err.contains("cannot express BGP over a policy-based tunnel"),
+        "{err}"
+    );
+    render(&bgp, "cisco-asa", Some(TunnelMode::Route)).expect("route-mode BGP renders");
+    let plain = native("initiation: respond");
+    let err = render(&plain, "cisco-asa", Some(TunnelMode::Route)).expect_err("unnumbered VTI");
+    assert!(
+        err.contains("cannot express a route-based tunnel without a tunnel address"),
+        "{err}"
+    );
+    let out = render(&plain, "cisco-asa", Some(TunnelMode::Policy)).expect("policy renders");
+    assert_no_line_containing(&out, "<an address in the tunnel subnet>");
+}

@@ -217,6 +217,18 @@ pub struct Features {
     pub aggressive: bool,
     /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
     pub ikev1_multi_ts: bool,
+    /// BGP in policy mode (a /32 address of this device in its own child): the device can hold
+    /// that address and source the session from it.
+    #[serde(default = "yes")]
+    pub policy_bgp: bool,
+    /// A route-based tunnel without a tunnel address (no BGP, so no TunnelCidr): the device's
+    /// tunnel interface and routes work unnumbered.
+    #[serde(default = "yes")]
+    pub unnumbered_route: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Per-primitive name tables; a missing key means "not supported".

@@ -350,3 +350,29 @@ fn asa_refuses_the_tunnels_it_cannot_carry() {
     let out = render(&plain, "cisco-asa", Some(TunnelMode::Policy)).expect("policy renders");
     assert_no_line_containing(&out, "<an address in the tunnel subnet>");
 }
+
+/// SRX denies between zones by default: the tunnel's subnets are permitted between the LAN zone
+/// (`trust`, a device fact in the header) and the st0 zone, both ways.
+#[test]
+fn srx_permits_the_protected_subnets_between_zones() {
+    let out = render(
+        &example("examples/aliyun/connection-static.json"),
+        "juniper-srx",
+        None,
+    )
+    .expect("renders");
+    assert_line(
+        &out,
+        "set security address-book global address hangzhou-to-dc1-l1 10.1.3.0/24",
+    );
+    for (from, to, dir) in [("trust", "vpn", "out"), ("vpn", "trust", "in")] {
+        assert_line(
+            &out,
+            &format!("set security policies from-zone {from} to-zone {to} policy hangzhou-to-dc1-{dir} then permit"),
+        );
+    }
+    assert!(
+        out.contains("#   trust        the security zone of the LAN"),
+        "{out}"
+    );
+}

@@ -376,3 +376,25 @@ fn srx_permits_the_protected_subnets_between_zones() {
         "{out}"
     );
 }
+
+/// PAN-OS denies between zones by default (interzone-default): the protected subnets are
+/// allowed between the LAN zone (`trust`, a placeholder in the header) and the tunnel's zone.
+#[test]
+fn panos_allows_the_protected_subnets_between_zones() {
+    let out = render(
+        &example("examples/aliyun/connection-static.json"),
+        "panos",
+        None,
+    )
+    .expect("renders");
+    assert_line(
+        &out,
+        "set address hangzhou-to-dc1-l1 ip-netmask 10.1.3.0/24",
+    );
+    assert!(out.lines().any(|l| l.starts_with(
+        "set rulebase security rules hangzhou-to-dc1-out from trust to VPN source [ hangzhou-to-dc1-l1 hangzhou-to-dc1-l2 ]"
+    ) && l.ends_with("action allow")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with(
+        "set rulebase security rules hangzhou-to-dc1-in from VPN to trust source [ hangzhou-to-dc1-r1 hangzhou-to-dc1-r2 ]"
+    ) && l.ends_with("action allow")), "{out}");
+}

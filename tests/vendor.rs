@@ -398,3 +398,20 @@ fn panos_allows_the_protected_subnets_between_zones() {
         "set rulebase security rules hangzhou-to-dc1-in from VPN to trust source [ hangzhou-to-dc1-r1 hangzhou-to-dc1-r2 ]"
     ) && l.ends_with("action allow")), "{out}");
 }
+
+/// IOS-XE and ASA translate before they encrypt: in policy mode the protected traffic is
+/// exempted from the usual PAT, or the crypto ACL never matches.
+#[test]
+fn cisco_policy_mode_exempts_the_protected_traffic_from_nat() {
+    let doc = example("examples/aliyun/connection-static.json");
+    let ios = render(&doc, "cisco-ios-xe", Some(TunnelMode::Policy)).expect("renders");
+    assert_line(&ios, "ip access-list extended NAT");
+    assert_line(&ios, "1 deny ip 10.1.3.0 0.0.0.255 10.1.1.0 0.0.0.255");
+    let asa = render(&doc, "cisco-asa", Some(TunnelMode::Policy)).expect("renders");
+    assert_line(&asa, "object-group network hangzhou-to-dc1-local");
+    assert_line(&asa, "network-object 10.1.3.0 255.255.255.0");
+    assert_line(
+        &asa,
+        "nat (inside,outside) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote",
+    );
+}

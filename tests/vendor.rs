@@ -415,3 +415,32 @@ fn cisco_policy_mode_exempts_the_protected_traffic_from_nat() {
         "nat (inside,outside) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote",
     );
 }
+
+/// A lifetime the device rejects (Junos and PAN-OS: below 180 s; VyOS ESP: below 30 s) is a
+/// diagnostic naming the device's range, not a line the device refuses.
+#[test]
+fn lifetimes_outside_the_device_range_are_refused() {
+    let doc = native("ike: {lifetime: 120}\n    esp: {lifetime: 20}");
+    for (t, says) in [
+        (
+            "juniper-srx",
+            "IKE SA lifetime 120s: it accepts 180 to 86400 seconds",
+        ),
+        (
+            "panos",
+            "IPsec SA lifetime 20s: it accepts 180 to 86400 seconds",
+        ),
+        (
+            "vyos",
+            "IPsec SA lifetime 20s: it accepts 30 to 86400 seconds",
+        ),
+        (
+            "fortios",
+            "IPsec SA lifetime 20s: it accepts 120 to 172800 seconds",
+        ),
+    ] {
+        let err = render(&doc, t, None).expect_err(t);
+        assert!(err.contains(says), "{t}: {err}");
+    }
+    render(&doc, "swanctl", None).expect("strongSwan takes any lifetime");
+}

@@ -45,12 +45,10 @@ fn example(path: &str) -> String {
     std::fs::read_to_string(path).expect("example is readable")
 }
 
-#[allow(dead_code)]
 fn has_line(text: &str, line: &str) -> bool {
     text.lines().any(|l| l.trim() == line)
 }
 
-#[allow(dead_code)]
 #[track_caller]
 fn assert_line(text: &str, line: &str) {
     assert!(has_line(text, line), "missing line {line:?} in:\n{text}");

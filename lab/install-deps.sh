@@ -13,17 +13,22 @@ set -euo pipefail
 # packages, so --no-install-recommends drops it; it carries the openssl plugin
 # (ECP/ECDH groups, GCM, ...) that the lab's charon load list uses, and without
 # it every swanctl call warns "plugin 'openssl': failed to load".
+# libldns3, libevent-pthreads-2.1-7 and libnss3-tools (certutil): the libraries the unpacked
+# libreswan's pluto needs beyond the strongSwan/FRR set, and the NSS database tool, so that
+# tests/libreswan.rs can load every rendered ipsec.conf into a running pluto (lab/pluto-load.sh).
 PKGS=(strongswan-swanctl strongswan-charon libcharon-extra-plugins
       libstrongswan-extra-plugins libstrongswan-standard-plugins
-      frr iproute2 iputils-ping)
-BINS=(/usr/lib/ipsec/charon swanctl /usr/lib/frr/bgpd vtysh ip ping unshare
+      frr iproute2 iputils-ping libldns3 libevent-pthreads-2.1-7 libnss3-tools)
+BINS=(/usr/lib/ipsec/charon swanctl /usr/lib/frr/bgpd vtysh ip ping unshare certutil
       /usr/lib/ipsec/plugins/libstrongswan-openssl.so
-      /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so)
+      /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so
+      /usr/lib/x86_64-linux-gnu/libldns.so.3
+      /usr/lib/x86_64-linux-gnu/libevent_pthreads-2.1.so.7)
 
 missing() {
     local b
     for b in "${BINS[@]}"; do
-        if [[ $b == *.so ]]; then [[ -r $b ]] || { echo "$b"; return 0; }
+        if [[ $b == *.so || $b == *.so.* ]]; then [[ -r $b ]] || { echo "$b"; return 0; }
         elif [[ $b == /* ]]; then [[ -x $b ]] || { echo "$b"; return 0; }
         else command -v "$b" >/dev/null 2>&1 || { echo "$b"; return 0; }
         fi

@@ -145,6 +145,193 @@ fn every_libreswan_config_passes_addconn_and_algparse() {
     );
 }
 
+const PLUTO: &str = "/opt/libreswan/usr/libexec/ipsec/pluto";
+
+/// A running pluto is available: root (a private network and mount namespace), the unpacked
+/// libreswan with its libraries, certutil for the NSS database.
+fn pluto_available() -> bool {
+    let runs = Command::new(PLUTO)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let certutil = Command::new("certutil").arg("-H").output().is_ok();
+    let ok = runs && root && certutil;
+    if !ok {
+        let msg = format!(
+            "pluto cannot run here (pluto runs: {runs}, root: {root}, certutil: {certutil}): \
+             loading every ipsec.conf into pluto NOT RUN (install with lab/install-deps.sh, as root)"
+        );
+        assert!(
+            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
+            "{msg}"
+        );
+        eprintln!("\n!!! {msg}\n");
+    }
+    ok
+}
+
+/// The `config setup` lines a rendered file asks the user to add to /etc/ipsec.conf (an included
+/// file cannot set them): the `#     ` lines after `# config setup needs:`.
+fn config_setup_needs(conf: &str) -> Vec<String> {
+    conf.lines()
+        .skip_while(|l| l.trim() != "# config setup needs:")
+        .skip(1)
+        .map_while(|l| l.strip_prefix("#     "))
+        .map(|l| format!("    {}", l.trim()))
+        .collect()
+}
+
+/// Load one ipsec.conf into a fresh pluto (lab/pluto-load.sh in its own network and mount
+/// namespace) as an /etc/ipsec.d include, with only the `config setup` lines its header asks
+/// for. Ok, or what pluto said about the conns it did not add.
+fn pluto_load(dir: &Path, conf: &Path, text: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(
+        dir.join("setup.txt"),
+        config_setup_needs(text).join("\n") + "\n",
+    )
+    .expect("write");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/pluto-load.sh");
+    let out = Command::new("unshare")
+        .args(["-n", "-m", "bash"])
+        .arg(script)
+        .arg(dir)
+        .arg(conf)
+        .output()
+        .map_err(|e| format!("cannot run pluto-load.sh: {e}"))?;
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.code() != Some(0) {
+        return Err(format!(
+            "pluto-load.sh exit {:?}: {log}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut problems = Vec::new();
+    for name in text.lines().filter_map(|l| l.strip_prefix("conn ")) {
+        // A conn with leftsubnets= is added as its aliases "name/1x1", "name/1x2", ...
+        let (tag, alias) = (
+            format!("\"{}\"", name.trim()),
+            format!("\"{}/", name.trim()),
+        );
+        let mine: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(&tag) || l.contains(&alias))
+            .collect();
+        if !mine.iter().any(|l| l.contains(": added IKEv")) {
+            problems.push(format!("conn {name} not added: {mine:#?}"));
+        }
+        problems.extend(
+            mine.iter()
+                // Not about the file: auto=start sending with no route to the peer in the
+                // namespace, and kernel policy replies when a conn is deleted and added again.
+                .filter(|l| {
+                    l.contains("failed to add")
+                        || (l.contains("ERROR") && !l.contains("send on") && !l.contains("kernel:"))
+                        || l.contains("refus")
+                })
+                .map(|l| (*l).to_owned()),
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else if log.contains("CONFIG_XFRM_INTERFACE")
+        && problems
+            .iter()
+            .filter(|p| !p.starts_with("conn "))
+            .all(|p| p.contains("xfrmi") || p.contains("ipsec-interface"))
+    {
+        // This kernel has no XFRM interfaces (CONFIG_XFRM_INTERFACE): pluto refuses every
+        // ipsec-interface= conn, whatever the file says. Not a finding about the file.
+        Err(NO_XFRMI.to_owned())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+const NO_XFRMI: &str = "no XFRM interfaces in this kernel";
+
+/// `addconn --checkconfig` only parses: a running pluto refuses more (an IKEv1 conn that
+/// Debian's default `ikev1-policy=drop` forbids, failed before the header named the line to
+/// add). Every rendered ipsec.conf (every example, both sides, both tunnel modes) loads.
+#[test]
+fn every_libreswan_config_loads_into_a_running_pluto() {
+    if !lab_available() || !pluto_available() {
+        return;
+    }
+    let target = ipsecgen::render::find_target("libreswan").expect("libreswan target");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut loaded = 0;
+    let mut not_loaded = 0;
+    let mut failures = Vec::new();
+    for entry in glob_examples() {
+        let text = std::fs::read_to_string(&entry).expect("readable");
+        let checked = ipsecgen::check(Source::new(entry.clone(), text), &Default::default());
+        for side in [Side::Cloud, Side::Customer] {
+            for mode in [TunnelMode::Route, TunnelMode::Policy] {
+                let opts = RenderOptions {
+                    side,
+                    tunnel_mode: Some(mode),
+                };
+                let Ok(out) = ipsecgen::render_all(&checked, opts, target) else {
+                    continue;
+                };
+                for (sub, file) in out {
+                    if file.path != "ipsec.conf" {
+                        continue;
+                    }
+                    let work = dir.path().join(format!("{loaded}"));
+                    let conf = dir.path().join(format!("{loaded}.conf"));
+                    std::fs::write(&conf, &file.content).expect("write");
+                    loaded += 1;
+                    match pluto_load(&work, &conf, &file.content) {
+                        Ok(()) => {}
+                        Err(e) if e == NO_XFRMI => not_loaded += 1,
+                        Err(e) => failures.push(format!("{entry} {sub} ({side:?}, {mode:?}): {e}")),
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "pluto: {} of {loaded} ipsec.conf files loaded",
+        loaded - not_loaded
+    );
+    if not_loaded > 0 {
+        eprintln!(
+            "\n!!! pluto: {not_loaded} route-based ipsec.conf files (ipsec-interface=) NOT LOADED: \
+             this kernel has no XFRM interfaces\n"
+        );
+    }
+    assert!(
+        loaded >= 8,
+        "expected the examples to render, loaded {loaded}"
+    );
+    assert!(
+        failures.is_empty(),
+        "pluto refused:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The pluto check is real: an IKEv1 conn without `ikev1-policy=accept` is refused.
+#[test]
+fn pluto_refuses_ikev1_without_the_policy_line() {
+    if !lab_available() || !pluto_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = dir.path().join("v1.conf");
+    let text = "conn v1\n    ikev2=no\n    authby=secret\n    left=192.0.2.10\n    right=192.0.2.20\n    auto=add\n";
+    std::fs::write(&conf, text).expect("write");
+    let err = pluto_load(&dir.path().join("w"), &conf, text).expect_err("pluto accepted IKEv1");
+    assert!(err.contains("ikev1-policy"), "{err}");
+}
+
 /// The checks are real: a misspelt keyword and a bogus proposal are rejected.
 #[test]
 fn broken_libreswan_configs_are_rejected() {

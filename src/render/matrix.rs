@@ -19,24 +19,39 @@ fn cell(word: Option<&String>) -> String {
     word.map_or_else(|| "—".to_owned(), |w| format!("`{}`", esc(w)))
 }
 
+/// A cell of name table `table`: in parentheses when the device refuses the word by default
+/// (`[blocked]`, under either IKE version), so ipsecgen refuses it too.
+fn cell_of(t: &super::Target, table: &str, id: &str, word: Option<&String>) -> String {
+    let blocked = t.blocked.as_ref().is_some_and(|b| {
+        [crate::ir::IkeVersion::Ikev1, crate::ir::IkeVersion::Ikev2]
+            .into_iter()
+            .any(|v| b.blocks(v, table, id))
+    });
+    match word {
+        Some(_) if blocked => format!("({})", cell(word)),
+        _ => cell(word),
+    }
+}
+
 /// Markdown: one row per target, then the algorithm support matrix (IKE / ESP words).
 pub fn markdown() -> String {
     let targets: Vec<_> = registry().targets().collect();
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}\n");
-    let _ = writeln!(s, "| target | what it writes | for | IKEv1 | IKEv2 | aggressive | route-based | policy-based | BGP | client-to-site |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(s, "| target | what it writes | for | checked by | IKEv1 | IKEv2 | aggressive | route-based | policy-based | BGP | client-to-site |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|");
     let yes = |b: bool| if b { "yes" } else { "—" };
     for t in &targets {
         let f = &t.features;
         let files: Vec<&str> = t.files.iter().map(|f| f.path.as_str()).collect();
         let _ = writeln!(
             s,
-            "| `{}` | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             t.name,
             esc(&t.description),
             files.join(", "),
             esc(&t.versions),
+            esc(&t.checked_by),
             yes(f.ipsec && f.ikev1),
             yes(f.ipsec && f.ikev2),
             yes(f.ipsec && f.aggressive),
@@ -53,7 +68,9 @@ pub fn markdown() -> String {
     );
     let _ = writeln!(
         s,
-        "ipsecgen reports `target.unsupported` instead of substituting):\n"
+        "ipsecgen reports `target.unsupported` instead of substituting; in parentheses: the device\n\
+         knows the word but refuses it by default, see its target.toml `[blocked]`, and ipsecgen\n\
+         refuses it too):\n"
     );
     let head: Vec<String> = ipsec.iter().map(|t| format!("`{}`", t.name)).collect();
     let _ = writeln!(s, "| primitive | {} |", head.join(" | "));
@@ -66,8 +83,8 @@ pub fn markdown() -> String {
         s.push_str(&row(c.describe().to_owned(), &|t| {
             format!(
                 "{} / {}",
-                cell(t.names.ike_cipher.get(c.id())),
-                cell(t.names.esp_cipher.get(c.id()))
+                cell_of(t, "ike_cipher", c.id(), t.names.ike_cipher.get(c.id())),
+                cell_of(t, "esp_cipher", c.id(), t.names.esp_cipher.get(c.id()))
             )
         }));
     }
@@ -75,8 +92,18 @@ pub fn markdown() -> String {
         s.push_str(&row(i.describe().to_owned(), &|t| {
             format!(
                 "{} / {}",
-                cell(t.names.ike_integrity.get(i.id())),
-                cell(t.names.esp_integrity.get(i.id()))
+                cell_of(
+                    t,
+                    "ike_integrity",
+                    i.id(),
+                    t.names.ike_integrity.get(i.id())
+                ),
+                cell_of(
+                    t,
+                    "esp_integrity",
+                    i.id(),
+                    t.names.esp_integrity.get(i.id())
+                )
             )
         }));
     }
@@ -85,8 +112,8 @@ pub fn markdown() -> String {
         s.push_str(&row(format!("DH {d}"), &|t| {
             format!(
                 "{} / {}",
-                cell(t.names.ike_dh.get(&id)),
-                cell(t.names.esp_dh.get(&id))
+                cell_of(t, "ike_dh", &id, t.names.ike_dh.get(&id)),
+                cell_of(t, "esp_dh", &id, t.names.esp_dh.get(&id))
             )
         }));
     }

@@ -37,8 +37,10 @@ pub struct EspCtx {
 }
 
 /// Translate through a name table, or record `target.unsupported` at the value's span.
+#[allow(clippy::too_many_arguments)]
 fn name_of<T>(
     target: &Target,
+    version: IkeVersion,
     table: &BTreeMap<String, String>,
     table_name: &str,
     value: &At<T>,
@@ -46,6 +48,24 @@ fn name_of<T>(
     what: &str,
     diags: &mut Diagnostics,
 ) -> String {
+    if let Some(b) = target
+        .blocked
+        .as_ref()
+        .filter(|b| b.blocks(version, table_name, id))
+    {
+        diags.push(
+            Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "target `{}` cannot express {what} `{id}`: the device refuses it by default",
+                    target.name
+                ),
+            )
+            .at(value.span, format!("refused by {} by default", target.name))
+            .help(b.reason.clone()),
+        );
+        return String::new();
+    }
     match table.get(id) {
         Some(w) => w.clone(),
         None => {
@@ -65,9 +85,33 @@ fn rekey(lifetime: u32) -> u32 {
     lifetime - lifetime / 10
 }
 
+/// A lifetime outside the range the device accepts is refused, never clamped.
+fn check_lifetime(
+    target: &Target,
+    range: Option<[u32; 2]>,
+    value: &At<u32>,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    if let Some([lo, hi]) = range.filter(|[lo, hi]| value.value < *lo || value.value > *hi) {
+        diags.push(
+            Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "target `{}` cannot express the {what} lifetime {}s: it accepts {lo} to {hi} seconds",
+                    target.name, value.value
+                ),
+            )
+            .at(value.span, format!("outside {lo}..{hi} on {}", target.name))
+            .help(format!("choose a lifetime from {lo} to {hi} seconds on both sides")),
+        );
+    }
+}
+
 pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diagnostics) -> IkeCtx {
     let names = target.names.for_version(view.ike.version.value);
     let ike = &view.ike;
+    check_lifetime(target, target.lifetime.ike, &ike.lifetime, "IKE SA", diags);
     let version_ok = match ike.version.value {
         IkeVersion::Ikev1 => target.features.ikev1,
         IkeVersion::Ikev2 => target.features.ikev2,
@@ -92,6 +136,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     }
     let cipher = name_of(
         target,
+        view.ike.version.value,
         names.ike_cipher,
         "ike_cipher",
         &ike.cipher,
@@ -102,6 +147,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let integrity = ike.integrity.as_ref().map(|i| {
         name_of(
             target,
+            view.ike.version.value,
             names.ike_integrity,
             "ike_integrity",
             i,
@@ -131,6 +177,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     let prf = prf.map(|p| {
         name_of(
             target,
+            view.ike.version.value,
             names.ike_prf,
             "ike_prf",
             &p,
@@ -141,6 +188,7 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
     });
     let dh = name_of(
         target,
+        view.ike.version.value,
         names.ike_dh,
         "ike_dh",
         &ike.dh,
@@ -170,8 +218,16 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
 pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCtx {
     let names = target.names.for_version(view.ike.version.value);
     let esp = &view.esp;
+    check_lifetime(
+        target,
+        target.lifetime.esp,
+        &esp.lifetime,
+        "IPsec SA",
+        diags,
+    );
     let cipher = name_of(
         target,
+        view.ike.version.value,
         names.esp_cipher,
         "esp_cipher",
         &esp.cipher,
@@ -182,6 +238,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let integrity = esp.integrity.as_ref().map(|i| {
         name_of(
             target,
+            view.ike.version.value,
             names.esp_integrity,
             "esp_integrity",
             i,
@@ -193,6 +250,7 @@ pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCt
     let pfs = esp.pfs.as_ref().map(|g| {
         name_of(
             target,
+            view.ike.version.value,
             names.esp_dh,
             "esp_dh",
             g,

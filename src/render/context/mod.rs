@@ -67,6 +67,8 @@ pub struct Context {
     pub ir: Option<serde_json::Value>,
     /// `field = value (source)` lines for every default that was applied.
     pub defaults: Vec<String>,
+    /// What the device (per model) needs for the primitives this connection uses (`[notes]`).
+    pub notes: Vec<String>,
     /// The target's words for yes/no.
     pub yes: String,
     pub no: String,
@@ -90,6 +92,68 @@ pub struct DpdCtx {
     pub interval: u32,
     pub timeout: u32,
     pub action: Option<String>,
+    /// Unanswered probes before the peer is dead (targets whose timeout is a retry count).
+    pub retries: u32,
+    /// Where the device cannot say what the input says (printed in the header).
+    pub deviations: Vec<String>,
+}
+
+/// The DPD timeout in the device's terms: a retry count where the device counts probes, and a
+/// header line for every way the device deviates from the configured timeout.
+fn dpd(view: &Connection, target: &Target, action: Option<String>) -> DpdCtx {
+    use super::target::DpdTimeout;
+    let d = &view.dpd;
+    let iv = d.interval.value;
+    let interval = iv.max(1);
+    let mut retries = d.timeout.div_ceil(interval).max(1);
+    let mut deviations = Vec::new();
+    let ikev2 = view.ike.version.value == crate::ir::IkeVersion::Ikev2;
+    let mode = match (ikev2, target.dpd.timeout_ikev2) {
+        (true, Some(m)) => m,
+        _ => target.dpd.timeout,
+    };
+    if d.enabled.value && target.features.ipsec {
+        let t = &target.name;
+        match mode {
+            DpdTimeout::Retries => {
+                if let Some([lo, hi]) = target.dpd.retries_range {
+                    let r = retries.clamp(lo, hi);
+                    if r != retries {
+                        deviations.push(format!(
+                            "DPD timeout {}s: {t} counts {lo}-{hi} unanswered probes, so the peer is declared dead after {r} x {}s = {}s",
+                            d.timeout, iv, r * iv
+                        ));
+                        retries = r;
+                    }
+                }
+                if retries * iv != d.timeout && deviations.is_empty() {
+                    deviations.push(format!(
+                        "DPD timeout {}s is written as {retries} unanswered probes every {}s = {}s",
+                        d.timeout,
+                        iv,
+                        retries * iv
+                    ));
+                }
+            }
+            DpdTimeout::Seconds => {}
+            DpdTimeout::Ignored => deviations.push(format!(
+                "DPD timeout {}s has no effect with IKEv2 on {t}: a silent peer is declared dead when the IKEv2 retransmissions of a DPD probe time out",
+                d.timeout
+            )),
+            DpdTimeout::None => deviations.push(format!(
+                "DPD timeout {}s cannot be expressed on {t}: the device declares a silent peer dead after its own fixed retries",
+                d.timeout
+            )),
+        }
+    }
+    DpdCtx {
+        enabled: d.enabled.value,
+        interval: iv,
+        timeout: d.timeout,
+        action,
+        retries,
+        deviations,
+    }
 }
 
 fn word(
@@ -106,6 +170,69 @@ fn word(
             String::new()
         }
     }
+}
+
+/// Identities the target cannot configure are refused, never left to a comment: the device
+/// would send its address and a peer that expects the identity rejects it. (A masked value such
+/// as `47.XX.XX.2` is the Alibaba dialect's to diagnose, `input.masked`.)
+fn check_identities(view: &Connection, target: &Target, diags: &mut Diagnostics) {
+    use super::target::IdentityScope;
+    let scope = match view.ike.version.value {
+        crate::ir::IkeVersion::Ikev1 => target.identity.ikev1,
+        crate::ir::IkeVersion::Ikev2 => target.identity.ikev2,
+    };
+    for (ep, field) in [(&view.local, "local"), (&view.remote, "remote")] {
+        let Some(id) = &ep.id else { continue };
+        let text = id.value.to_string();
+        let is_gateway = ep
+            .gateway
+            .as_ref()
+            .is_some_and(|g| g.value.to_string() == text);
+        if scope == IdentityScope::Gateway && !is_gateway {
+            diags.push(
+                Diagnostic::error(
+                    "target.unsupported",
+                    format!(
+                        "target `{}` cannot express the {field} IKE identity `{text}` ({} {}): its output identifies each side by its gateway address only",
+                        target.name,
+                        view.ike.version.value.id(),
+                        if matches!(id.value, crate::ir::Identity::Ip(_)) { "address other than the gateway's" } else { "FQDN" },
+                    ),
+                )
+                .at(id.span, "not configurable on this target")
+                .help("remove LocalId/RemoteId (the gateway addresses are used), or choose a target that configures identities (swanctl, libreswan, vyos, juniper-srx, fortios, mikrotik, panos)"),
+            );
+        }
+    }
+}
+
+/// The target's notes (`[notes.<table>]`) for the primitives this connection uses, once each.
+fn notes(view: &Connection, target: &Target) -> Vec<String> {
+    let (ike, esp) = (&view.ike, &view.esp);
+    let used: Vec<(&str, String)> = [
+        Some(("ike_cipher", ike.cipher.value.id().to_owned())),
+        ike.integrity
+            .as_ref()
+            .map(|i| ("ike_integrity", i.value.id().to_owned())),
+        Some(("ike_dh", ike.dh.value.id())),
+        Some(("esp_cipher", esp.cipher.value.id().to_owned())),
+        esp.integrity
+            .as_ref()
+            .map(|i| ("esp_integrity", i.value.id().to_owned())),
+        esp.pfs.as_ref().map(|g| ("esp_dh", g.value.id())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (table, id) in used {
+        if let Some(n) = target.notes.get(table).and_then(|m| m.get(&id)) {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+    }
+    out
 }
 
 fn missing_gateway(side: Side) -> Diagnostic {
@@ -193,6 +320,7 @@ pub fn build(
         );
         ranges::check(&view, target, &mut diags);
         let ike = crypto::ike(&view, target, version, &mut diags);
+        check_identities(&view, target, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
             Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).unwrap_or_else(|| {
@@ -249,12 +377,7 @@ pub fn build(
         ike,
         esp,
         psk,
-        dpd: DpdCtx {
-            enabled: view.dpd.enabled.value,
-            interval: view.dpd.interval.value,
-            timeout: view.dpd.timeout,
-            action: dpd_action,
-        },
+        dpd: dpd(&view, target, dpd_action),
         nat_traversal: view.nat_traversal.value,
         start_action,
         children: topo.children,
@@ -263,6 +386,7 @@ pub fn build(
         health: topo.health,
         remote_access: topo.remote_access,
         ir: feats.ir.then(|| serde_json::to_value(&view).ok()).flatten(),
+        notes: notes(&view, target),
         defaults: view
             .defaults
             .iter()

@@ -234,6 +234,34 @@ pub fn build(
     }
 
     ipv6(view, route, target, diags);
+    if view.bgp_enabled() && !route && target.features.ipsec && !target.features.policy_bgp {
+        diags.push(
+            crate::render::target::unsupported(&target.name, "BGP over a policy-based tunnel", &[])
+                .help(format!(
+                    "the `{}` output has no interface holding this side's /32 BGP address, so the session would leave from the outside address, miss the crypto ACL and go unencrypted: use --tunnel-mode route (a tunnel interface with the BGP address)",
+                    target.name
+                )),
+        );
+    }
+    let has_tunnel_cidr = view.bgp.as_ref().is_some_and(|b| b.tunnel_cidr.is_some());
+    if route
+        && !view.bgp_enabled()
+        && !has_tunnel_cidr
+        && target.features.ipsec
+        && !target.features.unnumbered_route
+    {
+        diags.push(
+            crate::render::target::unsupported(
+                &target.name,
+                "a route-based tunnel without a tunnel address",
+                &[],
+            )
+            .help(format!(
+                "`{}` needs an address on the tunnel interface and a next hop in its subnet for every route; without BGP the input has no TunnelCidr: use --tunnel-mode policy",
+                target.name
+            )),
+        );
+    }
 
     // BGP over the tunnel.
     let bgp = if view.bgp_enabled() {

@@ -153,10 +153,12 @@ pub fn load_with(
     psk_roots: &[std::path::PathBuf],
 ) -> Loaded {
     let mut out = Loaded::default();
-    let root = match source.parse() {
+    let root = match source.parse_reporting_all() {
         Ok(n) => n,
-        Err(d) => {
-            out.diagnostics.push(d);
+        Err(all) => {
+            for d in all {
+                out.diagnostics.push(d);
+            }
             return out;
         }
     };

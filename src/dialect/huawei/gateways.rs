@@ -32,19 +32,23 @@ pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc>
         Kind::HuaweiCustomer => "customer_gateway",
         _ => "vpn_gateway",
     };
-    let obj = root.object(ctx, key)?;
-    read_object(ctx, &obj, kind, file)
+    root.ignore(&["request_id"]);
+    let doc = root
+        .object(ctx, key)
+        .and_then(|obj| read_object(ctx, &obj, kind, file));
+    root.finish(ctx);
+    doc
 }
 
-/// Read the gateway object itself. Only the fields that feed a connection are read (masked or
-/// malformed values get their diagnostics); the others a Show response carries are not
-/// (docs/dialects.md lists them).
+/// Read the gateway object itself: the fields that feed a connection (masked or malformed
+/// values get their diagnostics); the others the API documents are known and not read
+/// (docs/dialects.md lists them); an unknown one is an error, as in a connection.
 pub fn read_object(ctx: &Ctx, o: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc> {
-    let id = o.string(ctx, "id")?;
+    let id = o.string(ctx, "id");
     let asn = o.u32(ctx, "bgp_asn", CODE_INVALID);
     let mut doc = GatewayDoc {
         kind,
-        id: id.value,
+        id: id.map(|i| i.value).unwrap_or_default(),
         file: file.to_owned(),
         ip: None,
         second_ip: None,
@@ -54,6 +58,7 @@ pub fn read_object(ctx: &Ctx, o: &Obj, kind: Kind, file: &str) -> Option<Gateway
     };
     match kind {
         Kind::HuaweiCustomer => {
+            o.ignore(CUSTOMER_GATEWAY_IGNORED);
             let by_ip = o.choice(ctx, "id_type", vocab::CGW_ID_TYPES, CODE_INVALID);
             // `id_value` is the address when id_type is ip; the Show response also prints `ip`.
             doc.ip = match by_ip.map(|t| t.value) {
@@ -64,6 +69,7 @@ pub fn read_object(ctx: &Ctx, o: &Obj, kind: Kind, file: &str) -> Option<Gateway
             .map(|a| a.value);
         }
         _ => {
+            o.ignore(VPN_GATEWAY_IGNORED);
             for key in ["eip1", "eip2"] {
                 let key: &'static str = key;
                 let Some(eip) = o.object(ctx, key) else {
@@ -75,6 +81,8 @@ pub fn read_object(ctx: &Ctx, o: &Obj, kind: Kind, file: &str) -> Option<Gateway
                 ) {
                     doc.addresses.push((eid.value, ip.value));
                 }
+                eip.ignore(EIP_IGNORED);
+                eip.finish(ctx);
             }
             for key in ["access_private_ip_1", "access_private_ip_2"] {
                 let key: &'static str = key;
@@ -90,5 +98,44 @@ pub fn read_object(ctx: &Ctx, o: &Obj, kind: Kind, file: &str) -> Option<Gateway
                 .collect();
         }
     }
-    Some(doc)
+    o.finish(ctx);
+    (!doc.id.is_empty()).then_some(doc)
 }
+
+/// Fields of a ShowVpnGateway `vpn_gateway` that say nothing the peer needs (docs/dialects.md).
+const VPN_GATEWAY_IGNORED: &[&str] = &[
+    "name",
+    "network_type",
+    "status",
+    "attachment_type",
+    "ip_version",
+    "vpc_id",
+    "er_id",
+    "connect_subnet",
+    "flavor",
+    "availability_zone_ids",
+    "connection_number",
+    "used_connection_number",
+    "used_connection_group",
+    "enterprise_project_id",
+    "created_at",
+    "updated_at",
+    "access_vpc_id",
+    "access_subnet_id",
+    "ha_mode",
+    "tags",
+    "policy_template",
+];
+
+const EIP_IGNORED: &[&str] = &[
+    "ip_version",
+    "type",
+    "charge_mode",
+    "bandwidth_id",
+    "bandwidth_size",
+    "bandwidth_name",
+];
+
+/// Fields of a `customer_gateway` that say nothing the peer needs.
+const CUSTOMER_GATEWAY_IGNORED: &[&str] =
+    &["name", "created_at", "updated_at", "tags", "route_mode"];

@@ -29,15 +29,18 @@ const WRAPPER: &[&str] = &["request_id", "total_count"];
 pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts, file: &str) -> Vec<Connection> {
     root.ignore(WRAPPER);
     let siblings = siblings(ctx, root, file);
+    if ctx.explore {
+        // Schema mode: the list form too (the single form is explored below).
+        let items = root.objects(ctx, "vpn_connections").unwrap_or_default();
+        list(ctx, &items, &siblings, facts);
+        page_info(ctx, root);
+    }
     let out = if let Some(conn) = root.object(ctx, "vpn_connection") {
         connection::read(ctx, &conn, &siblings, facts, "huawei-vpn")
             .into_iter()
             .collect()
     } else if let Some(items) = root.objects(ctx, "vpn_connections") {
-        if let Some(page) = root.object(ctx, "page_info") {
-            page.ignore(&["next_marker", "previous_marker", "current_count"]);
-            page.finish(ctx);
-        }
+        page_info(ctx, root);
         list(ctx, &items, &siblings, facts)
     } else {
         ctx.push(
@@ -49,6 +52,14 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts, file: &str) -> Vec<Connect
     };
     root.finish(ctx);
     out
+}
+
+/// The list response's paging: nothing about the tunnels.
+fn page_info(ctx: &Ctx, root: &Obj) {
+    if let Some(page) = root.object(ctx, "page_info") {
+        page.ignore(&["next_marker", "previous_marker", "current_count"]);
+        page.finish(ctx);
+    }
 }
 
 /// `vpn_gateway`, `customer_gateway` and `local_subnets` beside the connection(s).

@@ -108,7 +108,15 @@ fn word(
     }
 }
 
-fn missing_gateway(side: Side) -> Diagnostic {
+fn missing_gateway(side: Side, dialect: &str) -> Diagnostic {
+    if dialect == crate::dialect::huawei::DIALECT {
+        return match side {
+            Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's address is needed for this output")
+                .help("pass the ShowVpnGateway response of vgw_id as another input (ipsecgen render conn.json vgw.json cgw.json): vgw_ip names one of its EIPs; or pass --cloud-ip"),
+            Side::Customer => Diagnostic::error("peer.missing", "the customer gateway's address is needed for this output")
+                .help("pass the ShowCustomerGateway response of cgw_id as another input (ipsecgen render conn.json vgw.json cgw.json): its id_value is the address; or pass --customer-ip"),
+        };
+    }
     match side {
         Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's public IP address is needed for this output")
             .help("pass the gateway's DescribeVpnGateway response as another input (ipsecgen render conn.json gw.json), add \"VpnGateway\": {\"InternetIp\": \"<gateway public IP>\"} to the document, or pass --cloud-ip"),
@@ -182,7 +190,7 @@ pub fn build(
         // Clients of an IPsec server connect from anywhere: only a client needs the server's address.
         let serves_clients = view.remote_access.is_some() && side == Side::Cloud;
         if view.remote.gateway.is_none() && !serves_clients {
-            diags.push(missing_gateway(view.remote.side));
+            diags.push(missing_gateway(view.remote.side, &view.dialect));
         }
         let version = word(
             target,
@@ -207,9 +215,12 @@ pub fn build(
                 String::new()
             }),
             None => {
-                diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(
-                    "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection",
-                ));
+                let help = if view.dialect == crate::dialect::huawei::DIALECT {
+                    "the API never returns the PSK: add \"psk\": {\"env\": \"VAR\"} (or the key) to vpn_connection, or an ipsecgen.toml overlay psk"
+                } else {
+                    "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection"
+                };
+                diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(help));
                 String::new()
             }
         };

@@ -31,7 +31,6 @@ const IGNORED: &[&str] = &[
     "enterprise_project_id",
     "tags",
     "enable_hub",
-    "connection_monitor_id",
     // Deprecated, "retained for compatibility": vgw_ip, style and style again.
     "eip_id",
     "type",

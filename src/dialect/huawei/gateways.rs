@@ -124,7 +124,6 @@ const VPN_GATEWAY_IGNORED: &[&str] = &[
     "access_subnet_id",
     "ha_mode",
     "tags",
-    "policy_template",
 ];
 
 const EIP_IGNORED: &[&str] = &[

@@ -140,18 +140,9 @@ pub fn read(
                 ));
                 Some(doc.subnets.iter().map(|n| At::bare(*n)).collect())
             });
-            let local = match local {
-                Some(l) => l,
-                None if bgp_on => Vec::new(),
-                None => {
-                    ctx.push(missing(
-                        conn,
-                        "the cloud side's subnets are not in the document",
-                        "a static-routing connection protects the VPN gateway's local_subnets: pass the ShowVpnGateway response of a VPC-attached gateway as another input, or add \"local_subnets\": [\"10.0.0.0/24\"] beside vpn_connection (an ER-attached gateway has none: list the subnets the enterprise router brings)",
-                    ));
-                    Vec::new()
-                }
-            };
+            // Without them (no document says), rendering asks for them (peer.missing): check
+            // does not join documents, so a connection checked alone is not wrong for lacking them.
+            let local = local.unwrap_or_default();
             let remote = peer_subnets.clone().unwrap_or_default();
             if remote.is_empty() && !bgp_on {
                 ctx.push(
@@ -166,23 +157,6 @@ pub fn read(
             (local, remote)
         }
     };
-    if bgp_on {
-        if cloud_asn.is_none() {
-            ctx.push(missing(
-                conn,
-                "the cloud side's BGP ASN is the VPN gateway's bgp_asn, which this document does not carry",
-                "pass the VPN gateway's ShowVpnGateway response as another input (ipsecgen render conn.json vgw.json cgw.json), or add its \"vpn_gateway\" object beside vpn_connection",
-            ));
-        }
-        if customer_asn.is_none() {
-            ctx.push(missing(
-                conn,
-                "the customer side's BGP ASN is the customer gateway's bgp_asn, which this document does not carry",
-                "pass the ShowCustomerGateway response as another input (ipsecgen render conn.json vgw.json cgw.json), add its \"customer_gateway\" object beside vpn_connection, or pass --customer-asn",
-            ));
-        }
-    }
-
     let nat = own.or(None, "NAT traversal", "on", true);
     let initiation = own.or(
         None,
@@ -239,12 +213,6 @@ pub fn read(
         remote_access: None,
         defaults,
     })
-}
-
-fn missing(conn: &Obj, message: &str, help: &str) -> Diagnostic {
-    Diagnostic::error("peer.missing", message)
-        .at(Some(Span::new(conn.span().offset, 1)), "this connection")
-        .help(help)
 }
 
 /// The document of the gateway `kind` the connection names: the one beside it (which must be

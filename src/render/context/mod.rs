@@ -108,6 +108,28 @@ fn word(
     }
 }
 
+/// Huawei v5: the facts only the gateway documents carry, besides the addresses: both BGP ASNs,
+/// and a static connection's cloud subnets (a VPC-attached gateway's `local_subnets`).
+fn huawei_gateway_facts(view: &Connection) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let cloud = view.endpoint(Side::Cloud);
+    let customer = view.endpoint(Side::Customer);
+    if view.bgp_enabled() {
+        if cloud.bgp.asn.is_none() {
+            out.push(Diagnostic::error("peer.missing", "the cloud side's BGP ASN is needed for this output: it is the VPN gateway's bgp_asn")
+                .help("pass the ShowVpnGateway response of vgw_id as another input (ipsecgen render conn.json vgw.json cgw.json), or put its \"vpn_gateway\" object beside vpn_connection"));
+        }
+        if customer.bgp.asn.is_none() {
+            out.push(Diagnostic::error("peer.missing", "the customer side's BGP ASN is needed for this output: it is the customer gateway's bgp_asn")
+                .help("pass the ShowCustomerGateway response of cgw_id as another input, put its \"customer_gateway\" object beside vpn_connection, or pass --customer-asn"));
+        }
+    } else if cloud.subnets.is_empty() {
+        out.push(Diagnostic::error("peer.missing", "the cloud side's subnets are needed for this output: a static connection protects the VPN gateway's local_subnets")
+            .help("pass the ShowVpnGateway response of a VPC-attached gateway as another input, or add \"local_subnets\": [\"10.0.0.0/24\"] beside vpn_connection (an ER-attached gateway has none: list the subnets the enterprise router brings)"));
+    }
+    out
+}
+
 fn missing_gateway(side: Side, dialect: &str) -> Diagnostic {
     if dialect == crate::dialect::huawei::DIALECT {
         return match side {
@@ -173,6 +195,9 @@ pub fn build(
     } else {
         TunnelMode::Policy
     });
+    if view.dialect == crate::dialect::huawei::DIALECT {
+        diags.extend(huawei_gateway_facts(&view));
+    }
     let topo = topology::build(&view, side, mode, target, &mut diags);
 
     // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so

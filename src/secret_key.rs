@@ -23,6 +23,8 @@ const NOT_SECRET: &[&str] = &[
     "ikeauthalg",
     "ipsecauthalg",
     "authalgorithm",
+    "authenticationalgorithm",
+    "authenticationmethod",
     "authmode",
     "ikeauthalgorithm",
     "policyauthalgorithm",

@@ -17,6 +17,10 @@ use super::fields::{Ctx, Obj};
 pub enum Kind {
     Vpn,
     Customer,
+    /// Huawei Cloud v5 ShowVpnGateway (`vpn_gateway`), joined by `vgw_id`.
+    HuaweiVpn,
+    /// Huawei Cloud v5 ShowCustomerGateway (`customer_gateway`), joined by `cgw_id`.
+    HuaweiCustomer,
 }
 
 impl Kind {
@@ -25,6 +29,8 @@ impl Kind {
         match self {
             Kind::Vpn => ("DescribeVpnGateway", "VpnGatewayId"),
             Kind::Customer => ("DescribeCustomerGateway", "CustomerGatewayId"),
+            Kind::HuaweiVpn => ("ShowVpnGateway", "vgw_id"),
+            Kind::HuaweiCustomer => ("ShowCustomerGateway", "cgw_id"),
         }
     }
 }
@@ -40,8 +46,13 @@ pub struct GatewayDoc {
     pub ip: Option<IpAddr>,
     /// The second IPsec address of a dual-tunnel VPN gateway.
     pub second_ip: Option<IpAddr>,
-    /// The customer gateway's ASN.
+    /// The customer gateway's ASN (Huawei: also the VPN gateway's own `bgp_asn`).
     pub asn: Option<u32>,
+    /// Huawei VPN gateways: each address a connection can name in `vgw_ip`, by that name (an
+    /// EIP's ID, or a private gateway's private address itself).
+    pub addresses: Vec<(String, IpAddr)>,
+    /// Huawei VPN gateways attached to a VPC: the cloud side's subnets (`local_subnets`).
+    pub subnets: Vec<ipnetwork::IpNetwork>,
 }
 
 /// Keys no connection document has at its top level: a document with an ID key and one of
@@ -78,6 +89,9 @@ pub fn detect(root: &Node) -> Option<Kind> {
 /// Read the facts of a gateway document. Only those fields are read (masked or malformed
 /// values get their diagnostics); the many others a Describe response carries are not.
 pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc> {
+    if matches!(kind, Kind::HuaweiVpn | Kind::HuaweiCustomer) {
+        return super::huawei::gateways::read(ctx, root, kind, file);
+    }
     let (_, id_key) = kind.call_and_key();
     let id = root.string(ctx, id_key)?;
     let (ip, second_ip, asn) = match kind {
@@ -91,6 +105,7 @@ pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc>
             None,
             root.u32(ctx, "Asn", "IllegalParam.PeerAsn"),
         ),
+        Kind::HuaweiVpn | Kind::HuaweiCustomer => unreachable!("read by huawei::gateways"),
     };
     Some(GatewayDoc {
         kind,
@@ -99,6 +114,8 @@ pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc>
         ip: ip.map(|a| a.value),
         second_ip: second_ip.map(|a| a.value),
         asn: asn.map(|a| a.value),
+        addresses: Vec::new(),
+        subnets: Vec::new(),
     })
 }
 
@@ -112,6 +129,8 @@ fn slot(kind: Kind) -> u8 {
     match kind {
         Kind::Vpn => 0,
         Kind::Customer => 1,
+        Kind::HuaweiVpn => 2,
+        Kind::HuaweiCustomer => 3,
     }
 }
 

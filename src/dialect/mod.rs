@@ -12,6 +12,7 @@ mod aliyun_vocab;
 mod defaults;
 mod escape_map;
 pub mod fields;
+pub mod huawei;
 pub mod masked;
 pub mod native;
 mod native_ranges;
@@ -48,6 +49,7 @@ pub enum Dialect {
     AliyunConnection,
     AliyunIpsecServer,
     Neutron,
+    HuaweiVpn,
     Zstack,
     Native,
 }
@@ -57,6 +59,7 @@ impl Dialect {
         Dialect::AliyunConnection,
         Dialect::AliyunIpsecServer,
         Dialect::Neutron,
+        Dialect::HuaweiVpn,
         Dialect::Zstack,
         Dialect::Native,
     ];
@@ -67,6 +70,7 @@ impl Dialect {
             Dialect::AliyunConnection => "Alibaba Cloud IPsec-VPN connection (CreateVpnConnection / ModifyVpnAttachmentAttribute parameters or DescribeVpnConnection)",
             Dialect::AliyunIpsecServer => "Alibaba Cloud IPsec server (CreateIpsecServer / UpdateIpsecServer parameters)",
             Dialect::Neutron => "Huawei Cloud / OpenStack Neutron VPNaaS ipsec_site_connection with its policies",
+            Dialect::HuaweiVpn => "Huawei Cloud VPN API v5 vpn_connection (create request, create / show / list response, batch create), with its vpn_gateway and customer_gateway",
             Dialect::Zstack => "ZStack ChangeIPsecConnection request or IPsecConnectionInventory",
             Dialect::Native => "ipsecgen's own YAML: a connections: list",
         }
@@ -77,6 +81,7 @@ impl Dialect {
             Dialect::AliyunConnection => "aliyun-connection",
             Dialect::AliyunIpsecServer => "aliyun-ipsec-server",
             Dialect::Neutron => "neutron",
+            Dialect::HuaweiVpn => huawei::DIALECT,
             Dialect::Zstack => "zstack",
             Dialect::Native => "native",
         }
@@ -105,6 +110,7 @@ impl Dialect {
             Dialect::AliyunConnection => aliyun_connection::SIGNATURE,
             Dialect::AliyunIpsecServer => aliyun_ipsec_server::SIGNATURE,
             Dialect::Neutron => neutron::SIGNATURE,
+            Dialect::HuaweiVpn => huawei::SIGNATURE,
             Dialect::Zstack => zstack::SIGNATURE,
             Dialect::Native => native::SIGNATURE,
         }
@@ -147,10 +153,12 @@ pub fn load_with(
     psk_roots: &[std::path::PathBuf],
 ) -> Loaded {
     let mut out = Loaded::default();
-    let root = match source.parse() {
+    let root = match source.parse_reporting_all() {
         Ok(n) => n,
-        Err(d) => {
-            out.diagnostics.push(d);
+        Err(all) => {
+            for d in all {
+                out.diagnostics.push(d);
+            }
             return out;
         }
     };
@@ -167,7 +175,7 @@ pub fn load_with(
     }
     let gateway_kind = dialect
         .is_none()
-        .then(|| aliyun_gateways::detect(&root))
+        .then(|| aliyun_gateways::detect(&root).or_else(|| huawei::gateways::detect(&root)))
         .flatten();
     if let Some(kind) = gateway_kind {
         let ctx = Ctx::new(&source.text);
@@ -217,7 +225,7 @@ pub fn load_with(
         psk_roots,
     ));
     let obj = Obj::new(root, "");
-    let conn = read_with(dialect, &ctx, &obj, facts);
+    let conn = read_with(dialect, &ctx, &obj, facts, &source.name);
     out.connections.extend(conn.into_iter().map(|mut c| {
         crate::ir::derive::complete(&mut c);
         c
@@ -228,7 +236,13 @@ pub fn load_with(
 }
 
 /// Run one dialect's reader over the root object.
-fn read_with(dialect: Dialect, ctx: &Ctx, obj: &Obj, facts: &PeerFacts) -> Vec<Connection> {
+fn read_with(
+    dialect: Dialect,
+    ctx: &Ctx,
+    obj: &Obj,
+    facts: &PeerFacts,
+    file: &str,
+) -> Vec<Connection> {
     // Editors' schema references (`"$schema": "../../schemas/x.json"`) are not connection data.
     obj.ignore(&["$schema"]);
     match dialect {
@@ -263,6 +277,7 @@ fn read_with(dialect: Dialect, ctx: &Ctx, obj: &Obj, facts: &PeerFacts) -> Vec<C
             .into_iter()
             .collect(),
         Dialect::Neutron => neutron::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::HuaweiVpn => huawei::read(ctx, obj, facts, file),
         Dialect::Zstack => zstack::read(ctx, obj, facts).into_iter().collect(),
         Dialect::Native => native::read(ctx, obj, facts),
     }
@@ -280,7 +295,7 @@ pub(crate) fn record_reads(
     ctx.explore = explore;
     ctx.schema = Some(std::cell::RefCell::new(std::mem::take(into)));
     let obj = Obj::new(root, "");
-    let _ = read_with(dialect, &ctx, &obj, &PeerFacts::default());
+    let _ = read_with(dialect, &ctx, &obj, &PeerFacts::default(), "");
     obj.finish(&ctx);
     if let Some(rec) = ctx.schema.take() {
         *into = rec.into_inner();

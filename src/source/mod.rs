@@ -96,13 +96,19 @@ impl Source {
     /// Parse the whole text: the query-string request form, or JSON / YAML (JSON is parsed as
     /// YAML flow, which keeps spans).
     pub fn parse(&self) -> Result<Node, Diagnostic> {
+        self.parse_reporting_all().map_err(|mut all| all.remove(0))
+    }
+
+    /// `parse`, with every syntax error of a JSON input that can be named by its fix (trailing
+    /// commas, a stray brace, a missing comma, a second document), not only the first.
+    pub fn parse_reporting_all(&self) -> Result<Node, Vec<Diagnostic>> {
         if query::is_query(&self.text) {
-            query::parse(&self.text)
+            query::parse(&self.text).map_err(|d| vec![d])
         } else {
             if strict_json::is_json(&self.name, &self.text) {
-                strict_json::check(&self.name, &self.text)?;
+                strict_json::check_all(&self.name, &self.text)?;
             }
-            parse_text(&self.text)
+            parse_text(&self.text).map_err(|d| vec![d])
         }
     }
 }

@@ -43,7 +43,10 @@ pub fn subnets(conn: &Connection, out: &mut Diagnostics) {
         }
         // Clients of an IPsec server have no subnets: they get an address from the pool.
         let clients = ep.side == Side::Customer && conn.remote_access.is_some();
-        if ep.subnets.is_empty() && !conn.bgp_enabled() && !clients {
+        // Huawei v5: a static connection's cloud subnets are its gateway's (another document):
+        // rendering asks for them, as for the gateways' addresses.
+        let joined_fact = ep.side == Side::Cloud && conn.dialect == crate::dialect::huawei::DIALECT;
+        if ep.subnets.is_empty() && !conn.bgp_enabled() && !clients && !joined_fact {
             out.push(
                 Diagnostic::error(
                     code(ep.side),

@@ -137,6 +137,8 @@ pub fn asns(conn: &Connection, out: &mut Diagnostics) {
         asn_value(asn, "IllegalParam.LocalAsn", "LocalAsn", out);
     }
     match &customer.bgp.asn {
+        // Huawei v5: the ASNs are the gateway documents' (rendering asks for them).
+        None if conn.dialect == crate::dialect::huawei::DIALECT => {}
         None => out.push(
             Diagnostic::error(
                 "MissingParam.CustomerGatewayAsn",

@@ -235,7 +235,37 @@ fn notes(view: &Connection, target: &Target) -> Vec<String> {
     out
 }
 
-fn missing_gateway(side: Side) -> Diagnostic {
+/// Huawei v5: the facts only the gateway documents carry, besides the addresses: both BGP ASNs,
+/// and a static connection's cloud subnets (a VPC-attached gateway's `local_subnets`).
+fn huawei_gateway_facts(view: &Connection) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let cloud = view.endpoint(Side::Cloud);
+    let customer = view.endpoint(Side::Customer);
+    if view.bgp_enabled() {
+        if cloud.bgp.asn.is_none() {
+            out.push(Diagnostic::error("peer.missing", "the cloud side's BGP ASN is needed for this output: it is the VPN gateway's bgp_asn")
+                .help("pass the ShowVpnGateway response of vgw_id as another input (ipsecgen render conn.json vgw.json cgw.json), or put its \"vpn_gateway\" object beside vpn_connection"));
+        }
+        if customer.bgp.asn.is_none() {
+            out.push(Diagnostic::error("peer.missing", "the customer side's BGP ASN is needed for this output: it is the customer gateway's bgp_asn")
+                .help("pass the ShowCustomerGateway response of cgw_id as another input, put its \"customer_gateway\" object beside vpn_connection, or pass --customer-asn"));
+        }
+    } else if cloud.subnets.is_empty() {
+        out.push(Diagnostic::error("peer.missing", "the cloud side's subnets are needed for this output: a static connection protects the VPN gateway's local_subnets")
+            .help("pass the ShowVpnGateway response of a VPC-attached gateway as another input, or add \"local_subnets\": [\"10.0.0.0/24\"] beside vpn_connection (an ER-attached gateway has none: list the subnets the enterprise router brings)"));
+    }
+    out
+}
+
+fn missing_gateway(side: Side, dialect: &str) -> Diagnostic {
+    if dialect == crate::dialect::huawei::DIALECT {
+        return match side {
+            Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's address is needed for this output")
+                .help("pass the ShowVpnGateway response of vgw_id as another input (ipsecgen render conn.json vgw.json cgw.json): vgw_ip names one of its EIPs; or pass --cloud-ip"),
+            Side::Customer => Diagnostic::error("peer.missing", "the customer gateway's address is needed for this output")
+                .help("pass the ShowCustomerGateway response of cgw_id as another input (ipsecgen render conn.json vgw.json cgw.json): its id_value is the address; or pass --customer-ip"),
+        };
+    }
     match side {
         Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's public IP address is needed for this output")
             .help("pass the gateway's DescribeVpnGateway response as another input (ipsecgen render conn.json gw.json), add \"VpnGateway\": {\"InternetIp\": \"<gateway public IP>\"} to the document, or pass --cloud-ip"),
@@ -292,6 +322,9 @@ pub fn build(
     } else {
         TunnelMode::Policy
     });
+    if view.dialect == crate::dialect::huawei::DIALECT {
+        diags.extend(huawei_gateway_facts(&view));
+    }
     let topo = topology::build(&view, side, mode, target, &mut diags);
 
     // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so
@@ -309,7 +342,7 @@ pub fn build(
         // Clients of an IPsec server connect from anywhere: only a client needs the server's address.
         let serves_clients = view.remote_access.is_some() && side == Side::Cloud;
         if view.remote.gateway.is_none() && !serves_clients {
-            diags.push(missing_gateway(view.remote.side));
+            diags.push(missing_gateway(view.remote.side, &view.dialect));
         }
         let version = word(
             target,
@@ -335,9 +368,12 @@ pub fn build(
                 String::new()
             }),
             None => {
-                diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(
-                    "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection",
-                ));
+                let help = if view.dialect == crate::dialect::huawei::DIALECT {
+                    "the API never returns the PSK: add \"psk\": {\"env\": \"VAR\"} (or the key) to vpn_connection, or an ipsecgen.toml overlay psk"
+                } else {
+                    "add IkeConfig.Psk; when it was omitted at creation the API generated one: read it with DescribeVpnConnection"
+                };
+                diags.push(Diagnostic::error("input.psk-missing", "no pre-shared key is given").help(help));
                 String::new()
             }
         };

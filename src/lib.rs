@@ -195,9 +195,49 @@ pub fn render_joined(
             return Err(errors);
         }
     }
+    if several {
+        // Object names shortened to the target's limit must stay distinct too.
+        let max = target.max_name.saturating_sub(5).max(8);
+        let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for (conn, _) in &all {
+            let short = render::quote::short_name(&conn.name, max);
+            if let Some(first) = seen.insert(short.clone(), conn.name.as_str()) {
+                if first != conn.name {
+                    errors.push(
+                        diag::Diagnostic::error(
+                            "target.name-collision",
+                            format!(
+                                "connections `{first}` and `{}` both become `{short}` on {}, which keeps {max} characters of a name",
+                                conn.name, target.name
+                            ),
+                        )
+                        .help("rename one of them so that their names differ early on; otherwise the second would reconfigure the first's objects"),
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
+    let Some(numbers) = render::number_tunnels(all.iter().map(|(c, _)| c.name.as_str())) else {
+        errors.push(
+            diag::Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "{} connections in one run need more tunnel interface ids than the {} ipsecgen hands out",
+                    all.len(),
+                    render::context::IF_IDS
+                ),
+            )
+            .help("render the fleet in parts"),
+        );
+        return Err(errors);
+    };
     // Every core renders a share of the connections; results come back in file order.
-    let rendered = parallel::map_ordered(&all, |(conn, input)| {
-        render::render(conn, opts, target, input)
+    let jobs: Vec<((&Connection, &str), u32)> = all.iter().copied().zip(numbers).collect();
+    let rendered = parallel::map_ordered(&jobs, |((conn, input), number)| {
+        render::render_numbered(conn, opts, target, input, Some(*number))
     });
     for ((conn, _), result) in all.iter().zip(rendered) {
         match result {

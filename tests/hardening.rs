@@ -465,11 +465,15 @@ fn fleet_files_render_the_same_in_parallel_and_in_sequence() {
         let parallel = ipsecgen::render_all(&checked, opts, target).expect("renders");
         let again = ipsecgen::render_all(&checked, opts, target).expect("renders");
         assert_eq!(parallel, again, "{name}: two runs differ");
+        let numbers =
+            ipsecgen::render::number_tunnels(checked.connections.iter().map(|c| c.name.as_str()))
+                .expect("enough ids");
         let sequential: Vec<_> = checked
             .connections
             .iter()
-            .flat_map(|c| {
-                ipsecgen::render::render(c, opts, target, "fleet.yaml")
+            .zip(numbers)
+            .flat_map(|(c, n)| {
+                ipsecgen::render::render_numbered(c, opts, target, "fleet.yaml", Some(n))
                     .expect("renders")
                     .into_iter()
                     .map(|f| (c.name.clone(), f))
@@ -582,4 +586,85 @@ fn unknown_fields_past_the_first_hundred_are_counted() {
         unknown.last().unwrap().message,
         "900 more unknown fields in the document"
     );
+}
+
+/// Connections rendered together never share a tunnel interface: ids derived from names
+/// collide by chance in a large fleet (4,000 ids), and a hostile name can be chosen to collide
+/// with another connection's, putting both tunnels (0.0.0.0/0 selectors) on one xfrm
+/// interface.
+#[test]
+fn connections_rendered_together_get_distinct_tunnel_interfaces() {
+    use ipsecgen::render::context::if_id;
+    let victim = "vpc-to-office-berlin";
+    let evil = (0..100_000)
+        .map(|i| format!("evil-{i}"))
+        .find(|n| if_id(n) == if_id(victim))
+        .expect("a colliding name");
+    let text = format!(
+        "connections:\n  - name: {victim}\n    cloud: {{gateway: 203.0.113.1, subnets: [10.60.0.0/24]}}\n    customer: {{gateway: 198.51.100.1, subnets: [172.16.1.0/24]}}\n    psk: Zr5tW8yBn3QxL6vDkk1\n  - name: {evil}\n    cloud: {{gateway: 192.0.2.66, subnets: [10.61.0.0/24]}}\n    customer: {{gateway: 198.51.100.1, subnets: [172.16.2.0/24]}}\n    psk: Zr5tW8yBn3QxL6vDkk2\n"
+    );
+    let checked = ipsecgen::check(Source::new("fleet.yaml", text), &Default::default());
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{:?}",
+        checked.diagnostics
+    );
+    let target = ipsecgen::render::find_target("swanctl").expect("target");
+    let opts = RenderOptions {
+        side: Side::Customer,
+        tunnel_mode: Some(ipsecgen::render::TunnelMode::Route),
+    };
+    let out = ipsecgen::render_all(&checked, opts, target).expect("renders");
+    let ids: Vec<String> = out
+        .iter()
+        .filter(|(dir, o)| !dir.is_empty() && o.path == "swanctl.conf")
+        .flat_map(|(_, o)| {
+            o.content
+                .lines()
+                .filter(|l| l.trim_start().starts_with("if_id_in = "))
+                .map(|l| l.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_ne!(ids[0], ids[1], "two connections share a tunnel interface");
+    // The first keeps the id its name gives, alone or in the fleet.
+    assert_eq!(ids[0], format!("if_id_in = {}", if_id(victim)));
+}
+
+/// Names shortened to a target's limit (FortiOS keeps 15 characters and a hash) that end up
+/// equal are refused: the second would reconfigure the first's objects.
+#[test]
+fn names_that_shorten_to_the_same_object_name_are_refused() {
+    // Found by search: both shorten to the same FortiOS name.
+    let (a, b) = find_short_name_collision(15);
+    let text = format!(
+        "connections:\n  - name: {a}\n    cloud: {{gateway: 203.0.113.1, subnets: [10.1.0.0/24]}}\n    customer: {{gateway: 198.51.100.1, subnets: [172.16.1.0/24]}}\n    psk: Zr5tW8yBn3QxL6vDkk1\n  - name: {b}\n    cloud: {{gateway: 203.0.113.2, subnets: [10.2.0.0/24]}}\n    customer: {{gateway: 198.51.100.2, subnets: [172.16.2.0/24]}}\n    psk: Zr5tW8yBn3QxL6vDkk2\n"
+    );
+    let checked = ipsecgen::check(Source::new("fleet.yaml", text), &Default::default());
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{:?}",
+        checked.diagnostics
+    );
+    let fortios = ipsecgen::render::find_target("fortios").expect("target");
+    let err =
+        ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), fortios).unwrap_err();
+    assert_eq!(err.iter().next().unwrap().code, "target.name-collision");
+    // swanctl keeps long names: no collision there.
+    let swanctl = ipsecgen::render::find_target("swanctl").expect("target");
+    ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), swanctl).expect("renders");
+}
+
+/// Two names of 20 characters that `short_name(_, max)` maps to the same text.
+fn find_short_name_collision(max: usize) -> (String, String) {
+    let mut seen = std::collections::HashMap::new();
+    for i in 0..200_000u32 {
+        let name = format!("office-berlin-{i:06}");
+        let short = ipsecgen::render::quote::short_name(&name, max);
+        if let Some(prev) = seen.insert(short, name.clone()) {
+            return (prev, name);
+        }
+    }
+    panic!("no collision found");
 }

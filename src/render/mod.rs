@@ -66,7 +66,40 @@ pub fn render(
     target: &Target,
     input: &str,
 ) -> Result<Vec<Output>, Diagnostics> {
-    let ctx = context::build(conn, opts, target, input)?;
+    render_numbered(conn, opts, target, input, None)
+}
+
+/// Distinct tunnel interface ids for connections rendered together, in their order: each
+/// keeps the id its name gives unless an earlier one took it, then the next free one. Two
+/// tunnels on one xfrm interface with 0.0.0.0/0 selectors would carry each other's traffic (a
+/// fleet of 300 names already collides about 11 times in 4,000 ids, and a hostile name can be
+/// chosen to collide). `None` when there are more connections than ids.
+pub fn number_tunnels<'a>(names: impl Iterator<Item = &'a str>) -> Option<Vec<u32>> {
+    use context::topology::{if_id, IF_IDS};
+    let mut used = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for name in names {
+        if used.len() as u32 >= IF_IDS {
+            return None;
+        }
+        let mut id = if_id(name);
+        while !used.insert(id) {
+            id = id % IF_IDS + 1;
+        }
+        out.push(id);
+    }
+    Some(out)
+}
+
+/// `render` with the tunnel's interface id given (see `number_tunnels`).
+pub fn render_numbered(
+    conn: &Connection,
+    opts: RenderOptions,
+    target: &Target,
+    input: &str,
+    number: Option<u32>,
+) -> Result<Vec<Output>, Diagnostics> {
+    let ctx = context::build_numbered(conn, opts, target, input, number)?;
     let secrets: Vec<String> = ctx.psk.iter().filter(|p| !p.is_empty()).cloned().collect();
     let reg = registry();
     let mut out = Vec::new();

@@ -3,7 +3,9 @@
 
 mod crypto;
 mod ranges;
-mod topology;
+pub(crate) mod topology;
+
+pub use topology::{if_id, IF_IDS};
 
 use serde::Serialize;
 
@@ -300,6 +302,18 @@ pub fn build(
     target: &Target,
     input: &str,
 ) -> Result<Context, Diagnostics> {
+    build_numbered(conn, opts, target, input, None)
+}
+
+/// `build`, with the tunnel's interface id given (distinct ids for connections rendered
+/// together); `None` derives it from the name.
+pub fn build_numbered(
+    conn: &Connection,
+    opts: RenderOptions,
+    target: &Target,
+    input: &str,
+    number: Option<u32>,
+) -> Result<Context, Diagnostics> {
     let side = opts.side;
     let view = conn.view_from(side);
     let mut diags = Diagnostics::default();
@@ -325,7 +339,7 @@ pub fn build(
     if view.dialect == crate::dialect::huawei::DIALECT {
         diags.extend(huawei_gateway_facts(&view));
     }
-    let topo = topology::build(&view, side, mode, target, &mut diags);
+    let topo = topology::build(&view, side, mode, target, number, &mut diags);
 
     // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so
     // exactly one side actively brings the tunnel up and the other also reacts to traffic.

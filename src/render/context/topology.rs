@@ -109,13 +109,18 @@ fn real(nets: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// A stable interface id in 1..=4000 from the connection name (same input, same id).
-fn if_id(name: &str) -> u32 {
+/// The interface ids a connection may take: 1..=4000 (what every device's tunnel and
+/// priority numbers allow).
+pub const IF_IDS: u32 = 4000;
+
+/// A stable interface id in 1..=4000 from the connection name (same input, same id). Several
+/// connections rendered together get distinct ids (`crate::render::number_tunnels`).
+pub fn if_id(name: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in name.bytes() {
         h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
     }
-    1 + h % 4000
+    1 + h % IF_IDS
 }
 
 fn host(ip: IpAddr) -> String {
@@ -181,6 +186,7 @@ pub fn build(
     side: Side,
     mode: TunnelMode,
     target: &Target,
+    number: Option<u32>,
     diags: &mut Diagnostics,
 ) -> Topology {
     // Leave room for the suffixes of derived names (-bgp, -pool, -out, -12).
@@ -467,8 +473,8 @@ pub fn build(
         .map(|(c, ip)| format!("{}/{}", ip.value, c.value.prefix()));
     let tunnel = TunnelCtx {
         route,
-        if_id: if_id(name),
-        ifname: format!("xfrm{}", if_id(name)),
+        if_id: number.unwrap_or_else(|| if_id(name)),
+        ifname: format!("xfrm{}", number.unwrap_or_else(|| if_id(name))),
         address,
         mtu: MTU,
         mss: MSS,

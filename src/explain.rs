@@ -240,8 +240,8 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
                 s,
                 "  {} [{}] {}",
                 if d.is_error() { "error" } else { "warning" },
-                d.code,
-                d.message
+                crate::escape::escaped(&d.code),
+                crate::escape::escaped(&d.message)
             );
         }
     }

@@ -21,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod secret_key;
 pub mod secret_scan;
+pub mod secret_values;
 pub mod source;
 pub mod tree;
 pub mod trust;
@@ -93,6 +94,11 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
     }
     let mut secrets = loaded.secrets;
     secrets.extend(secret_scan::scan_secrets(&source.text));
+    // The secrets' text, wherever else it stands: in a diagnostic that quotes a value (a YAML
+    // alias can copy the PSK into any field) or written a second time in the source.
+    let values = secret_values::collect(&source.text, &secrets, &loaded.connections);
+    secret_values::scrub_diagnostics(&mut diagnostics, &values);
+    secrets.extend(secret_values::occurrences(&source.text, &values));
     let masked_text = report::masked(&source.text, &secrets);
     Checked {
         source,

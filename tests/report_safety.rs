@@ -322,3 +322,90 @@ fn encodings_strict_json_and_numbers_are_explained() {
     );
     assert!(!human.contains("NUL bytes"), "{human}");
 }
+
+/// A YAML alias copies the PSK into another field: as an identity it is refused
+/// (`input.psk-reused`: an identity is sent and printed in clear), and no diagnostic that
+/// quotes a field's value, in any format, nor `explain`, prints it (independent attack, M3).
+#[test]
+fn a_psk_copied_by_an_alias_is_never_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let as_identity = "Name: aliasdemo\nLocalSubnet: 10.1.1.0/24\nRemoteSubnet: 10.1.3.0/24\n\
+        IkeConfig: {Psk: &s SUPERSECRETPSK2xyz, IkeVersion: ikev2, LocalId: *s, RemoteId: *s}\n\
+        VpnGateway: {InternetIp: 203.0.113.10}\nCustomerGateway: {IpAddress: 198.51.100.20}\n";
+    let as_values = "IkeConfig: {Psk: &s SUPERSECRETPSK3xyz, IkeVersion: ikev2}\n\
+        LocalSubnet: *s\nRemoteSubnet: 10.1.3.0/24\nVpnGateway: {InternetIp: *s}\n";
+    write(dir.path(), "id.yaml", as_identity);
+    write(dir.path(), "values.yaml", as_values);
+    for (file, secret) in [
+        ("id.yaml", "SUPERSECRETPSK2"),
+        ("values.yaml", "SUPERSECRETPSK3"),
+    ] {
+        for format in ["human", "json", "github"] {
+            let out = ipsecgen()
+                .current_dir(dir.path())
+                .args(["check", "--format", format, file])
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(1), "{file} {format}");
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!shown.contains(secret), "{file} {format}:\n{shown}");
+        }
+    }
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "id.yaml"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.matches("\"code\":\"input.psk-reused\"").count(),
+        2,
+        "{stdout}"
+    );
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args(["explain", "id.yaml"])
+        .output()
+        .expect("run");
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("IKE ID    ***"), "{shown}");
+    assert!(!shown.contains("SUPERSECRETPSK2"), "{shown}");
+}
+
+/// `explain` lists the findings with control characters escaped, as `check` does (a key with a
+/// terminal title sequence changed the terminal; independent attack, L2).
+#[test]
+fn explain_escapes_what_it_quotes_from_the_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "esc.json",
+        "{\"Name\":\"x\",\"RemoteSubnet\":\"10.1.3.0/24\",\"LocalSubnet\":\"10.1.1.0/24\",\"X\\u001b]0;pwned\\u0007\\r\":1}",
+    );
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args([
+            "explain",
+            "esc.json",
+            "--cloud-ip",
+            "203.0.113.1",
+            "--customer-ip",
+            "198.51.100.1",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("unknown field"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\r'),
+        "{stdout:?}"
+    );
+}

@@ -50,6 +50,9 @@ pub fn run(a: &ExplainArgs) -> u8 {
             }
             continue;
         }
+        // A PSK copied into an identity or a name (a YAML alias) is never printed.
+        let secrets =
+            crate::secret_values::collect(&checked.source.text, &[], &checked.connections);
         for conn in &checked.connections {
             let out = match a.format {
                 ExplainFormat::Text => {
@@ -58,7 +61,7 @@ pub fn run(a: &ExplainArgs) -> u8 {
                 ExplainFormat::Mermaid => explain::mermaid(conn),
                 ExplainFormat::Dot => explain::dot(conn),
             };
-            super::out(&out);
+            super::out(&crate::secret_values::scrubbed(&out, &secrets));
         }
     }
     if failed {

@@ -10,6 +10,7 @@ mod health;
 pub mod invisible;
 mod limits;
 mod names;
+mod psk_reuse;
 mod remote_access;
 
 use crate::diag::Diagnostics;
@@ -41,6 +42,7 @@ const RULES: &[Rule] = &[
     addressing::families,
     crypto::lifetimes,
     crypto::psk,
+    psk_reuse::reused,
     crypto::weak_algorithms,
     crypto::aggressive_psk,
     bgp::tunnel,

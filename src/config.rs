@@ -244,9 +244,11 @@ impl Config {
 
     /// Apply lint levels: "allow" drops a warning, "deny" makes it an error.
     pub fn apply_lints(&self, diags: &mut crate::diag::Diagnostics) {
-        diags
-            .0
-            .retain(|d| self.lints.get(&d.code) != Some(&LintLevel::Allow));
+        // Only warnings can be allowed: an error is what the cloud or the device would refuse,
+        // and a config checked in with the inputs must not be able to wave it through.
+        diags.0.retain(|d| {
+            d.severity == Severity::Error || self.lints.get(&d.code) != Some(&LintLevel::Allow)
+        });
         for d in &mut diags.0 {
             if self.lints.get(&d.code) == Some(&LintLevel::Deny) {
                 d.severity = Severity::Error;

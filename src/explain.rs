@@ -105,7 +105,7 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
         s,
         "Connection {}{title}, read from {} as {}",
         conn.name,
-        crate::render::quote::shell_word(input),
+        crate::render::quote::path_word(input),
         conn.dialect
     );
     let kind = if conn.remote_access.is_some() {

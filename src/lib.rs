@@ -189,8 +189,8 @@ pub fn render_joined(
                         format!(
                             "two connections are named `{}` ({} and {}): their output folders would be one",
                             conn.name,
-                            render::quote::shell_word(first),
-                            render::quote::shell_word(input)
+                            render::quote::path_word(first),
+                            render::quote::path_word(input)
                         ),
                     )
                     .help("rename one of them, or render the files one at a time"),

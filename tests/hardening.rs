@@ -668,3 +668,20 @@ fn find_short_name_collision(max: usize) -> (String, String) {
     }
     panic!("no collision found");
 }
+
+/// A file name that starts with `-` is printed as `./-...` in the regenerate command, so pasting
+/// it runs ipsecgen on that file instead of passing an option (independent attack, L6).
+#[test]
+fn file_names_never_read_as_options_in_the_regenerate_command() {
+    let doc = document("Name", "benign");
+    let checked = ipsecgen::check(Source::new("-oevil.json", doc), &Default::default());
+    let t = ipsecgen::render::find_target("swanctl").unwrap();
+    let out = ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), t).unwrap();
+    let text = ipsecgen::write::concatenated(&out, &t.comment);
+    assert!(
+        text.contains(
+            "# Regenerate rather than edit: ipsecgen render ./-oevil.json --target swanctl"
+        ),
+        "{text}"
+    );
+}

@@ -616,3 +616,41 @@ fn template_overrides_must_be_regular_files() {
         .stdout(predicate::str::contains(r#""code":"template.override""#))
         .stdout(predicate::str::contains("it is a FIFO, not a regular file"));
 }
+
+/// A project config can allow or deny lints (warnings), never allow an error away: one
+/// checked in with the inputs made `check` pass a broken file (independent attack, L3).
+#[test]
+fn a_config_cannot_allow_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ipsecgen.toml"),
+        "[lints]\n\"input.syntax\" = \"allow\"\n\"IllegalParam.LocalSubnet\" = \"allow\"\n\"lint.psk-plaintext\" = \"allow\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("broken.json"), "{\"broken").expect("write");
+    std::fs::write(
+        dir.path().join("bad-subnet.json"),
+        "{\"Name\":\"x\",\"LocalSubnet\":\"10.1.1.1/24\",\"RemoteSubnet\":\"10.1.3.0/24\"}",
+    )
+    .expect("write");
+    for file in ["broken.json", "bad-subnet.json"] {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--format",
+                "json",
+                file,
+                "--config",
+                "ipsecgen.toml",
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

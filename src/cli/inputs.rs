@@ -37,13 +37,13 @@ pub(super) fn read_inputs(
                     "input.gateway-only",
                     format!(
                         "{} is a {call} response: it holds the addresses of gateway {}, not a tunnel",
-                        crate::render::quote::shell_word(&doc.file),
+                        crate::render::quote::path_word(&doc.file),
                         crate::render::quote::shell_word(&doc.id)
                     ),
                 )
                 .help(format!(
                     "pass it after the connection that names it ({key}), e.g. ipsecgen render conn.json {}",
-                    crate::render::quote::shell_word(&doc.file)
+                    crate::render::quote::path_word(&doc.file)
                 )),
                 format,
             );

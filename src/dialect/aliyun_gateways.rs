@@ -206,7 +206,7 @@ pub fn provenance(field: &str, value: impl std::fmt::Display, doc: &GatewayDoc) 
         value: value.to_string(),
         source: format!(
             "from {} ({call} {})",
-            crate::render::quote::shell_word(&doc.file),
+            crate::render::quote::path_word(&doc.file),
             crate::render::quote::shell_word(&doc.id)
         ),
     }

@@ -111,6 +111,16 @@ pub fn shell_word(s: &str) -> String {
     out
 }
 
+/// A file path as a shell word that a command reads as a file, never as an option: a relative
+/// path starting with `-` (or `=`, which zsh expands) gets `./` in front.
+pub fn path_word(path: &str) -> String {
+    if path.starts_with(['-', '=']) {
+        shell_word(&format!("./{path}"))
+    } else {
+        shell_word(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +188,15 @@ mod tests {
     fn comments_stay_on_one_line() {
         assert_eq!(comment_safe("a\nb\u{2028}c"), "a b c");
         assert_eq!(comment_safe("a\u{202e}b\u{200b}c\u{85}d"), "a b c d");
+    }
+
+    #[test]
+    fn paths_never_read_as_options() {
+        assert_eq!(path_word("-oevil.json"), "./-oevil.json");
+        assert_eq!(path_word("--templates=.json"), "./--templates=.json");
+        assert_eq!(path_word("=x.json"), "./=x.json");
+        assert_eq!(path_word("a.json"), "a.json");
+        assert_eq!(path_word("-a b.json"), "'./-a b.json'");
     }
 
     #[test]

@@ -11,12 +11,22 @@ use crate::render::Output;
 pub const REDACTED: &str = "<secret line redacted>";
 
 fn carries_secret(line: &str, o: &Output) -> bool {
+    // A declared word matches with any spacing, quoting and letter case: an old file on disk
+    // may have been edited (`secret="..."`, `secret OLD` for `secret = `, ` secret '`).
+    let loose = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let line_loose = loose(line);
     o.secrets
         .iter()
         .any(|s| !s.is_empty() && line.contains(s.as_str()))
-        || o.secret_lines
-            .iter()
-            .any(|w| !w.is_empty() && line.contains(w.as_str()))
+        || o.secret_lines.iter().any(|w| {
+            let w = loose(w);
+            !w.is_empty() && line_loose.contains(&w)
+        })
 }
 
 /// The old file's content as far as `--check` read it.
@@ -96,6 +106,18 @@ mod tests {
             "{d}"
         );
         assert!(d.contains(" a\n") && d.contains(" b\n"), "{d}");
+    }
+
+    /// Old lines edited by hand still carry the declared word in another spacing, quoting or
+    /// case (`secret="..."` for `secret = `, `secret OLD` for ` secret '`): redacted (attack M4).
+    #[test]
+    fn hand_edited_old_secret_lines_are_redacted() {
+        let mut o = output("a\n");
+        o.secret_lines = vec!["secret = ".into(), " secret '".into()];
+        let old = "a\n        secret=\"OLDSECRETswan1\"\nset vpn ipsec authentication psk x secret OLDSECRETvyos1\n  SECRET   =   OLDSECRET3\n";
+        let d = diff("x", Old::Text(old), &o);
+        assert!(!d.contains("OLDSECRET"), "{d}");
+        assert_eq!(d.matches(REDACTED).count(), 3, "{d}");
     }
 
     #[test]

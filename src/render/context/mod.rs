@@ -410,7 +410,7 @@ pub fn build_numbered(
             input: if input == crate::source::STDIN_NAME {
                 "-".to_owned()
             } else {
-                quote::shell_word(input)
+                quote::path_word(input)
             },
             target: target.name.clone(),
             side: side.id(),

@@ -448,3 +448,29 @@ fn lifetimes_outside_the_device_range_are_refused() {
     }
     render(&low, "swanctl", None).expect("strongSwan takes any lifetime");
 }
+
+/// A connection named like the device's own default objects would reconfigure every tunnel
+/// that uses them (IOS-XE's `default` IKEv2 proposal/policy/profile, the ASA's DfltGrpPolicy,
+/// RouterOS's default profile): refused (independent attack, M5).
+#[test]
+fn names_the_device_reserves_are_refused() {
+    let doc = |name: &str| {
+        format!(
+            "{{\"Name\":\"{name}\",\"LocalSubnet\":\"10.1.1.0/24\",\"RemoteSubnet\":\"10.1.3.0/24\",\"IkeConfig\":{{\"Psk\":\"Zr5tW8yBn3QxL6vDkk\",\"IkeVersion\":\"ikev2\",\"IkeEncAlg\":\"aes256\",\"IkeAuthAlg\":\"sha256\",\"IkePfs\":\"group14\"}},\"IpsecConfig\":{{\"IpsecEncAlg\":\"aes256\",\"IpsecAuthAlg\":\"sha256\",\"IpsecPfs\":\"group14\"}},\"VpnGateway\":{{\"InternetIp\":\"203.0.113.10\"}},\"CustomerGateway\":{{\"IpAddress\":\"198.51.100.20\"}}}}"
+        )
+    };
+    for (target, name) in [
+        ("cisco-ios-xe", "default"),
+        ("cisco-ios-xe", "Default"),
+        ("cisco-asa", "DfltGrpPolicy"),
+        ("mikrotik", "default"),
+    ] {
+        let err = render(&doc(name), target, None).expect_err(target);
+        assert!(
+            err.contains("target.unsupported") && err.contains("cannot name objects"),
+            "{target}: {err}"
+        );
+    }
+    render(&doc("default"), "swanctl", None).expect("swanctl has no default objects");
+    render(&doc("office-default"), "cisco-ios-xe", None).expect("only the exact name");
+}

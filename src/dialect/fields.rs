@@ -644,10 +644,14 @@ impl Obj {
             ));
             return None;
         }
+        // A `:` (`keyid:...`, `fqdn:...`) or a leading `@` or `%` makes strongSwan and libreswan
+        // read a typed identity of another kind (a key ID, a literal match) than the FQDN the
+        // cloud sends; IPv6 addresses were taken above.
         let ok = !v.is_empty()
             && v.len() <= 255
+            && !v.starts_with(['@', '%'])
             && v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-_@:".contains(&b));
+                .all(|b| b.is_ascii_alphanumeric() || b".-_@".contains(&b));
         if ok {
             Some(At::new(Identity::Fqdn(v.to_owned()), s.span))
         } else {
@@ -658,7 +662,7 @@ impl Obj {
                 )
                 .at(s.span, "not a usable IKE identity")
                 .help(
-                    "use an IP address or a domain name (letters, digits, '.', '-', '_', '@', ':')",
+                    "use an IP address or a domain name (letters, digits, '.', '-', '_', and '@' inside user@domain); a ':' or a leading '@' would be read as another kind of identity",
                 ),
             );
             None

@@ -54,6 +54,11 @@ pub struct Target {
     /// decodes back to the key itself.
     #[serde(default)]
     pub psk_decoded_prefixes: Vec<String>,
+    /// Object names the device itself uses (IOS-XE's `default` proposal, policy and profile,
+    /// the ASA's `DfltGrpPolicy`): a connection so named would reconfigure every tunnel that
+    /// relies on them. Compared without letter case.
+    #[serde(default)]
+    pub reserved_names: Vec<String>,
     /// The longest object name the target accepts; longer connection names are shortened
     /// deterministically (a hash suffix keeps them distinct).
     #[serde(default = "default_max_name")]

@@ -339,6 +339,23 @@ pub fn build_numbered(
     if view.dialect == crate::dialect::huawei::DIALECT {
         diags.extend(huawei_gateway_facts(&view));
     }
+    if let Some(r) = target
+        .reserved_names
+        .iter()
+        .find(|r| r.eq_ignore_ascii_case(&view.name))
+    {
+        diags.push(
+            Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "target `{}` cannot name objects `{}`: the device's own {r} objects have that name, and this output would reconfigure them for every tunnel that uses them",
+                    target.name, view.name
+                ),
+            )
+            .at(view.title.as_ref().and_then(|t| t.span), "a name the device reserves")
+            .help("rename the connection"),
+        );
+    }
     let topo = topology::build(&view, side, mode, target, number, &mut diags);
 
     // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so

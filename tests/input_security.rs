@@ -654,3 +654,40 @@ fn a_config_cannot_allow_an_error() {
         );
     }
 }
+
+/// An input may read only environment variables meant for a PSK: `{env: GITHUB_TOKEN}` wrote
+/// a CI runner's token into the rendered config (independent attack, M2).
+#[test]
+fn psk_references_read_only_psk_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = "Name: envdemo\nLocalSubnet: 10.1.1.0/24\nRemoteSubnet: 10.1.3.0/24\n\
+        IkeConfig: {Psk: {env: GITHUB_TOKEN}, IkeVersion: ikev2}\n\
+        VpnGateway: {InternetIp: 203.0.113.10}\nCustomerGateway: {IpAddress: 198.51.100.20}\n";
+    std::fs::write(dir.path().join("conn.yaml"), conn).expect("write");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+        .current_dir(dir.path())
+        .env("GITHUB_TOKEN", "ghp_RunnerTokenXyz123456")
+        .args(["render", "conn.yaml"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("input.psk-ref"), "{shown}");
+    assert!(!shown.contains("ghp_RunnerToken"), "{shown}");
+    // A PSK variable is read as before.
+    std::fs::write(
+        dir.path().join("conn.yaml"),
+        conn.replace("GITHUB_TOKEN", "DC1_PSK"),
+    )
+    .expect("write");
+    assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+        .current_dir(dir.path())
+        .env("DC1_PSK", "Zr5tW8yBn3QxL6vDkk")
+        .args(["render", "conn.yaml"])
+        .assert()
+        .success();
+}

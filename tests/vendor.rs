@@ -474,3 +474,23 @@ fn names_the_device_reserves_are_refused() {
     render(&doc("default"), "swanctl", None).expect("swanctl has no default objects");
     render(&doc("office-default"), "cisco-ios-xe", None).expect("only the exact name");
 }
+
+/// A key the device would read as its own encrypted form cannot be written in plain: refused
+/// (Junos `$9$`, VRP `%^%#`/`%@%@`, Comware `$c$`; independent attack, L4).
+#[test]
+fn keys_in_a_devices_encrypted_notation_are_refused() {
+    for (target, psk) in [
+        ("juniper-srx", "$9$AbCdEfGhIjKlMn"),
+        ("huawei-vrp", "%^%#AbCdEfGhIj%^%#"),
+        ("huawei-vrp", "%@%@AbCdEfGhIj%@%@"),
+        ("h3c-comware", "$c$3$AbCdEfGhIjKl"),
+    ] {
+        let doc = format!(
+            "{{\"Name\":\"enc\",\"LocalSubnet\":\"10.1.1.0/24\",\"RemoteSubnet\":\"10.1.3.0/24\",\"IkeConfig\":{{\"Psk\":\"{psk}\",\"IkeVersion\":\"ikev2\",\"IkeEncAlg\":\"aes256\",\"IkeAuthAlg\":\"sha256\",\"IkePfs\":\"group14\"}},\"IpsecConfig\":{{\"IpsecEncAlg\":\"aes256\",\"IpsecAuthAlg\":\"sha256\",\"IpsecPfs\":\"group14\"}},\"VpnGateway\":{{\"InternetIp\":\"203.0.113.10\"}},\"CustomerGateway\":{{\"IpAddress\":\"198.51.100.20\"}}}}"
+        );
+        let err = render(&doc, target, None).expect_err(target);
+        assert!(err.contains("target.unsafe-value"), "{target}: {err}");
+        assert!(!err.contains(psk), "{target}: the key is echoed: {err}");
+        render(&doc, "swanctl", None).expect("swanctl writes it as hex");
+    }
+}

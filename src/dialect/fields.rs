@@ -728,6 +728,15 @@ impl Obj {
                     None
                 };
                 match (env, file) {
+                    // An input names the variable: it may only name one meant for a PSK, or a
+                    // CI runner's tokens (GITHUB_TOKEN) would be written into the output.
+                    (Some(var), None) if !var.value.to_ascii_uppercase().contains("PSK") => fail(
+                        format!(
+                            "the environment variable `{}` does not look like one holding a PSK",
+                            var.value
+                        ),
+                        "a PSK variable's name contains PSK (e.g. VPN_PSK): an input may not read any other variable of your environment",
+                    ),
                     (Some(var), None) => {
                         let origin = format!("environment variable `{}`", var.value);
                         match std::env::var(&var.value).map(|v| cleaned(&v, false, &origin)) {

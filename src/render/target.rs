@@ -59,6 +59,10 @@ pub struct Target {
     /// relies on them. Compared without letter case.
     #[serde(default)]
     pub reserved_names: Vec<String>,
+    /// Prefixes that make the device read a key as its own encrypted form (Junos `$9$`, VRP
+    /// `%^%#`): such a key is refused (`target.unsafe-value`), since no plain notation exists.
+    #[serde(default)]
+    pub psk_encrypted_prefixes: Vec<String>,
     /// The longest object name the target accepts; longer connection names are shortened
     /// deterministically (a hash suffix keeps them distinct).
     #[serde(default = "default_max_name")]

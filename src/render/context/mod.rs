@@ -387,7 +387,7 @@ pub fn build_numbered(
         check_identities(&view, target, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
-            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).unwrap_or_else(|| {
+            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).filter(|_| !target.psk_encrypted_prefixes.iter().any(|e| p.expose().starts_with(e.as_str()))).unwrap_or_else(|| {
                 diags.push(
                     Diagnostic::error(
                         "target.unsafe-value",

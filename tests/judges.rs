@@ -3,7 +3,8 @@
 //! juniper-srx: every example x customer side x both tunnel modes, and the hostile corpus.
 //! `check --strict`: a line the judge cannot decide is a finding too. Exit 1 (findings) and 2
 //! (usage error, missing data) both fail the test. Without `../shared/judges` the test says
-//! loudly that it did not run, and fails when IPSECGEN_REQUIRE_JUDGES=1 (as in CI, `.ci/run`).
+//! loudly that it did not run, and fails when IPSECGEN_REQUIRE_LAB=1 (the README's test command
+//! and CI, `.ci/run`: the judges are required like the lab).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,7 +28,7 @@ fn judges_dir() -> Option<PathBuf> {
             dir.display()
         );
         assert!(
-            std::env::var("IPSECGEN_REQUIRE_JUDGES").as_deref() != Ok("1"),
+            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
             "{msg}"
         );
         eprintln!("\n!!! {msg}\n");

@@ -28,7 +28,7 @@ pub fn scan_secrets(text: &str) -> Vec<Span> {
         let Some(key_start) = key_before(b, sep) else {
             continue;
         };
-        if !looks_secret(&text[key_start..key_end(b, key_start)]) {
+        if !looks_secret(&decoded_key(&text[key_start..key_end(b, key_start)])) {
             continue;
         }
         let column = key_start - line_start(b, key_start);
@@ -48,8 +48,15 @@ pub fn scan_secrets(text: &str) -> Vec<Span> {
 /// `%22`) and blanks between them are skipped. `None` when no key characters are there.
 fn key_before(b: &[u8], sep: usize) -> Option<usize> {
     let mut j = sep;
+    // A separator that opens its line belongs to a key on the lines before (`? Psk` then
+    // `: value`, or a key and its colon split over two lines).
+    let opens_line = b[line_start(b, sep)..sep]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\t'));
     loop {
-        if j > 0 && matches!(b[j - 1], b' ' | b'\t' | b'"' | b'\'' | b'\\') {
+        let blank_or_quote = |c: u8| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'\\');
+        let line_break = |c: u8| opens_line && matches!(c, b'\n' | b'\r' | b'?');
+        if j > 0 && (blank_or_quote(b[j - 1]) || line_break(b[j - 1])) {
             j -= 1;
         } else if j >= 3 && b[j - 3] == b'%' && (&b[j - 2..j] == b"22" || &b[j - 2..j] == b"27") {
             j -= 3;
@@ -58,18 +65,73 @@ fn key_before(b: &[u8], sep: usize) -> Option<usize> {
         }
     }
     let end = j;
-    while j > 0 && (b[j - 1].is_ascii_alphanumeric() || matches!(b[j - 1], b'_' | b'-' | b'.')) {
-        j -= 1;
+    while let Some(len) = key_unit_before(b, j) {
+        j -= len;
     }
     (j < end).then_some(j)
 }
 
+/// The length of the key unit that starts at `i`: a letter, digit or `_-.`, or an escape of one
+/// (`\xXX`, `\uXXXX`, `%XX`), which [`decoded_key`] resolves (`"P\x73k"`, `%50sk`).
+fn key_unit_at(b: &[u8], i: usize) -> Option<usize> {
+    let plain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+    let escaped = |len: usize, digits: std::ops::Range<usize>| {
+        let h = std::str::from_utf8(b.get(i + digits.start..i + digits.end)?).ok()?;
+        let c = u8::try_from(u32::from_str_radix(h, 16).ok()?).ok()?;
+        plain(c).then_some(len)
+    };
+    match b.get(i)? {
+        c if plain(*c) => Some(1),
+        b'%' => escaped(3, 1..3),
+        b'\\' if b.get(i + 1) == Some(&b'x') => escaped(4, 2..4),
+        b'\\' if b.get(i + 1) == Some(&b'u') => escaped(6, 2..6),
+        _ => None,
+    }
+}
+
+/// The length of the key unit that ends just before `j`, if any.
+fn key_unit_before(b: &[u8], j: usize) -> Option<usize> {
+    [6, 4, 3, 1]
+        .into_iter()
+        .find(|&len| j >= len && key_unit_at(b, j - len) == Some(len))
+}
+
 fn key_end(b: &[u8], start: usize) -> usize {
     let mut j = start;
-    while j < b.len() && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'_' | b'-' | b'.')) {
-        j += 1;
+    while let Some(len) = key_unit_at(b, j) {
+        j += len;
     }
     j
+}
+
+/// A key with its escapes resolved: `\uXXXX`, `\xXX` (JSON, YAML) and `%XX` (query strings).
+fn decoded_key(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        let hex = |s: &str, n: usize| {
+            s.get(..n)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+        };
+        let (decoded, used) = match c {
+            '\\' if rest[1..].starts_with('u') => (hex(&rest[2..], 4), 6),
+            '\\' if rest[1..].starts_with('x') => (hex(&rest[2..], 2), 4),
+            '%' => (hex(&rest[1..], 2), 3),
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(d) => {
+                out.push(d);
+                rest = &rest[used..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
 }
 
 fn line_start(b: &[u8], i: usize) -> usize {

@@ -409,3 +409,46 @@ fn explain_escapes_what_it_quotes_from_the_input() {
         "{stdout:?}"
     );
 }
+
+/// In a file that does not parse, a secret key written with escapes, as an explicit key, or
+/// split from its colon over two lines is still found by the text scan, and its value masked
+/// in the human report's snippet (independent attack, L1).
+#[test]
+fn escaped_and_split_secret_keys_in_broken_files_are_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("c1.yaml", "? Psk\n: LEAKEDSECRET1\nIkeVersion: [\n"),
+        ("c2.yaml", "\"P\\x73k\": LEAKEDSECRET2\nIkeVersion: [\n"),
+        ("c4.yaml", "\"Psk\"\n  : LEAKEDSECRET4\nIkeVersion: [\n"),
+        (
+            "c6.json",
+            "{\"\\u0050sk\": \"LEAKEDSECRET6\", \"IkeVersion\": [}}\n",
+        ),
+        (
+            "c7.json",
+            "{\"Psk\"\n: \"LEAKEDSECRET7\", \"IkeVersion\": [}}\n",
+        ),
+        (
+            "q2.txt",
+            "?Action=CreateVpnConnection&RemoteSubnet=10.0.0.0/8&%50sk=QLEAKSECRET2&x=%zz\n",
+        ),
+    ];
+    for (name, text) in cases {
+        write(dir.path(), name, text);
+        let out = ipsecgen()
+            .current_dir(dir.path())
+            .args(["check", name])
+            .output()
+            .expect("run");
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_ne!(out.status.code(), Some(0), "{name}: {shown}");
+        assert!(
+            !shown.contains("LEAKSECRET") && !shown.contains("LEAKEDSECRET"),
+            "{name}:\n{shown}"
+        );
+    }
+}

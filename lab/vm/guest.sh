@@ -15,6 +15,8 @@ res NPROC "$(nproc)"
 rc=0; modprobe -a esp4 esp6 xfrm_interface xfrm_user veth dummy af_key 2>"$OUT/modprobe.err" || rc=$?
 res MODPROBE_RC "$rc"
 res MODULES "$(lsmod | awk 'NR > 1 { print $1 }' | grep -E '^(esp4|xfrm_interface|xfrm_user|veth|dummy)$' | sort | tr '\n' ',')"
+# a syslog for scripts that log (health-monitor.sh uses logger); /dev/log is seen by every netns
+busybox syslogd -O "$OUT/syslog" 2>/dev/null
 SC_TIMEOUT=$(cat "$OUT/scenario-timeout" 2>/dev/null || echo 240)
 n=0
 for d in "$OUT"/scenarios/*/; do

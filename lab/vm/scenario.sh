@@ -20,7 +20,9 @@
 #   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s)
 #   PINGS                       "side src dst;..." (a warm-up ping first, then 3 counted)
 #   HC_PROBE                    "sip dip": watch the cloud's probe (health check), see below
-#   HC_MONITOR                  1: run cloud/health-monitor.sh, stop dip answering, record
+#   TRIGGER                     1: while waiting for SAs, send the first ping's packet every 2 s
+#                               (trap / ondemand configs negotiate on traffic)
+#   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
 set -uo pipefail
 SD=$(realpath "$1")
 OUT=$SD/out
@@ -30,7 +32,7 @@ source "$SD/scenario.env"
 : "${CLOUD_LAN:=}" "${CUSTOMER_LAN:=}" "${CLOUD_LO:=}" "${CUSTOMER_LO:=}" "${INITIATE:=}"
 : "${BGP:=0}" "${WAIT_ROUTES_CLOUD:=}" "${WAIT_ROUTES_CUSTOMER:=}" "${PINGS:=}" "${SA_WAIT:=60}"
 : "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
-: "${HC_PROBE:=}" "${HC_MONITOR:=0}"
+: "${HC_PROBE:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
 W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
@@ -40,8 +42,18 @@ res() { printf '%s=%s\n' "$1" "$2" >>"$OUT/result.env"; }
 NS_cloud=ipgvm-cloud NS_customer=ipgvm-cust
 ns() { local v="NS_$1"; echo "${!v}"; }
 PIDS=()
+copy_logs() {
+    local s
+    for s in cloud customer; do
+        cp "$W/$s/charon.log" "$OUT/charon-$s.log" 2>/dev/null
+        cp "$W/$s/pluto.log" "$OUT/pluto-$s.log" 2>/dev/null
+        cp "$W/$s/frr/bgpd.log" "$OUT/bgpd-$s.log" 2>/dev/null
+        cp "$W/$s/frr/zebra.log" "$OUT/zebra-$s.log" 2>/dev/null
+    done
+}
 cleanup() {
     local p
+    copy_logs
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do
         for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -65,6 +77,9 @@ addr_peer() {  # side me peer
     ip -n "$n" link set lo up
     ip -n "$n" addr add "$2" peer "$3" dev up0
     ip -n "$n" link set up0 up
+    # the uplink is the host's way to everything (as a default route to the internet would be):
+    # policy-based traffic follows it into the IPsec policies
+    ip -n "$n" route add default via "$3" dev up0
     ip -n "$n" link add lan0 type dummy && ip -n "$n" link set lan0 up
     sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
     ip netns exec "$n" sysctl -q -w net.ipv4.ip_forward=1
@@ -163,10 +178,16 @@ states() { ip -n "$(ns "$1")" xfrm state 2>/dev/null | grep -c '^src'; }
 if (( EXPECT_STATES_CLOUD + EXPECT_STATES_CUSTOMER > 0 )); then
     IFS=';' read -ra PL <<<"$PINGS"
     read -r tside tsrc tdst <<<"${PL[0]:-}"
-    for k in $(seq 1 $(( SA_WAIT * 5 ))); do
+    k=0
+    while (( $(ms) - t < SA_WAIT * 1000 )); do   # wall-clock bound: each exec is slow under TCG
+        k=$((k + 1))
         (( $(states cloud) >= EXPECT_STATES_CLOUD && $(states customer) >= EXPECT_STATES_CUSTOMER )) && break
+        if [[ -n $EVIDENCE ]] && (( k % 5 == 0 )) &&
+           cat "$W"/*/charon.log "$W"/*/pluto.log 2>/dev/null | grep -qF -- "$EVIDENCE"; then
+            sleep 2; break   # a moment for the other side's log line
+        fi
         # trap/ondemand configs wait for traffic: the first ping's path triggers them
-        if [[ -n ${tdst:-} ]] && (( k % 10 == 1 )); then
+        if [[ $TRIGGER == 1 && -n ${tdst:-} ]] && (( k % 10 == 1 )); then
             ip netns exec "$(ns "$tside")" ping -n -q -c 1 -W 1 -I "$tsrc" "$tdst" >/dev/null 2>&1 &
         fi
         sleep 0.2
@@ -204,7 +225,7 @@ has_routes() {  # side prefixes...
 if [[ $BGP == 1 ]]; then
     t=$(ms)
     for s in cloud customer; do start_frr "$s"; done
-    for _ in $(seq 1 $(( BGP_WAIT * 2 ))); do
+    while (( $(ms) - t < BGP_WAIT * 1000 )); do
         # shellcheck disable=SC2086
         has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER && break
         sleep 0.5
@@ -214,7 +235,8 @@ if [[ $BGP == 1 ]]; then
 fi
 if [[ $BGP != 1 ]]; then
     # static routes: they are there at once (ipsec-link.sh or charon's table 220); bounded anyway
-    for _ in $(seq 1 20); do
+    t=$(ms)
+    while (( $(ms) - t < 10000 )); do
         # shellcheck disable=SC2086
         has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER && break
         sleep 0.5
@@ -245,25 +267,24 @@ snapshot() {  # suffix
     local s n
     for s in cloud customer; do
         n=$(ns "$s")
+        ip -n "$n" -d link show >"$OUT/links-$s$1.txt" 2>&1
+        ip netns exec "$n" iptables -t mangle -S FORWARD >"$OUT/iptables-$s$1.txt" 2>&1
+        [[ -n $1 ]] && continue
         ip -n "$n" -s xfrm state >"$OUT/xfrm-state-$s$1.txt" 2>&1
         ip -n "$n" xfrm policy >"$OUT/xfrm-policy-$s$1.txt" 2>&1
-        ip -n "$n" -d link show >"$OUT/links-$s$1.txt" 2>&1
         { echo "## main"; ip -n "$n" route show; echo "## all"; ip -n "$n" route show table all; } \
             >"$OUT/routes-$s$1.txt" 2>&1
-        ip netns exec "$n" iptables -t mangle -S FORWARD >"$OUT/iptables-$s$1.txt" 2>&1
     done
 }
 snapshot ""
 for s in cloud customer; do
     case $(impl $s) in
-        swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.txt" 2>&1
-                 sw "$W/$s" --list-sas >"$OUT/sas-text-$s.txt" 2>&1 ;;
+        swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.txt" 2>&1 ;;
         libreswan) WHACK "$s" --trafficstatus >"$OUT/sas-$s.txt" 2>&1
                    WHACK "$s" --showstates >"$OUT/sas-text-$s.txt" 2>&1 ;;
     esac
     if [[ $BGP == 1 ]]; then
         vty "$s" -c 'show bgp summary json' >"$OUT/bgp-summary-$s.json" 2>&1
-        vty "$s" -c 'show ip route json' >"$OUT/rib-$s.json" 2>&1
     fi
 done
 
@@ -274,12 +295,44 @@ if [[ -n $HC_PROBE ]]; then
     out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 2 -I "$sip" "$dip" 2>&1)
     res HC_PROBE_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
     echo "$out" >"$OUT/hc-probe.txt"
+    # the cloud's health monitor, as rendered (revoke_route: withdraw the routes to the
+    # customer's subnets after RETRY lost probes, restore them when the probe answers again)
+    mon=$SD/cloud/health-monitor.sh
+    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
+        ip netns exec "$NS_cloud" "$mon" >"$OUT/hc-monitor.out" 2>&1 &
+        PIDS+=("$!")
+        sleep 2
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-before.txt" 2>&1
+    fi
     # dip stops answering
     ip -n "$NS_customer" addr del "$dip/32" dev lo 2>/dev/null ||
         ip -n "$NS_customer" addr flush to "$dip" 2>/dev/null
+    t=$(ms)
     out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 1 -I "$sip" "$dip" 2>&1)
     res HC_PROBE_DOWN_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
     echo "$out" >"$OUT/hc-probe-down.txt"
+    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
+        INTERVAL=$(sed -n 's/^INTERVAL=//p' "$mon"); RETRY=$(sed -n 's/^RETRY=//p' "$mon")
+        ROUTES=$(sed -n 's/^ROUTES="\(.*\)"$/\1/p' "$mon")
+        # bounded: RETRY probes INTERVAL apart (each up to 1 s), plus slack for TCG
+        limit=$(( (INTERVAL + 1) * (RETRY + 1) * 1000 + 30000 ))
+        revoked=0
+        while (( $(ms) - t < limit )); do
+            has_routes cloud $ROUTES || { revoked=1; break; }
+            sleep 1
+        done
+        res HC_REVOKED "$revoked"; res HC_REVOKE_MS $(( $(ms) - t ))
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-revoked.txt" 2>&1
+        # dip answers again: the routes come back
+        ip -n "$NS_customer" addr add "$dip/32" dev lo
+        t=$(ms); restored=0
+        while (( $(ms) - t < (INTERVAL + 1) * 2000 + 30000 )); do
+            has_routes cloud $ROUTES && { restored=1; break; }
+            sleep 1
+        done
+        res HC_RESTORED "$restored"; res HC_RESTORE_MS $(( $(ms) - t ))
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-restored.txt" 2>&1
+    fi
 fi
 
 # ------------------------------------------------------------------ ipsec-link.sh down
@@ -291,12 +344,5 @@ for s in cloud customer; do
 done
 snapshot "-after-down"
 
-# ------------------------------------------------------------------ logs
-for s in cloud customer; do
-    cp "$W/$s/charon.log" "$OUT/charon-$s.log" 2>/dev/null
-    cp "$W/$s/pluto.log" "$OUT/pluto-$s.log" 2>/dev/null
-    cp "$W/$s/frr/bgpd.log" "$OUT/bgpd-$s.log" 2>/dev/null
-    cp "$W/$s/frr/zebra.log" "$OUT/zebra-$s.log" 2>/dev/null
-done
 res DURATION_MS "$(ms)"
 res DONE 1

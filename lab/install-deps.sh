@@ -63,6 +63,9 @@ libreswan_tools() {
 }
 libreswan_tools || exit 2
 
+# The VM lab (tests/vmlab.rs): QEMU, a Debian kernel unpacked into /opt/vmlab, its initramfs.
+bash "$(dirname "$0")/vm/setup.sh" || exit 2
+
 # The packaging and pre-commit tests' packages (python3-venv, dpkg-dev, man-db, bash-completion).
 bash "$(dirname "$0")/install-tool-deps.sh" || exit 2
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# guest.sh OUT - the VM lab's guest entry (PID 1's command inside the VM, see runvm.sh).
+# Runs every scenario under OUT/scenarios/ (sorted) in this ONE boot, each by scenario.sh with a
+# bounded time, and writes OUT/guest.env (kernel, boot time, per-scenario times and exit codes).
+# Each scenario's results land in OUT/scenarios/<name>/out/.
+set -uo pipefail
+OUT=${1:-/vmlab-out}
+HERE=$(dirname "$(realpath "$0")")
+G=$OUT/guest.env
+: >"$G"
+res() { printf '%s=%s\n' "$1" "$2" >>"$G"; }
+res KERNEL "$(uname -r)"
+res UPTIME_AT_START "$(cut -d' ' -f1 /proc/uptime)"
+res NPROC "$(nproc)"
+rc=0; modprobe -a esp4 esp6 xfrm_interface xfrm_user veth dummy af_key 2>"$OUT/modprobe.err" || rc=$?
+res MODPROBE_RC "$rc"
+res MODULES "$(lsmod | awk 'NR > 1 { print $1 }' | grep -E '^(esp4|xfrm_interface|xfrm_user|veth|dummy)$' | sort | tr '\n' ',')"
+# a syslog for scripts that log (health-monitor.sh uses logger); /dev/log is seen by every netns
+busybox syslogd -O "$OUT/syslog" 2>/dev/null
+SC_TIMEOUT=$(cat "$OUT/scenario-timeout" 2>/dev/null || echo 240)
+n=0
+for d in "$OUT"/scenarios/*/; do
+    [[ -f $d/scenario.env ]] || continue
+    name=$(basename "$d")
+    n=$((n + 1))
+    s=$(date +%s%N)
+    echo "vmlab: scenario $name"
+    rc=0; timeout -k 5 "$SC_TIMEOUT" bash "$HERE/scenario.sh" "$d" >"$d/scenario.stdout" 2>&1 || rc=$?
+    res "SC_${n}_NAME" "$name"
+    res "SC_${n}_RC" "$rc"
+    res "SC_${n}_MS" $(( ($(date +%s%N) - s) / 1000000 ))
+    # whatever a scenario left (it cleans up itself; a timeout may not)
+    ip netns del ipgvm-cloud 2>/dev/null; ip netns del ipgvm-cust 2>/dev/null
+done
+res SCENARIOS "$n"
+res UPTIME_AT_END "$(cut -d' ' -f1 /proc/uptime)"
+res MEM_USED_MB "$(free -m | awk '/^Mem:/{print $3}')"
+echo "vmlab: done, $n scenarios"
+exit 0

@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# scenario.sh SCENARIO_DIR - one VM lab scenario, run INSIDE the VM by guest.sh.
+#
+# SCENARIO_DIR holds scenario.env (written by tests/vmlab.rs) and the files ipsecgen rendered
+# for each side: cloud/ and customer/ (swanctl.conf or ipsec.conf + ipsec.secrets, and, when
+# rendered, ipsec-link.sh and bgpd.conf). This script only builds the two hosts, runs the
+# rendered files as a user would, waits (bounded) and RECORDS kernel and daemon state into
+# SCENARIO_DIR/out/; the assertions are the Rust test's (tests/vmlab.rs).
+#
+# scenario.env (shell assignments):
+#   CLOUD_IMPL, CUSTOMER_IMPL   swanctl | libreswan
+#   CLOUD_IP, CUSTOMER_IP       the gateway addresses (on the veth "up0" of each namespace)
+#   CLOUD_LAN, CUSTOMER_LAN     addr/prefix list put on the dummy interface lan0 (the subnets)
+#   CLOUD_LO, CUSTOMER_LO       extra /32 addresses on lo
+#   EXPECT_STATES_CLOUD/_CUSTOMER   xfrm states to wait for (0: wait SA_WAIT, negative pairs)
+#   SA_WAIT                     seconds to wait for them
+#   INITIATE                    swanctl child names the customer initiates (empty: the rendered
+#                               start_action / auto does it)
+#   BGP                         1: zebra + bgpd from <side>/bgpd.conf, after the SAs are up
+#   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s)
+#   PINGS                       "side src dst;..." (a warm-up ping first, then 3 counted)
+#   HC_PROBE                    "sip dip": watch the cloud's probe (health check), see below
+#   TRIGGER                     1: while waiting for SAs, send the first ping's packet every 2 s
+#                               (trap / ondemand configs negotiate on traffic)
+#   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
+set -uo pipefail
+SD=$(realpath "$1")
+OUT=$SD/out
+rm -rf "$OUT"; mkdir -p "$OUT"
+# shellcheck disable=SC1091
+source "$SD/scenario.env"
+: "${CLOUD_LAN:=}" "${CUSTOMER_LAN:=}" "${CLOUD_LO:=}" "${CUSTOMER_LO:=}" "${INITIATE:=}"
+: "${BGP:=0}" "${WAIT_ROUTES_CLOUD:=}" "${WAIT_ROUTES_CUSTOMER:=}" "${PINGS:=}" "${SA_WAIT:=60}"
+: "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
+: "${HC_PROBE:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
+W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
+T0=$(date +%s%N)
+ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
+log() { echo "[$(ms) ms] $*" >>"$OUT/scenario.log"; }
+res() { printf '%s=%s\n' "$1" "$2" >>"$OUT/result.env"; }
+: >"$OUT/result.env"
+NS_cloud=ipgvm-cloud NS_customer=ipgvm-cust
+ns() { local v="NS_$1"; echo "${!v}"; }
+PIDS=()
+copy_logs() {
+    local s
+    for s in cloud customer; do
+        cp "$W/$s/charon.log" "$OUT/charon-$s.log" 2>/dev/null
+        cp "$W/$s/pluto.log" "$OUT/pluto-$s.log" 2>/dev/null
+        cp "$W/$s/frr/bgpd.log" "$OUT/bgpd-$s.log" 2>/dev/null
+        cp "$W/$s/frr/zebra.log" "$OUT/zebra-$s.log" 2>/dev/null
+    done
+}
+cleanup() {
+    local p
+    copy_logs
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do
+        for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null
+    done
+    ip netns del "$NS_cloud" 2>/dev/null; ip netns del "$NS_customer" 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+CHARON=/usr/lib/ipsec/charon
+PLUGINS="random nonce openssl aes sha1 sha2 md5 hmac gmp curve25519 pem pkcs1 x509 pubkey kdf kernel-netlink socket-default vici updown"
+LS=/opt/libreswan
+
+# ------------------------------------------------------------------ two hosts
+for s in cloud customer; do ip netns del "$(ns $s)" 2>/dev/null; ip netns add "$(ns $s)"; done
+ip link add up0 netns "$NS_cloud" type veth peer name up0 netns "$NS_customer"
+addr_peer() {  # side me peer
+    local n; n=$(ns "$1")
+    ip -n "$n" link set lo up
+    ip -n "$n" addr add "$2" peer "$3" dev up0
+    ip -n "$n" link set up0 up
+    # the uplink is the host's way to everything (as a default route to the internet would be):
+    # policy-based traffic follows it into the IPsec policies
+    ip -n "$n" route add default via "$3" dev up0
+    ip -n "$n" link add lan0 type dummy && ip -n "$n" link set lan0 up
+    sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+    ip netns exec "$n" sysctl -q -w net.ipv4.ip_forward=1
+}
+addr_peer cloud "$CLOUD_IP" "$CUSTOMER_IP"
+addr_peer customer "$CUSTOMER_IP" "$CLOUD_IP"
+for a in $CLOUD_LAN; do ip -n "$NS_cloud" addr add "$a" dev lan0; done
+for a in $CUSTOMER_LAN; do ip -n "$NS_customer" addr add "$a" dev lan0; done
+for a in $CLOUD_LO; do ip -n "$NS_cloud" addr add "$a/32" dev lo; done
+for a in $CUSTOMER_LO; do ip -n "$NS_customer" addr add "$a/32" dev lo; done
+log "hosts ready"
+
+# ------------------------------------------------------------------ ipsec-link.sh up (as written)
+for s in cloud customer; do
+    if [[ -f $SD/$s/ipsec-link.sh ]]; then
+        rc=0; timeout 60 ip netns exec "$(ns $s)" "$SD/$s/ipsec-link.sh" up >"$OUT/link-up-$s.out" 2>&1 || rc=$?
+        res "LINK_UP_RC_${s^^}" "$rc"
+    fi
+done
+
+# ------------------------------------------------------------------ IKE daemons
+sw() { local d=$1; shift; STRONGSWAN_CONF=$d/strongswan.conf timeout 120 swanctl "$@"; }
+start_charon() {  # side
+    local s=$1 d=$W/$1 n; n=$(ns "$1")
+    mkdir -p "$d"
+    # install_routes stays at strongSwan's default (yes), as a user's charon would have it
+    cat >"$d/strongswan.conf" <<EOF
+charon {
+  load_modular = no
+  load = $PLUGINS
+  plugins { vici { socket = unix://$d/charon.vici } }
+  filelog { f { path = $d/charon.log
+    time_format = %H:%M:%S
+    default = 1
+    ike = 2
+    knl = 2
+    flush_line = yes } }
+}
+swanctl {
+  socket = unix://$d/charon.vici
+  load = pem pkcs1 x509 pubkey
+}
+EOF
+    ip netns exec "$n" unshare -m --propagation private sh -c \
+        'mount -t tmpfs tmpfs /run && exec env STRONGSWAN_CONF="$1" "$2"' sh "$d/strongswan.conf" "$CHARON" \
+        </dev/null >"$d/charon.stdout" 2>&1 &
+    PIDS+=("$!")
+    local i
+    for i in $(seq 1 600); do
+        [[ -S $d/charon.vici ]] && sw "$d" --stats >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    rc=0; sw "$d" --load-all --file "$SD/$s/swanctl.conf" >"$OUT/load-$s.out" 2>&1 || rc=$?
+    res "LOAD_RC_${s^^}" "$rc"
+}
+WHACK() { local s=$1; shift; ip netns exec "$(ns "$s")" timeout 60 "$LS/usr/libexec/ipsec/whack" --ctlsocket "$W/$s/run/pluto.ctl" "$@"; }
+start_pluto() {  # side
+    local s=$1 P=$W/$1 n; n=$(ns "$1")
+    mkdir -p "$P/run" "$P/nss" "$P/ipsec.d"
+    certutil -N -d "sql:$P/nss" --empty-password >"$OUT/certutil-$s.out" 2>&1
+    # pluto runs the compiled-in /usr/libexec/ipsec/addconn and `ipsec _updown`: give it the
+    # unpacked libreswan there, in its own mount namespace only (strongSwan's `ipsec` stays)
+    ip netns exec "$n" unshare -m --propagation private sh -c \
+        'mount -t tmpfs tmpfs /run && mkdir -p /usr/libexec/ipsec &&
+         mount --bind /opt/libreswan/usr/libexec/ipsec /usr/libexec/ipsec &&
+         mount --bind /opt/libreswan/usr/sbin/ipsec /usr/sbin/ipsec && exec "$@"' sh \
+        "$LS/usr/libexec/ipsec/pluto" --nofork --config "$SD/$s/ipsec.conf" --rundir "$P/run" \
+        --nssdir "$P/nss" --secretsfile "$SD/$s/ipsec.secrets" --ipsecdir "$P/ipsec.d" \
+        --stderrlog --no-dnssec </dev/null >"$P/pluto.log" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 1 600); do [[ -S $P/run/pluto.ctl ]] && break; sleep 0.1; done
+    # pluto itself runs `addconn --autoall` at start (adds, routes and starts the conns as
+    # their auto= says); a second --autoall here would initiate every auto=start conn twice.
+    # The load is judged by libreswan's own parser and pluto's log ("failed to add").
+    rc=0
+    timeout 120 "$LS/usr/libexec/ipsec/addconn" --config "$SD/$s/ipsec.conf" --checkconfig \
+        >"$OUT/load-$s.out" 2>&1 || rc=$?
+    res "LOAD_RC_${s^^}" "$rc"
+}
+impl() { local v="${1^^}_IMPL"; echo "${!v}"; }
+for s in cloud customer; do
+    case $(impl $s) in
+        swanctl) start_charon "$s" ;;
+        libreswan) start_pluto "$s" ;;
+    esac
+done
+log "daemons loaded"
+
+# ------------------------------------------------------------------ initiate, wait for SAs
+t=$(ms)
+for c in $INITIATE; do
+    rc=0; sw "$W/customer" --initiate --child "$c" --timeout 60 >>"$OUT/initiate.out" 2>&1 || rc=$?
+    res "INITIATE_RC_$c" "$rc"
+done
+states() { ip -n "$(ns "$1")" xfrm state 2>/dev/null | grep -c '^src'; }
+# policy-based with trap/ondemand: the first packet triggers; the pings below do it, so only
+# wait here when the scenario asks for states
+if (( EXPECT_STATES_CLOUD + EXPECT_STATES_CUSTOMER > 0 )); then
+    IFS=';' read -ra PL <<<"$PINGS"
+    read -r tside tsrc tdst <<<"${PL[0]:-}"
+    k=0
+    while (( $(ms) - t < SA_WAIT * 1000 )); do   # wall-clock bound: each exec is slow under TCG
+        k=$((k + 1))
+        (( $(states cloud) >= EXPECT_STATES_CLOUD && $(states customer) >= EXPECT_STATES_CUSTOMER )) && break
+        # a daemon that refused the rendered config will not come up: do not wait for it
+        # (grep reads the files itself: `cat | grep -q` fails under pipefail when grep exits early)
+        if (( k % 5 == 0 )) && grep -qs 'failed to add' "$W"/*/pluto.log; then
+            break
+        fi
+        if [[ -n $EVIDENCE ]] && (( k % 5 == 0 )) &&
+           grep -qsF -- "$EVIDENCE" "$W"/*/charon.log "$W"/*/pluto.log; then
+            sleep 2; break   # a moment for the other side's log line
+        fi
+        # trap/ondemand configs wait for traffic: the first ping's path triggers them
+        if [[ $TRIGGER == 1 && -n ${tdst:-} ]] && (( k % 10 == 1 )); then
+            ip netns exec "$(ns "$tside")" ping -n -q -c 1 -W 1 -I "$tsrc" "$tdst" >/dev/null 2>&1 &
+        fi
+        sleep 0.2
+    done
+else
+    sleep "$SA_WAIT"
+fi
+res SA_WAIT_MS $(( $(ms) - t ))
+log "SAs: cloud $(states cloud), customer $(states customer)"
+
+# ------------------------------------------------------------------ FRR (zebra + bgpd)
+start_frr() {  # side
+    local s=$1 d=$W/$1/frr n; n=$(ns "$1")
+    mkdir -p "$d"; : >"$d/zebra.conf"
+    # as packaged: the daemons drop to user frr (with their capabilities); not daemonized, so
+    # they are killed by pid
+    chown -R frr:frr "$d"
+    ip netns exec "$n" /usr/lib/frr/zebra -u frr -g frr -F traditional -f "$d/zebra.conf" -i "$d/zebra.pid" \
+        -z "$d/zserv.api" --vty_socket "$d" --log "file:$d/zebra.log" \
+        </dev/null >"$OUT/zebra-$s.stdout" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 1 300); do [[ -S $d/zserv.api ]] && break; sleep 0.1; done
+    ip netns exec "$n" /usr/lib/frr/bgpd -u frr -g frr -F traditional -f "$SD/$s/bgpd.conf" -i "$d/bgpd.pid" \
+        -z "$d/zserv.api" --vty_socket "$d" --log "file:$d/bgpd.log" \
+        </dev/null >"$OUT/bgpd-$s.stdout" 2>&1 &
+    PIDS+=("$!")
+}
+vty() { local s=$1; shift; ip netns exec "$(ns "$s")" timeout 30 vtysh --vty_socket "$W/$s/frr" "$@"; }
+has_routes() {  # side prefixes...
+    local s=$1 p; shift
+    for p in "$@"; do
+        ip -n "$(ns "$s")" route show "$p" | grep -q . || return 1
+    done
+}
+if [[ $BGP == 1 ]]; then
+    t=$(ms)
+    for s in cloud customer; do start_frr "$s"; done
+    while (( $(ms) - t < BGP_WAIT * 1000 )); do
+        # shellcheck disable=SC2086
+        has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER && break
+        sleep 0.5
+    done
+    res BGP_WAIT_MS $(( $(ms) - t ))
+    log "BGP waited"
+fi
+if [[ $BGP != 1 ]]; then
+    # static routes: they are there at once (ipsec-link.sh or charon's table 220); bounded anyway
+    t=$(ms)
+    while (( $(ms) - t < 10000 )); do
+        # shellcheck disable=SC2086
+        has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER && break
+        sleep 0.5
+    done
+fi
+
+# ------------------------------------------------------------------ pings
+i=0
+IFS=';' read -ra PL <<<"$PINGS"
+for p in "${PL[@]}"; do
+    read -r side src dst <<<"$p"
+    [[ -n ${dst:-} ]] || continue
+    i=$((i + 1))
+    n=$(ns "$side")
+    # warm-up: trap/ondemand policies drop the packet that triggers the negotiation
+    for _ in 1 2 3 4 5; do
+        timeout 10 ip netns exec "$n" ping -n -q -c 1 -W 2 -I "$src" "$dst" >/dev/null 2>&1 && break
+    done
+    out=$(timeout 30 ip netns exec "$n" ping -n -c 3 -i 0.3 -W 2 -I "$src" "$dst" 2>&1)
+    loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
+    echo "## $side $src -> $dst"$'\n'"$out" >>"$OUT/pings.txt"
+    res "PING_${i}" "$side $src $dst ${loss:-none}"
+done
+res PING_COUNT "$i"
+
+# ------------------------------------------------------------------ state
+snapshot() {  # suffix
+    local s n
+    for s in cloud customer; do
+        n=$(ns "$s")
+        ip -n "$n" -d link show >"$OUT/links-$s$1.txt" 2>&1
+        ip netns exec "$n" iptables -t mangle -S FORWARD >"$OUT/iptables-$s$1.txt" 2>&1
+        [[ -n $1 ]] && continue
+        ip -n "$n" -s xfrm state >"$OUT/xfrm-state-$s$1.txt" 2>&1
+        ip -n "$n" xfrm policy >"$OUT/xfrm-policy-$s$1.txt" 2>&1
+        { echo "## main"; ip -n "$n" route show; echo "## all"; ip -n "$n" route show table all; } \
+            >"$OUT/routes-$s$1.txt" 2>&1
+    done
+}
+snapshot ""
+for s in cloud customer; do
+    case $(impl $s) in
+        swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.txt" 2>&1 ;;
+        libreswan) WHACK "$s" --trafficstatus >"$OUT/sas-$s.txt" 2>&1
+                   WHACK "$s" --showstates >"$OUT/sas-text-$s.txt" 2>&1 ;;
+    esac
+    if [[ $BGP == 1 ]]; then
+        vty "$s" -c 'show bgp summary json' >"$OUT/bgp-summary-$s.json" 2>&1
+    fi
+done
+
+# ------------------------------------------------------------------ health check
+if [[ -n $HC_PROBE ]]; then
+    read -r sip dip <<<"$HC_PROBE"
+    # the cloud's probe: ICMP from sip to dip across the tunnel
+    out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 2 -I "$sip" "$dip" 2>&1)
+    res HC_PROBE_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
+    echo "$out" >"$OUT/hc-probe.txt"
+    # the cloud's health monitor, as rendered (revoke_route: withdraw the routes to the
+    # customer's subnets after RETRY lost probes, restore them when the probe answers again)
+    mon=$SD/cloud/health-monitor.sh
+    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
+        ip netns exec "$NS_cloud" "$mon" >"$OUT/hc-monitor.out" 2>&1 &
+        PIDS+=("$!")
+        sleep 2
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-before.txt" 2>&1
+    fi
+    # dip stops answering (its address may also be the LAN's first host: drop the echo requests)
+    ip netns exec "$NS_customer" iptables -I INPUT -d "$dip" -p icmp --icmp-type echo-request -j DROP
+    t=$(ms)
+    out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 1 -I "$sip" "$dip" 2>&1)
+    res HC_PROBE_DOWN_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
+    echo "$out" >"$OUT/hc-probe-down.txt"
+    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
+        INTERVAL=$(sed -n 's/^INTERVAL=//p' "$mon"); RETRY=$(sed -n 's/^RETRY=//p' "$mon")
+        ROUTES=$(sed -n 's/^ROUTES="\(.*\)"$/\1/p' "$mon")
+        # bounded: RETRY probes INTERVAL apart (each up to 1 s), plus slack for TCG
+        limit=$(( (INTERVAL + 1) * (RETRY + 1) * 1000 + 30000 ))
+        revoked=0
+        while (( $(ms) - t < limit )); do
+            has_routes cloud $ROUTES || { revoked=1; break; }
+            sleep 1
+        done
+        res HC_REVOKED "$revoked"; res HC_REVOKE_MS $(( $(ms) - t ))
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-revoked.txt" 2>&1
+        # dip answers again: the routes come back
+        ip netns exec "$NS_customer" iptables -D INPUT -d "$dip" -p icmp --icmp-type echo-request -j DROP
+        t=$(ms); restored=0
+        while (( $(ms) - t < (INTERVAL + 1) * 2000 + 30000 )); do
+            has_routes cloud $ROUTES && { restored=1; break; }
+            sleep 1
+        done
+        res HC_RESTORED "$restored"; res HC_RESTORE_MS $(( $(ms) - t ))
+        ip -n "$NS_cloud" route show >"$OUT/hc-routes-restored.txt" 2>&1
+    fi
+fi
+
+# ------------------------------------------------------------------ ipsec-link.sh down
+for s in cloud customer; do
+    if [[ -f $SD/$s/ipsec-link.sh ]]; then
+        rc=0; timeout 60 ip netns exec "$(ns $s)" "$SD/$s/ipsec-link.sh" down >"$OUT/link-down-$s.out" 2>&1 || rc=$?
+        res "LINK_DOWN_RC_${s^^}" "$rc"
+    fi
+done
+snapshot "-after-down"
+
+res DURATION_MS "$(ms)"
+res DONE 1

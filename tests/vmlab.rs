@@ -98,8 +98,9 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[(
     "libreswan-customer--policy--IKEv1",
     "libreswan target, IKEv1: Debian 12's libreswan 4.10 defaults to `ikev1-policy=drop` \
      (ipsec.conf(5)) and pluto refuses the rendered conns (\"failed to add IKEv1 connection: \
-     global ikev1-policy does not allow IKEv1 connections\"); the output, installed as its header \
-     says (/etc/ipsec.d/NAME.conf under Debian's default config setup), never says so",
+     global ikev1-policy does not allow IKEv1 connections\"); the output's header names the line to \
+     add to config setup (`ikev1-policy=accept`, an included file cannot set it), and this lab \
+     loads the file as written, without that line",
 )];
 
 // ------------------------------------------------------------------ test entry

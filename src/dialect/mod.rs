@@ -1,33 +1,21 @@
 //! Input dialects: one module per API family. Each knows its field names, spellings and
 //! string-typing, and produces the IR; none knows anything about outputs.
 
-pub mod aliyun_connection;
-mod aliyun_create_response;
-mod aliyun_download;
-mod aliyun_gateways;
-pub mod aliyun_ipsec_server;
-mod aliyun_lists;
-mod aliyun_phases;
-mod aliyun_vocab;
+pub mod aliyun;
 mod defaults;
 mod escape_map;
 pub mod fields;
+pub mod gateways;
 pub mod huawei;
 pub mod masked;
 pub mod native;
-mod native_ranges;
-mod native_vocab;
-pub mod neutron;
-mod neutron_endpoints;
-mod neutron_policies;
-mod neutron_vocab;
+pub mod openstack;
 mod peer_fact;
 pub mod psk_text;
 pub mod resemblance;
 pub mod schema;
 mod value_rules;
 pub mod zstack;
-mod zstack_vocab;
 
 #[cfg(test)]
 mod detect_tests;
@@ -127,7 +115,10 @@ pub struct PeerFacts {
     pub gateways: std::sync::Arc<Joined>,
 }
 
-pub use aliyun_gateways::{GatewayDoc, Joined};
+pub use gateways::{GatewayDoc, Joined};
+// The names the rest of the crate (and the JSON Schemas' generator) use for the readers.
+pub use aliyun::{connection as aliyun_connection, ipsec_server as aliyun_ipsec_server};
+pub use openstack as neutron;
 
 /// The result of reading one source.
 #[derive(Debug, Default)]
@@ -175,11 +166,11 @@ pub fn load_with(
     }
     let gateway_kind = dialect
         .is_none()
-        .then(|| aliyun_gateways::detect(&root).or_else(|| huawei::gateways::detect(&root)))
+        .then(|| gateways::detect(&root).or_else(|| huawei::gateways::detect(&root)))
         .flatten();
     if let Some(kind) = gateway_kind {
         let ctx = Ctx::new(&source.text);
-        out.gateway = aliyun_gateways::read(&ctx, &Obj::new(root, ""), kind, &source.name);
+        out.gateway = gateways::read(&ctx, &Obj::new(root, ""), kind, &source.name);
         out.diagnostics = ctx.diags.into_inner();
         return out;
     }
@@ -247,13 +238,13 @@ fn read_with(
     obj.ignore(&["$schema"]);
     match dialect {
         Dialect::AliyunConnection if obj.node("VpnConnections").is_some() => {
-            aliyun_lists::vpn_connections(ctx, obj, facts)
+            aliyun::read_connection_list(ctx, obj, facts)
         }
         Dialect::AliyunConnection if obj.node("VpnConnectionConfig").is_some() => {
-            aliyun_download::read(ctx, obj, facts).into_iter().collect()
+            aliyun::read_download(ctx, obj, facts).into_iter().collect()
         }
         Dialect::AliyunConnection
-            if aliyun_create_response::diagnosed(
+            if aliyun::create_response_diagnosed(
                 ctx,
                 obj,
                 "VpnConnectionId",
@@ -263,7 +254,7 @@ fn read_with(
             Vec::new()
         }
         Dialect::AliyunIpsecServer
-            if aliyun_create_response::diagnosed(ctx, obj, "IpsecServerId", "ListIpsecServers") =>
+            if aliyun::create_response_diagnosed(ctx, obj, "IpsecServerId", "ListIpsecServers") =>
         {
             Vec::new()
         }
@@ -271,7 +262,7 @@ fn read_with(
             .into_iter()
             .collect(),
         Dialect::AliyunIpsecServer if obj.node("IpsecServers").is_some() => {
-            aliyun_lists::ipsec_servers(ctx, obj, facts)
+            aliyun::read_ipsec_server_list(ctx, obj, facts)
         }
         Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(ctx, obj, facts)
             .into_iter()

@@ -12,12 +12,12 @@ use crate::diag::Diagnostic;
 use crate::ir::{At, Bgp, BgpSpeaker, Connection, Endpoint, Initiation, Side};
 use crate::tree::Span;
 
-use super::super::aliyun_gateways::{fact, provenance, GatewayDoc, Kind};
 use super::super::defaults::Defaults;
 use super::super::fields::{Ctx, Obj};
 use super::super::PeerFacts;
 use super::policies;
 use super::vocab::{self, Style, CODE_INVALID};
+use crate::dialect::gateways::{fact, provenance, GatewayDoc, Kind};
 
 /// Keys of a connection that do not affect the peer's configuration.
 const IGNORED: &[&str] = &[

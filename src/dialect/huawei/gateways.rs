@@ -7,9 +7,9 @@
 
 use crate::tree::Node;
 
-use super::super::aliyun_gateways::{GatewayDoc, Kind};
 use super::super::fields::{Ctx, Obj};
 use super::vocab::{self, CODE_INVALID};
+use crate::dialect::gateways::{GatewayDoc, Kind};
 
 /// What kind of Huawei gateway document `root` is, if it is one (and no connection).
 pub fn detect(root: &Node) -> Option<Kind> {

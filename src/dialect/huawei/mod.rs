@@ -13,8 +13,8 @@ use crate::diag::Diagnostic;
 use crate::ir::Connection;
 use crate::tree::Span;
 
-use super::aliyun_gateways::Kind;
 use super::fields::{Ctx, Obj};
+use super::gateways::Kind;
 use super::PeerFacts;
 use connection::Siblings;
 

@@ -1,5 +1,6 @@
-//! Gateway documents given beside a connection: a DescribeVpnGateway response supplies the
-//! Alibaba side's addresses (InternetIp; DisasterRecoveryInternetIp on dual-tunnel gateways), a
+//! Gateway documents given beside a connection, shared by the API families that have them
+//! (Alibaba here; Huawei v5's kinds are read in `huawei::gateways`): a DescribeVpnGateway
+//! response supplies the Alibaba side's addresses (InternetIp; DisasterRecoveryInternetIp on dual-tunnel gateways), a
 //! DescribeCustomerGateway response the customer side's IpAddress and Asn. A connection finds
 //! them by its VpnGatewayId / CustomerGatewayId. Read alone, such a document holds no tunnel.
 
@@ -10,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{AppliedDefault, At};
 use crate::tree::Node;
 
-use super::fields::{Ctx, Obj};
+use crate::dialect::fields::{Ctx, Obj};
 
 /// Which gateway a document describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,9 +71,9 @@ const CUSTOMER_GATEWAY_KEYS: &[&str] = &["IpAddress", "Asn", "AuthKey"];
 /// What kind of gateway document `root` is, if it is one.
 pub fn detect(root: &Node) -> Option<Kind> {
     let has = |k: &str| root.get(k).is_some();
-    let connection = super::aliyun_connection::SIGNATURE
+    let connection = super::aliyun::connection::SIGNATURE
         .iter()
-        .chain(super::aliyun_ipsec_server::SIGNATURE)
+        .chain(super::aliyun::ipsec_server::SIGNATURE)
         .any(|k| has(k));
     if connection {
         return None;
@@ -90,7 +91,7 @@ pub fn detect(root: &Node) -> Option<Kind> {
 /// values get their diagnostics); the many others a Describe response carries are not.
 pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc> {
     if matches!(kind, Kind::HuaweiVpn | Kind::HuaweiCustomer) {
-        return super::huawei::gateways::read(ctx, root, kind, file);
+        return crate::dialect::huawei::gateways::read(ctx, root, kind, file);
     }
     let (_, id_key) = kind.call_and_key();
     let id = root.string(ctx, id_key)?;

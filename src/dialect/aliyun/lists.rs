@@ -4,8 +4,8 @@
 
 use crate::ir::{At, Connection};
 
-use super::fields::{Ctx, Obj};
-use super::PeerFacts;
+use crate::dialect::fields::{Ctx, Obj};
+use crate::dialect::PeerFacts;
 
 /// The paging wrapper around the items.
 const WRAPPER: &[&str] = &[
@@ -30,7 +30,7 @@ pub fn vpn_connections(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connecti
         .unwrap_or_default();
     root.finish(ctx);
     read_items(ctx, &items, "VpnConnectionId", |item| {
-        super::aliyun_connection::read(ctx, item, facts)
+        super::connection::read(ctx, item, facts)
     })
 }
 
@@ -40,7 +40,7 @@ pub fn ipsec_servers(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection
     let items = root.objects(ctx, "IpsecServers").unwrap_or_default();
     root.finish(ctx);
     read_items(ctx, &items, "IpsecServerId", |item| {
-        super::aliyun_ipsec_server::read(ctx, item, facts)
+        super::ipsec_server::read(ctx, item, facts)
     })
 }
 
@@ -68,7 +68,7 @@ fn read_items(
         .map(|(mut c, id)| {
             let named = c.title.as_ref().is_some_and(|t| !t.value.trim().is_empty());
             if let Some(id) = id.filter(|_| !named || count[&c.name] > 1) {
-                c.name = super::sanitize_name(&id.value);
+                c.name = crate::dialect::sanitize_name(&id.value);
             }
             c
         })

@@ -3,6 +3,9 @@
 //! BGP. Omitted settings get strong defaults (IKEv2, AES-256, SHA-256, group 14), listed in
 //! every output.
 
+mod ranges;
+mod vocab;
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::diag::Diagnostic;
@@ -14,8 +17,6 @@ use crate::tree::{Span, Value};
 
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
-use super::native_ranges as ranges;
-use super::native_vocab as vocab;
 use super::value_rules::in_range;
 use super::PeerFacts;
 

@@ -6,10 +6,10 @@ use crate::ir::{
     Side,
 };
 
-use super::aliyun_phases::{self as phases, PhaseRules};
-use super::defaults::Defaults;
-use super::fields::{Ctx, Obj};
-use super::PeerFacts;
+use super::phases::{self as phases, PhaseRules};
+use crate::dialect::defaults::Defaults;
+use crate::dialect::fields::{Ctx, Obj};
+use crate::dialect::PeerFacts;
 
 /// Keys that identify this dialect (any of them).
 pub const SIGNATURE: &[&str] = &[
@@ -79,7 +79,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     root.finish(ctx);
 
     let effect = d.or(effect, "EffectImmediately", "false", false);
-    let name = super::sanitize_name(
+    let name = crate::dialect::sanitize_name(
         title
             .as_ref()
             .or(server_id.as_ref())

@@ -3,6 +3,10 @@
 //! by id: `ikepolicy`, `ipsecpolicy`, `vpnservice`, endpoint groups; plus `local_cidrs`.
 //! The cloud is `local`; the customer (the peer) is `remote`.
 
+mod endpoints;
+mod policies;
+mod vocab;
+
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -10,10 +14,9 @@ use crate::diag::Diagnostic;
 use crate::ir::{At, BgpSpeaker, Connection, Dpd, Endpoint, Initiation, Side};
 use crate::tree::Span;
 
+use self::policies::{CODE_UNSUPPORTED, CODE_VALUE};
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
-use super::neutron_policies::{self as policies, CODE_UNSUPPORTED, CODE_VALUE};
-use super::neutron_vocab as vocab;
 use super::value_rules::{in_range, representable};
 use super::PeerFacts;
 
@@ -150,7 +153,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let ipsecpolicy = root.object(ctx, "ipsecpolicy");
     same_reference(ctx, &conn, "ipsecpolicy_id", ipsecpolicy.as_ref());
     let esp = policies::esp(ctx, ipsecpolicy.as_ref(), &mut d);
-    let (local_subnets, remote_subnets) = super::neutron_endpoints::subnets(ctx, root, &conn);
+    let (local_subnets, remote_subnets) = self::endpoints::subnets(ctx, root, &conn);
     conn.finish(ctx);
     root.finish(ctx);
 

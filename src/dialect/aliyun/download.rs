@@ -6,16 +6,16 @@
 
 use crate::ir::{At, BgpSpeaker, Connection, Dpd, Endpoint, Initiation, Side};
 
-use super::aliyun_phases as phases;
-use super::aliyun_vocab as vocab;
-use super::defaults::Defaults;
-use super::fields::{Ctx, Obj};
-use super::peer_fact::flag_or;
-use super::PeerFacts;
+use super::phases;
+use super::vocab;
+use crate::dialect::defaults::Defaults;
+use crate::dialect::fields::{Ctx, Obj};
+use crate::dialect::peer_fact::flag_or;
+use crate::dialect::PeerFacts;
 
 // The download describes the connection itself: the same words, defaults and error codes.
 // DPD is not in it; the connection's documented default (on) is rendered with the same timers.
-use super::aliyun_connection::{DPD_INTERVAL, DPD_TIMEOUT, RULES};
+use super::connection::{DPD_INTERVAL, DPD_TIMEOUT, RULES};
 
 pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     root.ignore(&["RequestId"]);

@@ -5,9 +5,9 @@ use crate::ir::{
     At, Cipher, DhGroup, EspPolicy, Identity, IkeMode, IkePolicy, IkeVersion, Integrity, Psk,
 };
 
-use super::aliyun_vocab as vocab;
-use super::defaults::Defaults;
-use super::fields::{Ctx, Obj};
+use super::vocab;
+use crate::dialect::defaults::Defaults;
+use crate::dialect::fields::{Ctx, Obj};
 
 /// What differs between the APIs that carry these objects.
 pub struct PhaseRules {
@@ -184,12 +184,13 @@ pub fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> 
 pub fn cloud_gateway(
     ctx: &Ctx,
     root: &Obj,
-    facts: &super::PeerFacts,
+    facts: &crate::dialect::PeerFacts,
 ) -> Option<At<std::net::IpAddr>> {
     let vpn_gw = root.object(ctx, "VpnGateway");
-    let ip = super::peer_fact::flag_or(facts.cloud_ip, vpn_gw.as_ref(), "InternetIp", |o| {
-        o.ip(ctx, "InternetIp", "input.peer-fact")
-    });
+    let ip =
+        crate::dialect::peer_fact::flag_or(facts.cloud_ip, vpn_gw.as_ref(), "InternetIp", |o| {
+            o.ip(ctx, "InternetIp", "input.peer-fact")
+        });
     if let Some(o) = vpn_gw.as_ref() {
         o.ignore(&["VpnGatewayId", "Name", "Spec"]);
         o.finish(ctx);

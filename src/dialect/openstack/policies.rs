@@ -3,10 +3,10 @@
 use crate::diag::Diagnostic;
 use crate::ir::{At, Cipher, DhGroup, EspPolicy, IkeMode, IkePolicy, IkeVersion, Integrity, Prf};
 
-use super::defaults::Defaults;
-use super::fields::{Ctx, Obj};
-use super::neutron_vocab as vocab;
-use super::value_rules::{in_range, representable};
+use super::vocab;
+use crate::dialect::defaults::Defaults;
+use crate::dialect::fields::{Ctx, Obj};
+use crate::dialect::value_rules::{in_range, representable};
 
 pub const CODE_VALUE: &str = "neutron.value";
 pub const CODE_UNSUPPORTED: &str = "neutron.unsupported";

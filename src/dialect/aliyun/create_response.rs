@@ -4,7 +4,7 @@
 
 use crate::diag::Diagnostic;
 
-use super::fields::{Ctx, Obj};
+use crate::dialect::fields::{Ctx, Obj};
 
 /// Keys a create response holds; a document with nothing else is one.
 const ID_KEYS: &[&str] = &[

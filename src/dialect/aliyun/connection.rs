@@ -7,13 +7,13 @@ use crate::ir::{
     Initiation, Integrity, Side,
 };
 
-use super::aliyun_gateways::{fact, provenance, Kind};
-use super::aliyun_phases::{self as phases, PhaseRules};
-use super::aliyun_vocab as vocab;
-use super::defaults::Defaults;
-use super::fields::{Ctx, Obj};
-use super::peer_fact::flag_or;
-use super::PeerFacts;
+use super::phases::{self as phases, PhaseRules};
+use super::vocab;
+use crate::dialect::defaults::Defaults;
+use crate::dialect::fields::{Ctx, Obj};
+use crate::dialect::gateways::{fact, provenance, Kind};
+use crate::dialect::peer_fact::flag_or;
+use crate::dialect::PeerFacts;
 
 /// Keys that identify this dialect (any of them).
 pub const SIGNATURE: &[&str] = &[
@@ -194,7 +194,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
     let effect = d.or(effect, "EffectImmediately", "false", false);
     let auto_route = d.or(auto_route, "AutoConfigRoute", "true", true);
     let conn_id = root.string(ctx, "VpnConnectionId");
-    let name = super::sanitize_name(
+    let name = crate::dialect::sanitize_name(
         title
             .as_ref()
             .or(conn_id.as_ref())

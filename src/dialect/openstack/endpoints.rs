@@ -8,9 +8,9 @@ use crate::diag::Diagnostic;
 use crate::ir::At;
 use crate::tree::Span;
 
-use super::fields::{Ctx, Obj};
-use super::neutron_policies::{CODE_UNSUPPORTED, CODE_VALUE};
-use super::neutron_vocab::{self as vocab, GroupType};
+use super::policies::{CODE_UNSUPPORTED, CODE_VALUE};
+use super::vocab::{self as vocab, GroupType};
+use crate::dialect::fields::{Ctx, Obj};
 
 pub const CODE_GROUP: &str = "neutron.endpoint-group";
 pub const CODE_LOCAL: &str = "neutron.local-cidrs";

@@ -4,6 +4,8 @@
 //! ZStack names its local networks by L3 network UUID and its public address by VIP UUID, so
 //! `localCidrs` and `vip: {ip}` are accepted beside the API object.
 
+mod vocab;
+
 use ipnetwork::IpNetwork;
 
 use crate::diag::Diagnostic;
@@ -16,7 +18,6 @@ use crate::tree::{Span, Value};
 use super::defaults::Defaults;
 use super::fields::{Ctx, Obj};
 use super::value_rules::{in_range, representable};
-use super::zstack_vocab as vocab;
 use super::PeerFacts;
 
 /// Keys that identify this dialect: the request wrappers and the response's `inventory`.

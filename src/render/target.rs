@@ -357,6 +357,25 @@ pub struct NamesView<'a> {
 }
 
 impl Target {
+    /// A pre-shared key in this target's notation (`psk`, `psk_forbidden`,
+    /// `psk_decoded_prefixes`), or `None` when it cannot be written safely: a character the
+    /// target cannot take, or the start of the device's own encrypted notation.
+    pub fn psk_notation(&self, key: &str) -> Option<String> {
+        if self
+            .psk_encrypted_prefixes
+            .iter()
+            .any(|e| key.starts_with(e.as_str()))
+        {
+            return None;
+        }
+        crate::render::quote::psk_for(
+            self.psk,
+            &self.psk_forbidden,
+            &self.psk_decoded_prefixes,
+            key,
+        )
+    }
+
     /// The start of ipsecgen's header line in this target's files.
     pub fn marker(&self) -> String {
         self.marker

@@ -387,14 +387,14 @@ pub fn build_numbered(
         check_identities(&view, target, &mut diags);
         let esp = crypto::esp(&view, target, &mut diags);
         let psk = match &view.psk {
-            Some(p) => quote::psk_for(target.psk, &target.psk_forbidden, &target.psk_decoded_prefixes, p.expose()).filter(|_| !target.psk_encrypted_prefixes.iter().any(|e| p.expose().starts_with(e.as_str()))).unwrap_or_else(|| {
+            Some(p) => target.psk_notation(p.expose()).unwrap_or_else(|| {
                 diags.push(
                     Diagnostic::error(
                         "target.unsafe-value",
-                        format!("the pre-shared key contains a character `{}` cannot take safely", target.name),
+                        format!("the pre-shared key cannot be written safely for `{}`: it holds a character the target cannot take, or starts like the device's own encrypted keys", target.name),
                     )
                     .at(p.span, "PSK")
-                    .help("use letters, digits and common symbols; whitespace, quotes and the target's special characters cannot be written into its config"),
+                    .help("use letters, digits and common symbols; whitespace, quotes, the target's special characters and its encrypted-key prefixes cannot be written into its config"),
                 );
                 String::new()
             }),

@@ -80,11 +80,6 @@ pub struct Target {
     /// Primitives the device knows but refuses in its default configuration (`[blocked]`).
     #[serde(default)]
     pub blocked: Option<Blocked>,
-    /// The SA lifetimes (seconds, inclusive) the device accepts (`[lifetime] ike = [a, b]`,
-    /// `esp = [a, b]`); outside them a connection is refused rather than written for a device
-    /// that rejects the line.
-    #[serde(default)]
-    pub lifetime: LifetimeRanges,
     /// What a device model needs for a primitive the output uses (`[notes.<table>] <id> =
     /// "..."`): printed in the header when the connection uses it.
     #[serde(default)]
@@ -126,16 +121,6 @@ impl Blocked {
             .filter_map(|k| self.ids.get(k))
             .any(|ids| ids.iter().any(|i| i == id))
     }
-}
-
-/// SA lifetime ranges a device accepts, in seconds.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LifetimeRanges {
-    #[serde(default)]
-    pub ike: Option<[u32; 2]>,
-    #[serde(default)]
-    pub esp: Option<[u32; 2]>,
 }
 
 /// Which IKE identities a target's output configures, per IKE version (`[identity]`).

@@ -85,33 +85,9 @@ fn rekey(lifetime: u32) -> u32 {
     lifetime - lifetime / 10
 }
 
-/// A lifetime outside the range the device accepts is refused, never clamped.
-fn check_lifetime(
-    target: &Target,
-    range: Option<[u32; 2]>,
-    value: &At<u32>,
-    what: &str,
-    diags: &mut Diagnostics,
-) {
-    if let Some([lo, hi]) = range.filter(|[lo, hi]| value.value < *lo || value.value > *hi) {
-        diags.push(
-            Diagnostic::error(
-                "target.unsupported",
-                format!(
-                    "target `{}` cannot express the {what} lifetime {}s: it accepts {lo} to {hi} seconds",
-                    target.name, value.value
-                ),
-            )
-            .at(value.span, format!("outside {lo}..{hi} on {}", target.name))
-            .help(format!("choose a lifetime from {lo} to {hi} seconds on both sides")),
-        );
-    }
-}
-
 pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diagnostics) -> IkeCtx {
     let names = target.names.for_version(view.ike.version.value);
     let ike = &view.ike;
-    check_lifetime(target, target.lifetime.ike, &ike.lifetime, "IKE SA", diags);
     let version_ok = match ike.version.value {
         IkeVersion::Ikev1 => target.features.ikev1,
         IkeVersion::Ikev2 => target.features.ikev2,
@@ -218,13 +194,6 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
 pub fn esp(view: &Connection, target: &Target, diags: &mut Diagnostics) -> EspCtx {
     let names = target.names.for_version(view.ike.version.value);
     let esp = &view.esp;
-    check_lifetime(
-        target,
-        target.lifetime.esp,
-        &esp.lifetime,
-        "IPsec SA",
-        diags,
-    );
     let cipher = name_of(
         target,
         view.ike.version.value,

@@ -263,6 +263,49 @@ pub struct AppliedDefault {
     pub source: String,
 }
 
+/// The role of one tunnel in a connection that has two (Alibaba's dual-tunnel connections,
+/// Huawei's pair of connections to one gateway's two EIPs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TunnelRole {
+    /// Carries the traffic while it is up (Alibaba `Role: master`, Huawei `ha_role: master`).
+    Master,
+    /// Takes over when the master is down (Alibaba `slave`, Huawei active-standby `slave`).
+    Slave,
+    /// Both tunnels carry traffic (Huawei `ha_mode: active-active`).
+    Active,
+}
+
+impl TunnelRole {
+    pub fn id(self) -> &'static str {
+        match self {
+            TunnelRole::Master => "master",
+            TunnelRole::Slave => "slave",
+            TunnelRole::Active => "active",
+        }
+    }
+}
+
+/// Where one tunnel stands in a connection with two. Each tunnel is its own `Connection` with
+/// its own gateways, proposals, PSK, DPD and BGP link, read from its own part of the input:
+/// nothing is copied from the other tunnel. The tunnels of a group are rendered together, into
+/// one set of files per target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TunnelGroup {
+    /// The connection's name, which the tunnels share (the output folder of a fleet); each
+    /// tunnel's own `name` is this name with its index.
+    pub name: String,
+    /// The connection's title, for messages and headers.
+    pub title: Option<At<String>>,
+    pub role: At<TunnelRole>,
+    /// 1 or 2: the tunnel's position in the group (the master is 1).
+    pub index: u8,
+    /// The number of tunnels in the group.
+    pub size: u8,
+    /// The cloud's own ID of the tunnel (Alibaba `TunnelId`), when the input gives it.
+    pub tunnel_id: Option<At<String>>,
+}
+
 /// One VPN connection, seen from one side (`view`): `local` is that side's endpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Connection {
@@ -290,6 +333,9 @@ pub struct Connection {
     pub auto_config_route: Option<At<bool>>,
     /// Client-to-site (an IPsec server with an address pool); `None` for site-to-site.
     pub remote_access: Option<RemoteAccess>,
+    /// One tunnel of a connection with two; `None` for a single-tunnel connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<TunnelGroup>,
     pub defaults: Vec<AppliedDefault>,
 }
 

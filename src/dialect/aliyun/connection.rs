@@ -249,6 +249,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         health_check: health,
         auto_config_route: Some(auto_route),
         remote_access: None,
+        group: None,
         defaults: d.into_vec(),
     })
 }

@@ -79,6 +79,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         health_check: None,
         auto_config_route: None,
         remote_access: None,
+        group: None,
         defaults: d.into_vec(),
     })
 }

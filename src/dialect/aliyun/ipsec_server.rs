@@ -124,6 +124,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
             pool: pool.unwrap_or_default(),
             psk_enabled,
         }),
+        group: None,
         defaults: d.into_vec(),
     })
 }

@@ -211,6 +211,7 @@ pub fn read(
         health_check: None,
         auto_config_route: None,
         remote_access: None,
+        group: None,
         defaults,
     })
 }

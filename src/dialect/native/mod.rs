@@ -148,6 +148,7 @@ fn connection(ctx: &Ctx, o: &Obj, facts: &PeerFacts) -> Option<Connection> {
         health_check: None,
         auto_config_route: None,
         remote_access: None,
+        group: None,
         defaults,
     })
 }

@@ -159,6 +159,9 @@ pub fn render_all(
     render_joined(std::slice::from_ref(checked), opts, target)
 }
 
+/// One connection to render, with its input's name: a single tunnel, or a group's tunnels.
+type Unit<'a> = Vec<(&'a Connection, &'a str)>;
+
 /// Render every connection of several inputs (read with `check_joined`) as one set: a
 /// sub-folder per connection when there are several in all, plus the combined files.
 pub fn render_joined(
@@ -177,18 +180,37 @@ pub fn render_joined(
                 .map(|conn| (conn, c.source.name.as_str()))
         })
         .collect();
-    let several = all.len() > 1;
+    // A connection is rendered as one unit: a single tunnel, or the tunnels of one group.
+    let mut units: Vec<Unit> = Vec::new();
+    for (conn, input) in &all {
+        let joins = units.last().is_some_and(|u| {
+            let (prev, prev_input) = u[u.len() - 1];
+            prev_input == *input
+                && matches!((&prev.group, &conn.group), (Some(a), Some(b)) if a.name == b.name)
+        });
+        match units.last_mut() {
+            Some(u) if joins => u.push((conn, input)),
+            _ => units.push(vec![(conn, input)]),
+        }
+    }
+    let unit_name = |u: &[(&'_ Connection, &str)]| -> String {
+        let c = u[0].0;
+        c.group.as_ref().map_or(c.name.clone(), |g| g.name.clone())
+    };
+    let several = units.len() > 1;
     if several && inputs.len() > 1 {
         // Each connection gets a folder named after it: two of one name would share it.
-        let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-        for (conn, input) in &all {
-            if let Some(first) = seen.insert(conn.name.as_str(), input) {
+        let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for u in &units {
+            let name = unit_name(u);
+            let input = u[0].1;
+            if let Some(first) = seen.insert(name.clone(), input) {
                 errors.push(
                     diag::Diagnostic::error(
                         "input.duplicate-name",
                         format!(
                             "two connections are named `{}` ({} and {}): their output folders would be one",
-                            conn.name,
+                            name,
                             render::quote::path_word(first),
                             render::quote::path_word(input)
                         ),
@@ -201,7 +223,7 @@ pub fn render_joined(
             return Err(errors);
         }
     }
-    if several {
+    if all.len() > 1 {
         // Object names shortened to the target's limit must stay distinct too.
         let max = target.max_name.saturating_sub(5).max(8);
         let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
@@ -231,7 +253,7 @@ pub fn render_joined(
             diag::Diagnostic::error(
                 "target.unsupported",
                 format!(
-                    "{} connections in one run need more tunnel interface ids than the {} ipsecgen hands out",
+                    "{} tunnels in one run need more tunnel interface ids than the {} ipsecgen hands out",
                     all.len(),
                     render::context::IF_IDS
                 ),
@@ -241,15 +263,20 @@ pub fn render_joined(
         return Err(errors);
     };
     // Every core renders a share of the connections; results come back in file order.
-    let jobs: Vec<((&Connection, &str), u32)> = all.iter().copied().zip(numbers).collect();
-    let rendered = parallel::map_ordered(&jobs, |((conn, input), number)| {
-        render::render_numbered(conn, opts, target, input, Some(*number))
+    let mut numbers = numbers.into_iter().map(Some);
+    let jobs: Vec<(&Unit, Vec<Option<u32>>)> = units
+        .iter()
+        .map(|u| (u, numbers.by_ref().take(u.len()).collect()))
+        .collect();
+    let rendered = parallel::map_ordered(&jobs, |(unit, numbers)| {
+        let conns: Vec<&Connection> = unit.iter().map(|(c, _)| *c).collect();
+        render::render_tunnels(&conns, opts, target, unit[0].1, numbers)
     });
-    for ((conn, _), result) in all.iter().zip(rendered) {
+    for (unit, result) in units.iter().zip(rendered) {
         match result {
             Ok(files) => {
                 let dir = if several {
-                    conn.name.clone()
+                    unit_name(unit)
                 } else {
                     String::new()
                 };

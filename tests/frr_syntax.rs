@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use ipsecgen::ir::Side;
+#[path = "common/dual.rs"]
+mod dual;
+
+use ipsecgen::ir::{Side, TunnelRole};
 use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
@@ -37,8 +40,14 @@ fn every_frr_config_passes_vtysh() {
         if !checked.connections.iter().any(|c| c.bgp_enabled()) {
             continue;
         }
+        // Two tunnels of one connection are route-based only (policy mode is refused).
+        let modes: &[TunnelMode] = if checked.connections.iter().any(|c| c.group.is_some()) {
+            &[TunnelMode::Route]
+        } else {
+            &[TunnelMode::Route, TunnelMode::Policy]
+        };
         for side in [Side::Cloud, Side::Customer] {
-            for mode in [TunnelMode::Route, TunnelMode::Policy] {
+            for &mode in modes {
                 let out = ipsecgen::render_all(
                     &checked,
                     RenderOptions {
@@ -88,4 +97,38 @@ fn glob_examples() -> Vec<String> {
         .collect();
     out.sort();
     out
+}
+
+/// A connection with two tunnels (tests/dual_render.rs builds it): one router bgp with both
+/// neighbors, a route map per tunnel setting its local preference.
+#[test]
+fn a_two_tunnel_config_passes_vtysh() {
+    if !lab_available() {
+        return;
+    }
+    let frr = ipsecgen::render::find_target("frr").expect("frr target");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for roles in [
+        [TunnelRole::Master, TunnelRole::Slave],
+        [TunnelRole::Active, TunnelRole::Active],
+    ] {
+        let checked = dual::group(roles);
+        for side in [Side::Cloud, Side::Customer] {
+            let out = ipsecgen::render_all(&checked, RenderOptions::side(side), frr)
+                .unwrap_or_else(|d| panic!("{d:?}"));
+            let path = dir.path().join("dual.conf");
+            std::fs::write(&path, &out[0].1.content).expect("write");
+            let res = std::process::Command::new("bash")
+                .arg("lab/check-frr.sh")
+                .arg(&path)
+                .output()
+                .expect("runs check-frr.sh");
+            assert!(
+                res.status.success(),
+                "{roles:?} {side:?}: {}{}",
+                String::from_utf8_lossy(&res.stdout),
+                String::from_utf8_lossy(&res.stderr)
+            );
+        }
+    }
 }

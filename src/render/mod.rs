@@ -99,26 +99,44 @@ pub fn render_numbered(
     input: &str,
     number: Option<u32>,
 ) -> Result<Vec<Output>, Diagnostics> {
-    let ctx = context::build_numbered(conn, opts, target, input, number)?;
-    let secrets: Vec<String> = ctx.psk.iter().filter(|p| !p.is_empty()).cloned().collect();
+    render_tunnels(&[conn], opts, target, input, &[number])
+}
+
+/// Render one connection: a single tunnel, or the tunnels of one group (in order, see
+/// `ir::TunnelGroup`) into one set of files, each tunnel with its interface id.
+pub fn render_tunnels(
+    conns: &[&Connection],
+    opts: RenderOptions,
+    target: &Target,
+    input: &str,
+    numbers: &[Option<u32>],
+) -> Result<Vec<Output>, Diagnostics> {
+    let built = context::group::build(conns, opts, target, input, numbers)?;
+    let top = built.top();
+    let secrets: Vec<String> = built
+        .tunnels
+        .iter()
+        .filter_map(|t| t.psk.clone())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let any_bgp = built.tunnels.iter().any(|t| t.bgp.is_some());
+    let view = built.view();
     let reg = registry();
     let mut out = Vec::new();
     for file in &target.files {
         let wanted = match file.when {
             None => true,
-            Some(When::RouteBased) => ctx.tunnel.route,
-            Some(When::Bgp) => ctx.bgp.is_some(),
+            Some(When::RouteBased) => top.tunnel.route,
+            Some(When::Bgp) => any_bgp,
             Some(When::HealthMonitor) => {
-                ctx.tunnel.route
-                    && ctx.bgp.is_none()
-                    && ctx.health.as_ref().is_some_and(|h| h.revoke_route)
+                top.tunnel.route && !any_bgp && top.health.as_ref().is_some_and(|h| h.revoke_route)
             }
         };
         if !wanted {
             continue;
         }
         let name = format!("{}/{}", target.name, file.template);
-        let content = reg.render(&name, &ctx).map_err(|e| {
+        let content = reg.render(&name, &view).map_err(|e| {
             let mut d = Diagnostics::default();
             d.push(Diagnostic::error(
                 "template.error",

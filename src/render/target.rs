@@ -74,6 +74,9 @@ pub struct Target {
     /// How the device expresses the DPD timeout (`[dpd]`).
     #[serde(default)]
     pub dpd: DpdSpec,
+    /// How the device prefers one tunnel of two (`[preference]`).
+    #[serde(default)]
+    pub preference: PreferenceSpec,
     /// Which IKE identities the output configures (`[identity]`).
     #[serde(default)]
     pub identity: IdentitySpec,
@@ -271,6 +274,47 @@ pub struct Features {
     /// tunnel interface and routes work unnumbered.
     #[serde(default = "yes")]
     pub unnumbered_route: bool,
+    /// How many tunnels of one connection the templates write into one set of files (a
+    /// dual-tunnel connection has two: master and slave). A target whose templates print one
+    /// tunnel only refuses a connection with two, rather than silently leave one out.
+    #[serde(default = "one")]
+    pub tunnels: u8,
+}
+
+/// The numbers that make a device prefer the master tunnel of two and fall back to the slave:
+/// `[preference]` in target.toml. The first of each pair is the master's, the second the
+/// slave's; active-active tunnels both get the first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferenceSpec {
+    /// BGP local preference of the routes learned over each tunnel (higher wins).
+    #[serde(default = "local_pref")]
+    pub local_pref: [u32; 2],
+    /// The static route's preference in the device's own terms (administrative distance,
+    /// metric, route preference: lower wins).
+    #[serde(default = "route_pref")]
+    pub route: [u32; 2],
+}
+
+impl Default for PreferenceSpec {
+    fn default() -> Self {
+        Self {
+            local_pref: local_pref(),
+            route: route_pref(),
+        }
+    }
+}
+
+fn local_pref() -> [u32; 2] {
+    [200, 100]
+}
+
+fn route_pref() -> [u32; 2] {
+    [10, 20]
+}
+
+fn one() -> u8 {
+    1
 }
 
 fn yes() -> bool {

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{At, Connection, IkeMode, IkeVersion};
 use crate::render::target::{unsupported, Target};
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct IkeCtx {
     pub version: String,
     /// IKEv1 (rekeys by reauthentication, negotiates one selector pair per SA).
@@ -26,7 +26,7 @@ pub struct IkeCtx {
     pub margin: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct EspCtx {
     pub cipher: String,
     pub integrity: Option<String>,

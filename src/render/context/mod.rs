@@ -2,6 +2,7 @@
 //! into the target's words. Templates only print what is here.
 
 mod crypto;
+pub(crate) mod group;
 mod ranges;
 pub(crate) mod topology;
 
@@ -35,7 +36,7 @@ impl RenderOptions {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Meta {
     pub version: &'static str,
     pub input: String,
@@ -44,7 +45,7 @@ pub struct Meta {
     pub dialect: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Context {
     pub meta: Meta,
     pub name: String,
@@ -74,9 +75,25 @@ pub struct Context {
     /// The target's words for yes/no.
     pub yes: String,
     pub no: String,
+    /// One tunnel of two: its role (`master`, `slave`, `active`) and how this side prefers it.
+    pub role: Option<&'static str>,
+    pub preference: Option<PreferenceCtx>,
 }
 
-#[derive(Debug, Serialize)]
+/// How this side prefers one tunnel of two: the master while it is up, the slave after.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreferenceCtx {
+    /// This tunnel is preferred (the master, or either of two active ones).
+    pub primary: bool,
+    /// Both tunnels carry traffic (active-active): equal preferences, multipath.
+    pub balanced: bool,
+    /// BGP local preference of the routes learned over this tunnel (higher wins).
+    pub local_pref: u32,
+    /// The static routes' preference in the device's terms (lower wins).
+    pub route: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct EndpointCtx {
     pub side: &'static str,
     /// The gateway's public address; `None` when unknown (allowed only for the local side).
@@ -88,7 +105,7 @@ pub struct EndpointCtx {
     pub subnets: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DpdCtx {
     pub enabled: bool,
     pub interval: u32,
@@ -461,5 +478,16 @@ pub fn build_numbered(
             .collect(),
         yes,
         no,
+        role: view.group.as_ref().map(|g| g.role.value.id()),
+        preference: view.group.as_ref().map(|g| {
+            let balanced = g.role.value == crate::ir::TunnelRole::Active;
+            let i = usize::from(g.role.value == crate::ir::TunnelRole::Slave);
+            PreferenceCtx {
+                primary: i == 0,
+                balanced,
+                local_pref: target.preference.local_pref[i],
+                route: target.preference.route[i],
+            }
+        }),
     })
 }

@@ -30,7 +30,7 @@ const HOLD: u32 = 30;
 const MTU: u32 = 1400;
 const MSS: u32 = 1360;
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ChildCtx {
     pub name: String,
     pub local_ts: Vec<String>,
@@ -39,7 +39,7 @@ pub struct ChildCtx {
     pub purpose: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TunnelCtx {
     /// Route-based: an interface with `if_id`, selectors 0.0.0.0/0.
     pub route: bool,
@@ -53,7 +53,7 @@ pub struct TunnelCtx {
     pub routes: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct BgpCtx {
     pub local_asn: u32,
     pub remote_asn: u32,
@@ -72,7 +72,7 @@ pub struct BgpCtx {
     pub policy_out: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct HealthCtx {
     /// The probe's source on the cloud side and destination on the customer side.
     pub sip: String,
@@ -85,7 +85,7 @@ pub struct HealthCtx {
     pub revoke_route: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RemoteAccessCtx {
     /// This side is the IPsec server (the cloud); otherwise a client.
     pub server: bool,

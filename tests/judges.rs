@@ -9,12 +9,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ipsecgen::ir::Side;
+use ipsecgen::ir::{Side, TunnelRole};
 use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
 #[path = "common/hostile.rs"]
 mod hostile;
+
+#[path = "common/dual.rs"]
+mod dual;
 
 const JUDGED: &[&str] = &["vyos", "panos", "fortios", "juniper-srx"];
 
@@ -170,6 +173,20 @@ fn every_example_passes_the_vendor_schema_judges() {
                 &checked,
                 target,
                 &[TunnelMode::Route, TunnelMode::Policy],
+                &mut index,
+            ));
+        }
+        // A connection with two tunnels, on targets that write both (tests/common/dual.rs).
+        for roles in [
+            [TunnelRole::Master, TunnelRole::Slave],
+            [TunnelRole::Active, TunnelRole::Active],
+        ] {
+            files.extend(render_into(
+                dir.path(),
+                &format!("two tunnels {roles:?}"),
+                &dual::group(roles),
+                target,
+                &[TunnelMode::Route],
                 &mut index,
             ));
         }

@@ -5,7 +5,7 @@
 #[path = "common/dual.rs"]
 mod dual;
 
-use dual::group;
+use dual::{group, static_group};
 use ipsecgen::ir::{At, Side, TunnelRole};
 use ipsecgen::render::{find_target, RenderOptions, TunnelMode};
 use ipsecgen::Checked;
@@ -42,6 +42,22 @@ fn both_tunnels_are_written_with_their_own_values() {
         for side in [Side::Customer, Side::Cloud] {
             insta::assert_snapshot!(format!("{target}-{}", side.id()), render(&g, target, side));
         }
+    }
+}
+
+#[test]
+fn static_tunnels_prefer_the_master_route_while_its_sa_is_up() {
+    let g = static_group([TunnelRole::Master, TunnelRole::Slave]);
+    let targets: Vec<_> = ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
+        .map(|t| t.name.clone())
+        .collect();
+    for target in &targets {
+        insta::assert_snapshot!(
+            format!("static-{target}"),
+            render(&g, target, Side::Customer)
+        );
     }
 }
 

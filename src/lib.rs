@@ -262,6 +262,8 @@ pub fn render_joined(
         );
         return Err(errors);
     };
+    // The headers' regenerate command names every input the facts came from.
+    let joined_input = render::quote::join_inputs(inputs.iter().map(|c| c.source.name.as_str()));
     // Every core renders a share of the connections; results come back in file order.
     let mut numbers = numbers.into_iter().map(Some);
     let jobs: Vec<(&Unit, Vec<Option<u32>>)> = units
@@ -270,7 +272,12 @@ pub fn render_joined(
         .collect();
     let rendered = parallel::map_ordered(&jobs, |(unit, numbers)| {
         let conns: Vec<&Connection> = unit.iter().map(|(c, _)| *c).collect();
-        render::render_tunnels(&conns, opts, target, unit[0].1, numbers)
+        let input = if inputs.len() > 1 {
+            joined_input.as_str()
+        } else {
+            unit[0].1
+        };
+        render::render_tunnels(&conns, opts, target, input, numbers)
     });
     for (unit, result) in units.iter().zip(rendered) {
         match result {

@@ -180,11 +180,24 @@ pub(super) struct BgpFields {
 pub(super) fn bgp_fields(ctx: &Ctx, o: &Obj) -> BgpFields {
     BgpFields {
         tunnel_cidr: o.ipv4_cidr(ctx, "TunnelCidr", "InvalidTunnelCidr.Malformed"),
-        local_asn: o.u32(ctx, "LocalAsn", "IllegalParam.LocalAsn"),
+        local_asn: asn(ctx, o, "LocalAsn", "IllegalParam.LocalAsn"),
         local_bgp_ip: ipv4(ctx, o, "LocalBgpIp", "InvalidLocalBgpIp.Malformed"),
         peer_bgp_ip: ipv4(ctx, o, "PeerBgpIp", "IllegalParam.PeerBgpIp"),
-        peer_asn: o.u32(ctx, "PeerAsn", "IllegalParam.PeerAsn"),
+        peer_asn: asn(ctx, o, "PeerAsn", "IllegalParam.PeerAsn"),
     }
+}
+
+/// An ASN; an empty string is an unset one (the SDKs type the tunnels' ASNs as strings, and a
+/// tunnel without BGP prints `""`).
+fn asn(ctx: &Ctx, o: &Obj, key: &'static str, code: &str) -> Option<At<u32>> {
+    let empty = matches!(
+        o.node(key).map(|n| &n.value),
+        Some(crate::tree::Value::Str(s)) if s.trim().is_empty()
+    );
+    if empty {
+        return None;
+    }
+    o.u32(ctx, key, code)
 }
 
 /// The cloud side's ASN: as given, or the documented 45104 when BGP is on.

@@ -28,6 +28,7 @@ pub const SIGNATURE: &[&str] = &[
     "VpnBgpConfig",
     "BgpConfig",
     "VcoHealthCheck",
+    "TunnelOptionsSpecification",
 ];
 
 /// Keys carried by the API but irrelevant to the peer's configuration.

@@ -664,3 +664,48 @@ fn a_shared_fact_is_reported_once_not_once_per_tunnel() {
     assert!(e[0].1.contains("172.16.0.1/16"), "{e:#?}");
     assert_eq!(e[1].1, "\"https://dual\"");
 }
+
+/// The walkthrough's dual-tunnel set, as `aliyun vpc DescribeVpnConnections`,
+/// `DescribeVpnGateway` and `DescribeCustomerGateway` print it: the gateway document gives the
+/// master InternetIp and the slave DisasterRecoveryInternetIp.
+#[test]
+fn the_walkthrough_list_takes_both_addresses_from_the_gateway_document() {
+    let dir = "examples/walkthrough/aliyun";
+    let sources = ["dual-all.json", "dual-gw.json", "cgw.json"].map(|n| {
+        let path = format!("{dir}/{n}");
+        Source::new(
+            path.clone(),
+            std::fs::read_to_string(&path).expect("readable"),
+        )
+    });
+    let out = ipsecgen::check_joined(sources.to_vec(), &LoadOptions::default());
+    for c in &out {
+        assert_eq!(
+            codes(c),
+            Vec::<String>::new(),
+            "{}: {:#?}",
+            c.source.name,
+            c.diagnostics
+        );
+    }
+    let got: Vec<_> = out[0]
+        .connections
+        .iter()
+        .map(|c| (c.name.clone(), gw(c, Side::Cloud), gw(c, Side::Customer)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "hangzhou-to-dc1-dual-1".to_owned(),
+                Some("203.0.113.50".to_owned()),
+                Some("198.51.100.60".to_owned())
+            ),
+            (
+                "hangzhou-to-dc1-dual-2".to_owned(),
+                Some("203.0.113.51".to_owned()),
+                Some("198.51.100.60".to_owned())
+            ),
+        ]
+    );
+}

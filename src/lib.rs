@@ -84,6 +84,7 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         for d in found {
             diagnostics.extend(d);
         }
+        diagnostics.extend(verify::tunnel_groups(&loaded.connections));
         if loaded.connections.len() > 1 {
             let lines = line_index::LineIndex::new(&source.name, &source.text);
             diagnostics.extend(verify::overlapping_subnets(&loaded.connections, &lines));

@@ -108,6 +108,16 @@ pub fn text(conn: &Connection, input: &str, diags: &Diagnostics) -> String {
         crate::render::quote::path_word(input),
         conn.dialect
     );
+    if let Some(g) = &conn.group {
+        let _ = writeln!(
+            s,
+            "Tunnel {} of {} ({}) of connection {}",
+            g.index,
+            g.size,
+            g.role.value.id(),
+            g.name
+        );
+    }
     let kind = if conn.remote_access.is_some() {
         "client-to-site (IPsec server and clients)"
     } else {
@@ -300,8 +310,107 @@ fn link_label(conn: &Connection, br: &str) -> String {
     l
 }
 
-/// A Mermaid flowchart: cloud subnets - cloud gateway == tunnel == customer gateway - customer subnets.
-pub fn mermaid(conn: &Connection) -> String {
+/// The text of a connection with two tunnels: which tunnel carries the traffic, then each
+/// tunnel as `text` explains it.
+pub fn group_text(conns: &[Connection], input: &str, diags: &Diagnostics) -> String {
+    let mut s = String::new();
+    if let Some(g) = conns.first().and_then(|c| c.group.as_ref()) {
+        let title = g
+            .title
+            .as_ref()
+            .map(|t| crate::render::quote::comment_safe(&t.value))
+            .filter(|t| *t != g.name)
+            .map(|t| format!(" (\"{t}\")"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "Connection {}{title}: {} tunnels", g.name, conns.len());
+        for c in conns {
+            let role = c.group.as_ref().map_or("", |g| g.role.value.id());
+            let gw = |side| {
+                c.endpoint(side)
+                    .gateway
+                    .as_ref()
+                    .map_or("(address not given)".to_owned(), |a| a.value.to_string())
+            };
+            let _ = writeln!(
+                s,
+                "  {} ({role}): cloud {} <-> customer {}",
+                c.name,
+                gw(Side::Cloud),
+                gw(Side::Customer)
+            );
+        }
+        let balanced = g.role.value == crate::ir::TunnelRole::Active;
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if balanced {
+                "Both tunnels carry traffic (active-active); the outputs balance over them."
+            } else {
+                "The cloud forwards over the master and moves to the slave while the master is down; the outputs prefer the master the same way (docs/two-tunnels.md)."
+            }
+        );
+    }
+    for c in conns {
+        s.push_str(&text(c, input, diags));
+        s.push('\n');
+    }
+    s
+}
+
+/// The tunnels of one connection as diagram edges: (cloud gateway node, customer gateway node,
+/// label, primary). One tunnel: `cgw`/`ugw`; two: `cgw1`/`cgw2`, and `ugw1`/`ugw2` when the
+/// customer side has two addresses.
+fn tunnel_edges(conns: &[Connection], br: &str) -> Vec<(String, String, String, bool)> {
+    let two_customers = conns.len() > 1
+        && conns.windows(2).any(|w| {
+            w[0].endpoint(Side::Customer).gateway != w[1].endpoint(Side::Customer).gateway
+        });
+    conns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let n = if conns.len() > 1 {
+                (i + 1).to_string()
+            } else {
+                String::new()
+            };
+            let u = if two_customers {
+                n.clone()
+            } else {
+                String::new()
+            };
+            let mut label = link_label(c, br);
+            let mut primary = true;
+            if let Some(g) = &c.group {
+                label = format!("{} ({}){br}{label}", c.name, g.role.value.id());
+                primary = g.role.value != crate::ir::TunnelRole::Slave;
+            }
+            (format!("cgw{n}"), format!("ugw{u}"), label, primary)
+        })
+        .collect()
+}
+
+/// The gateway nodes of one side: (node, label).
+fn gateway_nodes(conns: &[Connection], side: Side, br: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (cloud, customer, _, _) in tunnel_edges(conns, br) {
+        let node = if side == Side::Cloud { cloud } else { customer };
+        if out.iter().any(|(n, _)| *n == node) {
+            continue;
+        }
+        let i = out.len();
+        out.push((
+            node,
+            gateway_label(&conns[i.min(conns.len() - 1)], side, br),
+        ));
+    }
+    out
+}
+
+/// A Mermaid flowchart: cloud subnets - cloud gateway == tunnel == customer gateway - customer
+/// subnets; a connection with two tunnels has two links (the slave's dotted).
+pub fn mermaid(conns: &[Connection]) -> String {
+    let conn = &conns[0];
     let mut s = String::from("flowchart LR\n");
     for (side, p) in [(Side::Cloud, "c"), (Side::Customer, "u")] {
         let title = if side == Side::Cloud {
@@ -310,28 +419,38 @@ pub fn mermaid(conn: &Connection) -> String {
             "Customer"
         };
         let _ = writeln!(s, "  subgraph {p}side[\"{title}\"]");
-        let _ = writeln!(s, "    {p}gw[\"{}\"]", gateway_label(conn, side, "<br/>"));
+        for (node, label) in gateway_nodes(conns, side, "<br/>") {
+            let _ = writeln!(s, "    {node}[\"{label}\"]");
+        }
         for (i, n) in nets(conn, side).iter().enumerate() {
             let _ = writeln!(s, "    {p}net{i}[\"{n}\"]");
         }
         let _ = writeln!(s, "  end");
     }
+    let clouds = gateway_nodes(conns, Side::Cloud, "<br/>");
+    let customers = gateway_nodes(conns, Side::Customer, "<br/>");
     for (i, _) in nets(conn, Side::Cloud).iter().enumerate() {
-        let _ = writeln!(s, "  cnet{i} --- cgw");
+        for (node, _) in &clouds {
+            let _ = writeln!(s, "  cnet{i} --- {node}");
+        }
     }
-    let _ = writeln!(s, "  cgw <==>|\"{}\"| ugw", link_label(conn, "<br/>"));
+    for (cloud, customer, label, primary) in tunnel_edges(conns, "<br/>") {
+        let arrow = if primary { "<==>" } else { "<-.->" };
+        let _ = writeln!(s, "  {cloud} {arrow}|\"{label}\"| {customer}");
+    }
     for (i, _) in nets(conn, Side::Customer).iter().enumerate() {
-        let _ = writeln!(s, "  ugw --- unet{i}");
+        for (node, _) in &customers {
+            let _ = writeln!(s, "  {node} --- unet{i}");
+        }
     }
     s
 }
 
 /// A Graphviz DOT graph of the same topology.
-pub fn dot(conn: &Connection) -> String {
-    let mut s = format!(
-        "graph \"{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
-        conn.name
-    );
+pub fn dot(conns: &[Connection]) -> String {
+    let conn = &conns[0];
+    let name = conn.group.as_ref().map_or(&conn.name, |g| &g.name);
+    let mut s = format!("graph \"{name}\" {{\n  rankdir=LR;\n  node [shape=box];\n");
     for (side, p) in [(Side::Cloud, "c"), (Side::Customer, "u")] {
         let title = if side == Side::Cloud {
             "Cloud"
@@ -339,26 +458,33 @@ pub fn dot(conn: &Connection) -> String {
             "Customer"
         };
         let _ = writeln!(s, "  subgraph cluster_{p} {{\n    label=\"{title}\";");
-        let _ = writeln!(
-            s,
-            "    {p}gw [label=\"{}\"];",
-            gateway_label(conn, side, "\\n")
-        );
+        for (node, label) in gateway_nodes(conns, side, "\\n") {
+            let _ = writeln!(s, "    {node} [label=\"{label}\"];");
+        }
         for (i, n) in nets(conn, side).iter().enumerate() {
             let _ = writeln!(s, "    {p}net{i} [label=\"{n}\"];");
         }
         let _ = writeln!(s, "  }}");
     }
+    let clouds = gateway_nodes(conns, Side::Cloud, "\\n");
+    let customers = gateway_nodes(conns, Side::Customer, "\\n");
     for (i, _) in nets(conn, Side::Cloud).iter().enumerate() {
-        let _ = writeln!(s, "  cnet{i} -- cgw;");
+        for (node, _) in &clouds {
+            let _ = writeln!(s, "  cnet{i} -- {node};");
+        }
     }
-    let _ = writeln!(
-        s,
-        "  cgw -- ugw [label=\"{}\", penwidth=3];",
-        link_label(conn, "\\n")
-    );
+    for (cloud, customer, label, primary) in tunnel_edges(conns, "\\n") {
+        let style = if primary {
+            "penwidth=3"
+        } else {
+            "style=dashed"
+        };
+        let _ = writeln!(s, "  {cloud} -- {customer} [label=\"{label}\", {style}];");
+    }
     for (i, _) in nets(conn, Side::Customer).iter().enumerate() {
-        let _ = writeln!(s, "  ugw -- unet{i};");
+        for (node, _) in &customers {
+            let _ = writeln!(s, "  {node} -- unet{i};");
+        }
     }
     s.push_str("}\n");
     s

@@ -709,3 +709,102 @@ fn the_walkthrough_list_takes_both_addresses_from_the_gateway_document() {
         ]
     );
 }
+
+fn explain(args: &[&str]) -> String {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+        .arg("explain")
+        .arg("examples/aliyun/dual-tunnel-bgp.json")
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// `explain` speaks of one connection with two tunnels, the master named; the diagrams draw
+/// both tunnels to the two cloud addresses, the slave's dotted or dashed.
+#[test]
+fn explain_shows_both_tunnels_and_the_master() {
+    let text = explain(&[]);
+    assert!(
+        text.starts_with("Connection hangzhou-to-dc1-dual: 2 tunnels\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  hangzhou-to-dc1-dual-1 (master): cloud 203.0.113.50 <-> customer 198.51.100.60"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  hangzhou-to-dc1-dual-2 (slave): cloud 203.0.113.51 <-> customer 198.51.100.60"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tunnel 2 of 2 (slave) of connection hangzhou-to-dc1-dual"),
+        "{text}"
+    );
+    let mermaid = explain(&["--format", "mermaid"]);
+    assert!(
+        mermaid.contains("  cgw1 <==>|\"hangzhou-to-dc1-dual-1 (master)"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("  cgw2 <-.->|\"hangzhou-to-dc1-dual-2 (slave)"),
+        "{mermaid}"
+    );
+    assert_eq!(
+        mermaid.matches("ugw[").count(),
+        1,
+        "one customer address: {mermaid}"
+    );
+    let dot = explain(&["--format", "dot"]);
+    assert!(dot.starts_with("graph \"hangzhou-to-dc1-dual\""), "{dot}");
+    assert!(
+        dot.contains("cgw2 -- ugw [label=\"hangzhou-to-dc1-dual-2 (slave)"),
+        "{dot}"
+    );
+    assert!(dot.contains("style=dashed"), "{dot}");
+}
+
+/// A slave tunnel without an address (no InternetIp of its own, no gateway document): the
+/// render names the slave tunnel and where its address comes from.
+#[test]
+fn a_slave_without_an_address_is_named() {
+    let text = std::fs::read_to_string("examples/aliyun/dual-tunnel-bgp.json").expect("example");
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    doc["TunnelOptionsSpecification"]["TunnelOptions"][1]
+        .as_object_mut()
+        .expect("slave")
+        .remove("InternetIp");
+    doc["VpnGateway"]
+        .as_object_mut()
+        .expect("gateway")
+        .remove("DisasterRecoveryInternetIp");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("conn.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen")
+        .arg("render")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8(out.stdout).expect("utf-8")
+        + &String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("peer.missing"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "second address is needed for the slave tunnel of connection `hangzhou-to-dc1-dual`"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DisasterRecoveryInternetIp"), "{stderr}");
+}

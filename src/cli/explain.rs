@@ -53,13 +53,17 @@ pub fn run(a: &ExplainArgs) -> u8 {
         // A PSK copied into an identity or a name (a YAML alias) is never printed.
         let secrets =
             crate::secret_values::collect(&checked.source.text, &[], &checked.connections);
-        for conn in &checked.connections {
+        // A connection with two tunnels is explained and drawn as one.
+        for conns in crate::verify::tunnels::groups(&checked.connections) {
             let out = match a.format {
-                ExplainFormat::Text => {
-                    explain::text(conn, &checked.source.name, &checked.diagnostics)
+                ExplainFormat::Text if conns.len() > 1 => {
+                    explain::group_text(conns, &checked.source.name, &checked.diagnostics)
                 }
-                ExplainFormat::Mermaid => explain::mermaid(conn),
-                ExplainFormat::Dot => explain::dot(conn),
+                ExplainFormat::Text => {
+                    explain::text(&conns[0], &checked.source.name, &checked.diagnostics)
+                }
+                ExplainFormat::Mermaid => explain::mermaid(conns),
+                ExplainFormat::Dot => explain::dot(conns),
             };
             super::out(&crate::secret_values::scrubbed(&out, &secrets));
         }

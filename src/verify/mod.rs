@@ -12,7 +12,7 @@ mod limits;
 mod names;
 mod psk_reuse;
 mod remote_access;
-mod tunnels;
+pub(crate) mod tunnels;
 
 use crate::diag::Diagnostics;
 use crate::ir::Connection;

@@ -276,7 +276,21 @@ fn huawei_gateway_facts(view: &Connection) -> Diagnostics {
     out
 }
 
-fn missing_gateway(side: Side, dialect: &str) -> Diagnostic {
+fn missing_gateway(view: &Connection) -> Diagnostic {
+    let (side, dialect) = (view.remote.side, view.dialect.as_str());
+    let slave = view
+        .group
+        .as_ref()
+        .filter(|g| g.role.value == crate::ir::TunnelRole::Slave);
+    if let (Some(g), Side::Cloud, false) = (slave, side, dialect == crate::dialect::huawei::DIALECT)
+    {
+        return Diagnostic::error(
+            "peer.missing",
+            format!("the cloud VPN gateway's second address is needed for the slave tunnel of connection `{}`", g.name),
+        )
+        .at(g.role.span, "the slave tunnel")
+        .help("pass the gateway's DescribeVpnGateway response as another input (its DisasterRecoveryInternetIp is the slave's address), or give the slave's TunnelOptions entry its InternetIp");
+    }
     if dialect == crate::dialect::huawei::DIALECT {
         return match side {
             Side::Cloud => Diagnostic::error("peer.missing", "the cloud VPN gateway's address is needed for this output")
@@ -390,7 +404,7 @@ pub fn build_numbered(
         // Clients of an IPsec server connect from anywhere: only a client needs the server's address.
         let serves_clients = view.remote_access.is_some() && side == Side::Cloud;
         if view.remote.gateway.is_none() && !serves_clients {
-            diags.push(missing_gateway(view.remote.side, &view.dialect));
+            diags.push(missing_gateway(&view));
         }
         let version = word(
             target,

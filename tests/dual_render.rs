@@ -32,11 +32,7 @@ fn codes(checked: &Checked, target: &str, opts: RenderOptions) -> Vec<String> {
 #[test]
 fn both_tunnels_are_written_with_their_own_values() {
     let g = group([TunnelRole::Master, TunnelRole::Slave]);
-    let targets: Vec<_> = ipsecgen::render::registry()
-        .targets()
-        .filter(|t| t.features.tunnels >= 2)
-        .map(|t| t.name.clone())
-        .collect();
+    let targets = two_tunnel_targets(false);
     assert!(targets.len() >= 3, "{targets:?}");
     for target in &targets {
         for side in [Side::Customer, Side::Cloud] {
@@ -45,10 +41,52 @@ fn both_tunnels_are_written_with_their_own_values() {
     }
 }
 
+/// The targets whose templates write both tunnels of a connection (`ipsec`: only those that
+/// configure IPsec, not routing alone).
+fn two_tunnel_targets(ipsec: bool) -> Vec<String> {
+    ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && (t.features.ipsec || !ipsec))
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// The same tunnels without BGP.
+fn without_bgp(mut g: Checked) -> Checked {
+    for c in &mut g.connections {
+        c.bgp = None;
+    }
+    g
+}
+
+/// The two tunnels without BGP: each gets its own static routes, the master's preferred.
+#[test]
+fn without_bgp_each_tunnel_routes_into_its_own_interface() {
+    let g = without_bgp(group([TunnelRole::Master, TunnelRole::Slave]));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-static-customer"),
+            render(&g, &target, Side::Customer)
+        );
+    }
+}
+
 #[test]
 fn active_active_tunnels_balance() {
     let g = group([TunnelRole::Active, TunnelRole::Active]);
     insta::assert_snapshot!(render(&g, "frr", Side::Customer));
+    // Every device target: equal preferences and multipath, with BGP and with static routes.
+    let s = without_bgp(group([TunnelRole::Active, TunnelRole::Active]));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-active-customer"),
+            render(&g, &target, Side::Customer)
+        );
+        insta::assert_snapshot!(
+            format!("{target}-active-static-customer"),
+            render(&s, &target, Side::Customer)
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod dual;
 
 use dual::group;
-use ipsecgen::ir::{At, Side, TunnelRole};
+use ipsecgen::ir::{At, IkeVersion, Side, TunnelRole};
 use ipsecgen::render::{find_target, RenderOptions, TunnelMode};
 use ipsecgen::Checked;
 
@@ -59,10 +59,30 @@ fn without_bgp(mut g: Checked) -> Checked {
     g
 }
 
+/// The slave negotiates IKEv1 (aes128, sha1, group 14, main mode), the master IKEv2: two
+/// peers of one connection need not share an IKE version, and every device target can express
+/// this slave (some refuse the fixture's sha1 under IKEv2).
+fn slave_ikev1(mut g: Checked) -> Checked {
+    g.connections[1].ike.version = At::bare(IkeVersion::Ikev1);
+    g
+}
+
+/// Each tunnel keeps its own IKE version too (the master IKEv2, the slave IKEv1).
+#[test]
+fn each_tunnel_keeps_its_ike_version() {
+    let g = slave_ikev1(group([TunnelRole::Master, TunnelRole::Slave]));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-mixed-customer"),
+            render(&g, &target, Side::Customer)
+        );
+    }
+}
+
 /// The two tunnels without BGP: each gets its own static routes, the master's preferred.
 #[test]
 fn without_bgp_each_tunnel_routes_into_its_own_interface() {
-    let g = without_bgp(group([TunnelRole::Master, TunnelRole::Slave]));
+    let g = without_bgp(slave_ikev1(group([TunnelRole::Master, TunnelRole::Slave])));
     for target in two_tunnel_targets(true) {
         insta::assert_snapshot!(
             format!("{target}-static-customer"),
@@ -76,11 +96,12 @@ fn active_active_tunnels_balance() {
     let g = group([TunnelRole::Active, TunnelRole::Active]);
     insta::assert_snapshot!(render(&g, "frr", Side::Customer));
     // Every device target: equal preferences and multipath, with BGP and with static routes.
-    let s = without_bgp(group([TunnelRole::Active, TunnelRole::Active]));
+    let b = slave_ikev1(group([TunnelRole::Active, TunnelRole::Active]));
+    let s = without_bgp(slave_ikev1(group([TunnelRole::Active, TunnelRole::Active])));
     for target in two_tunnel_targets(true) {
         insta::assert_snapshot!(
             format!("{target}-active-customer"),
-            render(&g, &target, Side::Customer)
+            render(&b, &target, Side::Customer)
         );
         insta::assert_snapshot!(
             format!("{target}-active-static-customer"),

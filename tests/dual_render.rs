@@ -6,7 +6,7 @@
 mod dual;
 
 use dual::{group, static_group};
-use ipsecgen::ir::{At, Side, TunnelRole};
+use ipsecgen::ir::{At, IkeVersion, Side, TunnelRole};
 use ipsecgen::render::{find_target, RenderOptions, TunnelMode};
 use ipsecgen::Checked;
 
@@ -32,11 +32,7 @@ fn codes(checked: &Checked, target: &str, opts: RenderOptions) -> Vec<String> {
 #[test]
 fn both_tunnels_are_written_with_their_own_values() {
     let g = group([TunnelRole::Master, TunnelRole::Slave]);
-    let targets: Vec<_> = ipsecgen::render::registry()
-        .targets()
-        .filter(|t| t.features.tunnels >= 2)
-        .map(|t| t.name.clone())
-        .collect();
+    let targets = two_tunnel_targets(false);
     assert!(targets.len() >= 3, "{targets:?}");
     for target in &targets {
         for side in [Side::Customer, Side::Cloud] {
@@ -45,15 +41,60 @@ fn both_tunnels_are_written_with_their_own_values() {
     }
 }
 
+/// The targets whose templates write both tunnels of a connection (`ipsec`: only those that
+/// configure IPsec, not routing alone).
+fn two_tunnel_targets(ipsec: bool) -> Vec<String> {
+    ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && (t.features.ipsec || !ipsec))
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// The same tunnels without BGP.
+fn without_bgp(mut g: Checked) -> Checked {
+    for c in &mut g.connections {
+        c.bgp = None;
+    }
+    g
+}
+
+/// The slave negotiates IKEv1 (aes128, sha1, group 14, main mode), the master IKEv2: two
+/// peers of one connection need not share an IKE version, and every device target can express
+/// this slave (some refuse the fixture's sha1 under IKEv2).
+fn slave_ikev1(mut g: Checked) -> Checked {
+    g.connections[1].ike.version = At::bare(IkeVersion::Ikev1);
+    g
+}
+
+/// Each tunnel keeps its own IKE version too (the master IKEv2, the slave IKEv1).
+#[test]
+fn each_tunnel_keeps_its_ike_version() {
+    let g = slave_ikev1(group([TunnelRole::Master, TunnelRole::Slave]));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-mixed-customer"),
+            render(&g, &target, Side::Customer)
+        );
+    }
+}
+
+/// The two tunnels without BGP: each gets its own static routes, the master's preferred.
+#[test]
+fn without_bgp_each_tunnel_routes_into_its_own_interface() {
+    let g = without_bgp(slave_ikev1(group([TunnelRole::Master, TunnelRole::Slave])));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-static-customer"),
+            render(&g, &target, Side::Customer)
+        );
+    }
+}
+
 #[test]
 fn static_tunnels_prefer_the_master_route_while_its_sa_is_up() {
     let g = static_group([TunnelRole::Master, TunnelRole::Slave]);
-    let targets: Vec<_> = ipsecgen::render::registry()
-        .targets()
-        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
-        .map(|t| t.name.clone())
-        .collect();
-    for target in &targets {
+    for target in &two_tunnel_targets(true) {
         insta::assert_snapshot!(
             format!("static-{target}"),
             render(&g, target, Side::Customer)
@@ -65,6 +106,19 @@ fn static_tunnels_prefer_the_master_route_while_its_sa_is_up() {
 fn active_active_tunnels_balance() {
     let g = group([TunnelRole::Active, TunnelRole::Active]);
     insta::assert_snapshot!(render(&g, "frr", Side::Customer));
+    // Every device target: equal preferences and multipath, with BGP and with static routes.
+    let b = slave_ikev1(group([TunnelRole::Active, TunnelRole::Active]));
+    let s = without_bgp(slave_ikev1(group([TunnelRole::Active, TunnelRole::Active])));
+    for target in two_tunnel_targets(true) {
+        insta::assert_snapshot!(
+            format!("{target}-active-customer"),
+            render(&b, &target, Side::Customer)
+        );
+        insta::assert_snapshot!(
+            format!("{target}-active-static-customer"),
+            render(&s, &target, Side::Customer)
+        );
+    }
 }
 
 #[test]

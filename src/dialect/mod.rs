@@ -279,7 +279,7 @@ fn read_with(
             .collect(),
         Dialect::Neutron => neutron::read(ctx, obj, facts, file),
         Dialect::HuaweiVpn => huawei::read(ctx, obj, facts, file),
-        Dialect::Zstack => zstack::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::Zstack => zstack::read(ctx, obj, facts),
         Dialect::Native => native::read(ctx, obj, facts),
     }
 }
@@ -310,6 +310,24 @@ pub(crate) fn detect(root: &crate::tree::Node) -> Option<Dialect> {
         .copied()
         .find(|d| d.signature().iter().any(|k| root.get(k).is_some()))
         .or_else(|| neutron::is_flat(root).then_some(Dialect::Neutron))
+}
+
+/// The connections of a list response, each with its id: one whose name is empty or repeated
+/// in the list is named by its id instead (its output folder is named after it).
+pub(crate) fn distinct_names(read: Vec<(Connection, Option<String>)>) -> Vec<Connection> {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (c, _) in &read {
+        *count.entry(c.name.clone()).or_default() += 1;
+    }
+    read.into_iter()
+        .map(|(mut c, id)| {
+            let named = c.title.as_ref().is_some_and(|t| !t.value.trim().is_empty());
+            if let Some(id) = id.filter(|_| !named || count[&c.name] > 1) {
+                c.name = sanitize_name(&id);
+            }
+            c
+        })
+        .collect()
 }
 
 /// A connection name usable as a config object name on every target: ASCII letters, digits,

@@ -15,8 +15,6 @@ mod policies;
 pub mod resources;
 mod vocab;
 
-use std::collections::HashMap;
-
 use crate::diag::Diagnostic;
 use crate::ir::Connection;
 use crate::tree::{Node, Span};
@@ -178,18 +176,5 @@ fn fleet(
             read.push((c, id));
         }
     }
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for (c, _) in &read {
-        *count.entry(c.name.clone()).or_default() += 1;
-    }
-    read.into_iter()
-        .map(|(mut c, id)| {
-            if c.title.is_none() || count[&c.name] > 1 {
-                if let Some(id) = id {
-                    c.name = super::sanitize_name(&id);
-                }
-            }
-            c
-        })
-        .collect()
+    super::distinct_names(read)
 }

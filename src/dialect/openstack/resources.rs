@@ -340,10 +340,11 @@ pub fn read_item(ctx: &Ctx, item: &Item, file: &str, client_form: bool, into: &m
             file,
             |o, _| service(ctx, o, client_form),
             |s| {
-                vec![
-                    ("external_v4_ip", s.v4.as_ref().and_then(span)),
-                    ("external_v6_ip", s.v6.as_ref().and_then(span)),
-                ]
+                // The address a connection takes: IPv4 when there is one.
+                match &s.v4 {
+                    Some(v4) => vec![("external_v4_ip", span(v4))],
+                    None => vec![("external_v6_ip", s.v6.as_ref().and_then(span))],
+                }
             },
         )),
         Kind::EndpointGroup => into.groups.push(fact(

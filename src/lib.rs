@@ -61,6 +61,16 @@ pub struct Checked {
     pub masked_text: String,
     /// The input is a gateway document: facts for the other inputs, no tunnel of its own.
     pub gateway: Option<dialect::GatewayDoc>,
+    /// The input holds OpenStack objects connections reference by id (policies, VPN services,
+    /// endpoint groups): facts for the other inputs, no tunnel of its own.
+    pub neutron: Option<std::sync::Arc<dialect::neutron::Resources>>,
+}
+
+impl Checked {
+    /// The input holds facts for other inputs and no tunnel of its own.
+    pub fn facts_only(&self) -> bool {
+        self.gateway.is_some() || self.neutron.is_some()
+    }
 }
 
 /// Read a source with its dialect and run every verify rule.
@@ -107,12 +117,13 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         diagnostics: diagnostics.sorted(),
         masked_text,
         gateway: loaded.gateway,
+        neutron: loaded.neutron,
     }
 }
 
 /// Read several inputs that belong together: gateway documents (DescribeVpnGateway,
-/// DescribeCustomerGateway) are read first and joined to the connections that name their
-/// gateway IDs; flags and the connection's own fields still take precedence. Results come
+/// DescribeCustomerGateway, ...) and OpenStack policies, VPN services and endpoint groups are
+/// read first and joined to the connections that name their IDs; flags and the connection's own fields still take precedence. Results come
 /// back in argument order.
 pub fn check_joined(sources: Vec<Source>, opts: &LoadOptions) -> Vec<Checked> {
     let mut first: Vec<Checked> = parallel::map_ordered(&sources, |s| check(s.clone(), opts));
@@ -120,6 +131,11 @@ pub fn check_joined(sources: Vec<Source>, opts: &LoadOptions) -> Vec<Checked> {
     for c in &mut first {
         if let Some(doc) = c.gateway.clone() {
             if let Err(d) = joined.add(doc) {
+                c.diagnostics.push(d);
+            }
+        }
+        if let Some(objects) = &c.neutron {
+            for d in joined.add_neutron(objects) {
                 c.diagnostics.push(d);
             }
         }
@@ -136,13 +152,14 @@ pub fn check_joined(sources: Vec<Source>, opts: &LoadOptions) -> Vec<Checked> {
     };
     // The connections are read again, now with the gateways' facts.
     parallel::map_ordered(&first, |c| {
-        if c.gateway.is_some() {
+        if c.facts_only() {
             Checked {
                 source: c.source.clone(),
                 connections: Vec::new(),
                 diagnostics: c.diagnostics.clone(),
                 masked_text: c.masked_text.clone(),
                 gateway: c.gateway.clone(),
+                neutron: c.neutron.clone(),
             }
         } else {
             check(c.source.clone(), &opts)

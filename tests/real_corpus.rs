@@ -21,6 +21,10 @@ struct Outcome {
     after_fill: Vec<String>,
     /// Flags for rendering the filled sample (`render = []`: it needs none).
     render: Option<Vec<String>>,
+    /// Other files of the corpus given with the filled sample (`check` and `render` join them
+    /// by id: an OpenStack connection with the policies, service and groups it names).
+    #[serde(default)]
+    with: Vec<String>,
 }
 
 fn corpus() -> Option<PathBuf> {
@@ -39,11 +43,13 @@ fn corpus() -> Option<PathBuf> {
     None
 }
 
-/// The error codes of `check --format json`, sorted.
-fn error_codes(path: &Path) -> (Vec<String>, String) {
+/// The error codes of `check --format json` of a file (and the others it is given with),
+/// sorted.
+fn error_codes(path: &Path, with: &[PathBuf]) -> (Vec<String>, String) {
     let out = cargo_bin_cmd!("ipsecgen")
         .args(["check", "--format", "json"])
         .arg(path)
+        .args(with)
         .output()
         .expect("runs");
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
@@ -89,9 +95,21 @@ fn every_published_payload_has_its_pinned_outcome() {
     for (file, want) in &manifest {
         assert!(!want.why.trim().is_empty(), "{file}: say why");
         let path = dir.join(file);
-        let (codes, report) = error_codes(&path);
+        let (codes, report) = error_codes(&path, &[]);
         assert_eq!(codes, want.errors, "{file}: {report}");
+        // The other files are copied beside the filled sample and named relatively: their
+        // names appear in the rendered headers (which fact came from which file).
+        let with: Vec<PathBuf> = want
+            .with
+            .iter()
+            .map(|w| {
+                std::fs::copy(dir.join(w), scratch.path().join(w)).expect("copy");
+                PathBuf::from(w)
+            })
+            .collect();
+        let with_here: Vec<PathBuf> = with.iter().map(|w| scratch.path().join(w)).collect();
         if want.fill.is_empty() {
+            assert!(want.with.is_empty(), "{file}: `with` needs `fill`");
             assert!(
                 want.render.is_none(),
                 "{file}: rendering needs the filled sample"
@@ -108,7 +126,7 @@ fn every_published_payload_has_its_pinned_outcome() {
         }
         let filled = scratch.path().join(file);
         std::fs::write(&filled, &text).expect("write");
-        let (codes, report) = error_codes(&filled);
+        let (codes, report) = error_codes(&filled, &with_here);
         assert_eq!(codes, want.after_fill, "{file}: filled in: {report}");
         let Some(flags) = &want.render else { continue };
         assert!(
@@ -118,6 +136,7 @@ fn every_published_payload_has_its_pinned_outcome() {
         let out = cargo_bin_cmd!("ipsecgen")
             .current_dir(scratch.path())
             .args(["render", file.as_str(), "--target", "swanctl"])
+            .args(&with)
             .args(flags)
             .output()
             .expect("runs");

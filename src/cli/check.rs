@@ -39,43 +39,63 @@ pub fn run(a: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     // Files are read, verified and their reports formatted on every core; reports are printed
-    // in argument order.
-    let results = crate::parallel::map_ordered(&a.files, |file| {
-        let (failed, report) = match Source::read(file) {
-            Err(d) => (
-                true,
-                formatted(
-                    &FileReport {
-                        name: file,
-                        text: "",
-                        diagnostics: std::slice::from_ref(&d),
-                    },
-                    a.format,
-                ),
-            ),
-            Ok(source) => {
-                let checked = crate::check(source, &opts);
-                if a.skip_other && is_other(&checked) {
-                    return (false, String::new());
-                }
-                let d = &checked.diagnostics;
-                let failed = d.has_errors() || (a.deny_warnings && !d.is_empty());
-                let report = if d.is_empty() {
-                    String::new()
-                } else {
-                    formatted(
-                        &FileReport {
-                            name: &checked.source.name,
-                            text: &checked.masked_text,
-                            diagnostics: &d.0,
-                        },
-                        a.format,
-                    )
-                };
-                (failed, report)
+    // in argument order. The OpenStack documents among them are verified together: a
+    // connection's policies, VPN service and endpoint groups are documents of their own, joined
+    // by id (gateway documents are not: a repository holds connections of many gateways).
+    let read = crate::parallel::map_ordered(&a.files, |file| Source::read(file).map_err(Box::new));
+    let openstack: Vec<Source> = read
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|s| crate::dialect::neutron::mentions(&s.text))
+        .cloned()
+        .collect();
+    let mut joined = crate::check_joined(openstack, &opts).into_iter();
+    let inputs: Vec<Input> = a
+        .files
+        .iter()
+        .zip(read)
+        .filter_map(|(file, r)| match r {
+            Err(d) => Some(Input::Unreadable(file, d)),
+            Ok(s) if crate::dialect::neutron::mentions(&s.text) => {
+                joined.next().map(|c| Input::Checked(Box::new(c)))
             }
+            Ok(s) => Some(Input::Alone(s)),
+        })
+        .collect();
+    let report = |checked: &crate::Checked| {
+        if a.skip_other && is_other(checked) {
+            return (false, String::new());
+        }
+        let d = &checked.diagnostics;
+        let failed = d.has_errors() || (a.deny_warnings && !d.is_empty());
+        let report = if d.is_empty() {
+            String::new()
+        } else {
+            formatted(
+                &FileReport {
+                    name: &checked.source.name,
+                    text: &checked.masked_text,
+                    diagnostics: &d.0,
+                },
+                a.format,
+            )
         };
         (failed, report)
+    };
+    let results = crate::parallel::map_ordered(&inputs, |input| match input {
+        Input::Unreadable(file, d) => (
+            true,
+            formatted(
+                &FileReport {
+                    name: file,
+                    text: "",
+                    diagnostics: std::slice::from_ref(&**d),
+                },
+                a.format,
+            ),
+        ),
+        Input::Checked(c) => report(c),
+        Input::Alone(source) => report(&crate::check(source.clone(), &opts)),
     });
     let mut failed = false;
     for (f, report) in results {
@@ -89,6 +109,14 @@ pub fn run(a: &CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// One argument of `check`: a file that could not be read, an OpenStack document checked with
+/// the others (`check_joined`), or any other document, checked alone.
+enum Input<'a> {
+    Unreadable(&'a String, Box<crate::diag::Diagnostic>),
+    Checked(Box<crate::Checked>),
+    Alone(Source),
 }
 
 /// The codes of a document ipsecgen could not place: empty, not JSON/YAML, not an object, no

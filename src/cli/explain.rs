@@ -37,7 +37,7 @@ pub fn run(a: &ExplainArgs) -> u8 {
         failed |= checked.diagnostics.has_errors();
         if checked.connections.is_empty() {
             // A gateway document's findings are reported; a connection's come with its text.
-            if !checked.diagnostics.is_empty() || checked.gateway.is_none() {
+            if !checked.diagnostics.is_empty() || !checked.facts_only() {
                 failed = true;
                 emit(
                     &FileReport {

@@ -26,10 +26,10 @@ pub(super) fn read_inputs(
         }
     }
     let inputs = crate::check_joined(sources, opts);
-    let gateways_only = inputs
+    let facts_only = inputs
         .iter()
-        .all(|c| c.gateway.is_some() && !c.diagnostics.has_errors());
-    if gateways_only {
+        .all(|c| c.facts_only() && !c.diagnostics.has_errors());
+    if facts_only {
         if let Some(doc) = inputs.iter().find_map(|c| c.gateway.as_ref()) {
             let (call, key) = doc.kind.call_and_key();
             emit_plain(
@@ -45,6 +45,14 @@ pub(super) fn read_inputs(
                     "pass it after the connection that names it ({key}), e.g. ipsecgen render conn.json {}",
                     crate::render::quote::path_word(&doc.file)
                 )),
+                format,
+            );
+            return Err(EXIT_INVALID);
+        }
+        if let Some(c) = inputs.iter().find(|c| c.neutron.is_some()) {
+            let objects = c.neutron.as_deref().cloned().unwrap_or_default();
+            emit_plain(
+                &crate::dialect::neutron::resources::alone(&objects, &c.source.name),
                 format,
             );
             return Err(EXIT_INVALID);

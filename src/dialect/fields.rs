@@ -138,6 +138,11 @@ impl Obj {
         self.node.span
     }
 
+    /// The whole object as parsed (to read it again in another shape).
+    pub fn whole(&self) -> &Node {
+        &self.node
+    }
+
     /// Schema mode: note what this key accepts.
     /// The keys the object holds, in document order.
     pub fn keys(&self) -> Vec<&str> {

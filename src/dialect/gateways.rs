@@ -120,10 +120,12 @@ pub fn read(ctx: &Ctx, root: &Obj, kind: Kind, file: &str) -> Option<GatewayDoc>
     })
 }
 
-/// Every gateway document of a run, by kind and ID.
+/// Every gateway document of a run, by kind and ID; and the OpenStack objects connections
+/// reference (policies, VPN services, endpoint groups), read from documents of their own.
 #[derive(Clone, Debug, Default)]
 pub struct Joined {
     docs: BTreeMap<(u8, String), GatewayDoc>,
+    pub neutron: crate::dialect::openstack::Resources,
 }
 
 fn slot(kind: Kind) -> u8 {
@@ -155,7 +157,16 @@ impl Joined {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.docs.is_empty() && self.neutron.is_empty()
+    }
+
+    /// Add the OpenStack objects of one input (their places in it dropped: a connection in
+    /// another file has them from here); an id another input already gave is an error.
+    pub fn add_neutron(
+        &mut self,
+        objects: &crate::dialect::openstack::Resources,
+    ) -> Vec<Diagnostic> {
+        self.neutron.add(objects.detached())
     }
 
     fn has_kind(&self, kind: Kind) -> bool {

@@ -57,7 +57,7 @@ impl Dialect {
         match self {
             Dialect::AliyunConnection => "Alibaba Cloud IPsec-VPN connection (CreateVpnConnection / ModifyVpnAttachmentAttribute parameters or DescribeVpnConnection)",
             Dialect::AliyunIpsecServer => "Alibaba Cloud IPsec server (CreateIpsecServer / UpdateIpsecServer parameters)",
-            Dialect::Neutron => "Huawei Cloud / OpenStack Neutron VPNaaS ipsec_site_connection with its policies",
+            Dialect::Neutron => "OpenStack Neutron VPNaaS (and Huawei Cloud v2.0) ipsec_site_connection(s) with the policies, VPN service and endpoint groups it names, wrapped as the API prints them or flat as `openstack ... -f json` does",
             Dialect::HuaweiVpn => "Huawei Cloud VPN API v5 vpn_connection (create request, create / show / list response, batch create), with its vpn_gateway and customer_gateway",
             Dialect::Zstack => "ZStack ChangeIPsecConnection request or IPsecConnectionInventory",
             Dialect::Native => "ipsecgen's own YAML: a connections: list",
@@ -129,6 +129,9 @@ pub struct Loaded {
     pub secrets: Vec<Span>,
     /// The document is a gateway document (it holds facts for other inputs, no tunnel).
     pub gateway: Option<GatewayDoc>,
+    /// The document holds OpenStack objects connections reference by id (policies, VPN
+    /// services, endpoint groups), no connection: facts for other inputs.
+    pub neutron: Option<std::sync::Arc<openstack::Resources>>,
 }
 
 /// Parse a source and read it with the given (or detected) dialect.
@@ -171,6 +174,13 @@ pub fn load_with(
     if let Some(kind) = gateway_kind {
         let ctx = Ctx::new(&source.text);
         out.gateway = gateways::read(&ctx, &Obj::new(root, ""), kind, &source.name);
+        out.diagnostics = ctx.diags.into_inner();
+        return out;
+    }
+    if matches!(dialect, None | Some(Dialect::Neutron)) && neutron::facts_only(&root) {
+        let ctx = Ctx::new(&source.text);
+        let objects = neutron::read_facts(&ctx, &Obj::new(root, ""), &source.name);
+        out.neutron = Some(std::sync::Arc::new(objects));
         out.diagnostics = ctx.diags.into_inner();
         return out;
     }
@@ -267,9 +277,9 @@ fn read_with(
         Dialect::AliyunIpsecServer => aliyun_ipsec_server::read(ctx, obj, facts)
             .into_iter()
             .collect(),
-        Dialect::Neutron => neutron::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::Neutron => neutron::read(ctx, obj, facts, file),
         Dialect::HuaweiVpn => huawei::read(ctx, obj, facts, file),
-        Dialect::Zstack => zstack::read(ctx, obj, facts).into_iter().collect(),
+        Dialect::Zstack => zstack::read(ctx, obj, facts),
         Dialect::Native => native::read(ctx, obj, facts),
     }
 }
@@ -299,6 +309,25 @@ pub(crate) fn detect(root: &crate::tree::Node) -> Option<Dialect> {
         .iter()
         .copied()
         .find(|d| d.signature().iter().any(|k| root.get(k).is_some()))
+        .or_else(|| neutron::is_flat(root).then_some(Dialect::Neutron))
+}
+
+/// The connections of a list response, each with its id: one whose name is empty or repeated
+/// in the list is named by its id instead (its output folder is named after it).
+pub(crate) fn distinct_names(read: Vec<(Connection, Option<String>)>) -> Vec<Connection> {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (c, _) in &read {
+        *count.entry(c.name.clone()).or_default() += 1;
+    }
+    read.into_iter()
+        .map(|(mut c, id)| {
+            let named = c.title.as_ref().is_some_and(|t| !t.value.trim().is_empty());
+            if let Some(id) = id.filter(|_| !named || count[&c.name] > 1) {
+                c.name = sanitize_name(&id);
+            }
+            c
+        })
+        .collect()
 }
 
 /// A connection name usable as a config object name on every target: ASCII letters, digits,

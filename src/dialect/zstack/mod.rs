@@ -1,6 +1,6 @@
 //! ZStack IPsec connections: the ChangeIPsecConnection request body (`changeipsecconnection`),
-//! the CreateIPsecConnection body (`params`) and the `IPsecConnectionInventory` of a response
-//! (`inventory`). The ZStack virtual router is the cloud side (`local`); the peer is the customer.
+//! the CreateIPsecConnection body (`params`), the `IPsecConnectionInventory` of a response
+//! (`inventory`) and a QueryIPSecConnection reply (`inventories`: a fleet). The ZStack virtual router is the cloud side (`local`); the peer is the customer.
 //! ZStack names its local networks by L3 network UUID and its public address by VIP UUID, so
 //! `localCidrs` and `vip: {ip}` are accepted beside the API object.
 
@@ -20,8 +20,18 @@ use super::fields::{Ctx, Obj};
 use super::value_rules::{in_range, representable};
 use super::PeerFacts;
 
-/// Keys that identify this dialect: the request wrappers and the response's `inventory`.
+/// Keys that identify this dialect: the request wrappers, a response's `inventory` and a Query
+/// reply's `inventories`.
 pub const SIGNATURE: &[&str] = &[
+    "changeipsecconnection",
+    "changeIPsecConnection",
+    "params",
+    "inventory",
+    "inventories",
+];
+
+/// The wrappers of one connection (the signature less the Query reply's list).
+const ONE: &[&str] = &[
     "changeipsecconnection",
     "changeIPsecConnection",
     "params",
@@ -91,19 +101,35 @@ const CREATE: FormDefaults = FormDefaults {
     pfs: ("none", None),
 };
 
-pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
+pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
     root.ignore(ROOT_IGNORED);
-    let mut found = SIGNATURE
+    if let Some(items) = root.objects(ctx, "inventories") {
+        // A Query reply: each inventory is a connection, with `localCidrs` / `vip` inside it.
+        let out = super::distinct_names(
+            items
+                .iter()
+                .filter_map(|item| {
+                    let id = item.string(ctx, "uuid").map(|u| u.value);
+                    read_one(ctx, None, "inventory", item, facts).map(|c| (c, id))
+                })
+                .collect(),
+        );
+        if !ctx.explore {
+            root.finish(ctx);
+            return out;
+        }
+    }
+    let mut found = ONE
         .iter()
         .filter_map(|k| root.object(ctx, k).map(|o| (*k, o)));
     let Some((key, o)) = found.next() else {
         ctx.push(
             Diagnostic::error("input.dialect", "no ZStack IPsec connection object")
                 .at(Some(Span::new(root.span().offset, 1)), "expected one")
-                .help("paste the request body ({\"changeipsecconnection\": {...}}) or the response ({\"inventory\": {...}})"),
+                .help("paste the request body ({\"changeipsecconnection\": {...}}), the response ({\"inventory\": {...}}) or a Query reply ({\"inventories\": [...]})"),
         );
         root.finish(ctx);
-        return None;
+        return Vec::new();
     };
     if let Some((other, extra)) = found.next() {
         ctx.push(
@@ -118,6 +144,20 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
             .help("one file holds one ZStack connection"),
         );
     }
+    let out = read_one(ctx, Some(root), key, &o, facts);
+    root.finish(ctx);
+    out.into_iter().collect()
+}
+
+/// One connection object `o` (under `key`); `beside` is the document around it, where
+/// `localCidrs`, `vip` and a Change request's `peerCidrs` go (inside `o` in a Query reply).
+fn read_one(
+    ctx: &Ctx,
+    beside: Option<&Obj>,
+    key: &str,
+    o: &Obj,
+    facts: &PeerFacts,
+) -> Option<Connection> {
     let inventory = key == "inventory";
     let form = if key == "params" { &CREATE } else { &CHANGE };
     let mut d = Defaults::new(form.source);
@@ -166,8 +206,8 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         vocab::HINTS,
         CODE_VALUE,
     );
-    let ike_dh = dh_group(ctx, &o, &f("ikeDhGroup"));
-    let (ike_life, ike_unset) = lifetime(ctx, &o, "ikeLifeTime", 60, inventory, &f("ikeLifeTime"));
+    let ike_dh = dh_group(ctx, o, &f("ikeDhGroup"));
+    let (ike_life, ike_unset) = lifetime(ctx, o, "ikeLifeTime", 60, inventory, &f("ikeLifeTime"));
     let esp_auth = o.choice_hinted(
         ctx,
         "policyAuthAlgorithm",
@@ -202,11 +242,11 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         &f("transformProtocol"),
         "ipsecgen models ESP only; AH gives no confidentiality. Use transformProtocol esp",
     );
-    let (esp_life, esp_unset) = lifetime(ctx, &o, "lifeTime", 30, inventory, &f("lifeTime"));
+    let (esp_life, esp_unset) = lifetime(ctx, o, "lifeTime", 30, inventory, &f("lifeTime"));
 
     // Subnets: peerCidrs (inside, or beside a Change request that has none) and localCidrs.
-    let inner_peers = peer_cidrs(ctx, &o, &f("peerCidrs"));
-    let sibling_peers = peer_cidrs(ctx, root, "peerCidrs");
+    let inner_peers = peer_cidrs(ctx, o, &f("peerCidrs"));
+    let sibling_peers = beside.and_then(|b| peer_cidrs(ctx, b, "peerCidrs"));
     let remote_subnets = match (inner_peers, sibling_peers) {
         (Some(p), Some(s)) => {
             ctx.push(
@@ -222,20 +262,31 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         (Some(p), None) | (None, Some(p)) => p,
         (None, None) => Vec::new(),
     };
-    let local_ref = local_network_span(ctx, &o);
-    let local_subnets = match root.cidr_list(ctx, "localCidrs", "zstack.local-cidrs") {
+    let (local_ref, l3_uuids) = local_networks(ctx, o);
+    let holder = beside.unwrap_or(o);
+    let local_subnets = match holder.cidr_list(ctx, "localCidrs", "zstack.local-cidrs") {
         Some(c) => c,
         None => {
+            let uuids = if l3_uuids.is_empty() {
+                String::new()
+            } else {
+                format!(": only L3 network UUIDs ({})", l3_uuids.join(", "))
+            };
             ctx.push(
-                Diagnostic::error("zstack.local-cidrs", "the cloud side's subnets are not in the document")
-                    .at(local_ref.or(Some(Span::new(o.span().offset, 1))), "L3 network UUIDs only")
-                    .help("ZStack names the local networks by L3 network UUID, which cannot be resolved offline: \
-                           add `localCidrs: [10.0.0.0/24, ...]` beside the API object with their CIDRs"),
+                Diagnostic::error(
+                    "zstack.local-cidrs",
+                    format!("the cloud side's subnets are not in the document{uuids}"),
+                )
+                .at(
+                    local_ref.or(Some(Span::new(o.span().offset, 1))),
+                    "L3 network UUIDs only",
+                )
+                .help(local_cidrs_help(&l3_uuids, beside.is_some())),
             );
             Vec::new()
         }
     };
-    let vip = root.object(ctx, "vip");
+    let vip = holder.object(ctx, "vip");
     let cloud_ip = super::peer_fact::flag_or(facts.cloud_ip, vip.as_ref(), "ip", |v| {
         v.ip(ctx, "ip", "input.peer-fact")
     });
@@ -244,7 +295,6 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         v.finish(ctx);
     }
     o.finish(ctx);
-    root.finish(ctx);
 
     // Defaults in the order the API documents the fields. ikeVersion and the lifetimes exist
     // since ChangeIPsecConnection (4.5.0): their defaults are that API's in every form.
@@ -443,18 +493,46 @@ fn peer_cidrs(ctx: &Ctx, o: &Obj, field: &str) -> Option<Vec<At<IpNetwork>>> {
     Some(out)
 }
 
-/// Where the document names its local networks (by UUID), for the missing-localCidrs error.
-fn local_network_span(ctx: &Ctx, o: &Obj) -> Option<Span> {
+/// Where the document names its local networks, and their L3 network UUIDs (`l3NetworkRefs`
+/// of an inventory, `l3NetworkUuid` of a create request), for the missing-localCidrs error.
+fn local_networks(ctx: &Ctx, o: &Obj) -> (Option<Span>, Vec<String>) {
     let refs = o.node("l3NetworkRefs").map(|n| n.span);
+    let mut uuids = Vec::new();
     for r in o.objects(ctx, "l3NetworkRefs").unwrap_or_default() {
-        r.ignore(&[
-            "uuid",
-            "connectionUuid",
-            "l3NetworkUuid",
-            "createDate",
-            "lastOpDate",
-        ]);
+        r.ignore(&["uuid", "connectionUuid", "createDate", "lastOpDate"]);
+        uuids.extend(r.string(ctx, "l3NetworkUuid").map(|u| u.value));
         r.finish(ctx);
     }
-    refs.or_else(|| o.node("l3NetworkUuid").map(|n| n.span))
+    let single = o.node("l3NetworkUuid");
+    if let Some(crate::tree::Value::Str(u)) = single.map(|n| &n.value) {
+        uuids.push(u.clone());
+    }
+    (refs.or_else(|| single.map(|n| n.span)), uuids)
+}
+
+/// The help for local networks known only by L3 network UUID: the zstack-cli query that prints
+/// each one's CIDR (an IP range's `networkCidr`), and where to write it.
+fn local_cidrs_help(uuids: &[String], beside: bool) -> String {
+    let queries: Vec<String> = if uuids.is_empty() {
+        vec!["zstack-cli QueryIpRange l3NetworkUuid=<L3 network UUID>".to_owned()]
+    } else {
+        uuids
+            .iter()
+            .map(|u| {
+                format!(
+                    "zstack-cli QueryIpRange l3NetworkUuid={}",
+                    crate::render::quote::shell_word(u)
+                )
+            })
+            .collect()
+    };
+    let place = if beside {
+        "beside the API object"
+    } else {
+        "to this inventory"
+    };
+    format!(
+        "ZStack names the local networks by L3 network UUID, which cannot be resolved offline: run `{}` and add the networkCidr of each range as `localCidrs: [10.0.0.0/24, ...]` {place}",
+        queries.join("`; `")
+    )
 }

@@ -35,3 +35,12 @@ pub fn group(roles: [TunnelRole; 2]) -> Checked {
     master.connections = vec![tunnel(m, roles[0], 1), tunnel(s, roles[1], 2)];
     master
 }
+
+/// The same group with BGP off on both tunnels: a static route per tunnel.
+#[allow(dead_code)]
+pub fn without_bgp(mut g: Checked) -> Checked {
+    for c in &mut g.connections {
+        c.bgp = None;
+    }
+    g
+}

@@ -93,11 +93,24 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    /// Sort by position in the file (unplaced last), keeping insertion order otherwise.
+    /// Sort by position in the file (unplaced last), keeping insertion order otherwise. A
+    /// diagnostic repeated word for word at the same place is kept once: a fact the two tunnels
+    /// of a connection share (its name, its subnets, its gateway's ID) is read and checked for
+    /// each tunnel.
     pub fn sorted(mut self) -> Self {
-        self.0
-            .sort_by_key(|d| d.label.as_ref().map_or(usize::MAX, |(s, _)| s.offset));
-        self
+        let at = |d: &Diagnostic| d.label.as_ref().map_or(usize::MAX, |(s, _)| s.offset);
+        self.0.sort_by_key(at);
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
+        let mut run = 0;
+        for d in self.0 {
+            if out.last().map(at) != Some(at(&d)) {
+                run = out.len();
+            }
+            if !out[run..].contains(&d) {
+                out.push(d);
+            }
+        }
+        Self(out)
     }
 }
 

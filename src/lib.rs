@@ -84,6 +84,7 @@ pub fn check(source: Source, opts: &LoadOptions) -> Checked {
         for d in found {
             diagnostics.extend(d);
         }
+        diagnostics.extend(verify::tunnel_groups(&loaded.connections));
         if loaded.connections.len() > 1 {
             let lines = line_index::LineIndex::new(&source.name, &source.text);
             diagnostics.extend(verify::overlapping_subnets(&loaded.connections, &lines));
@@ -262,6 +263,8 @@ pub fn render_joined(
         );
         return Err(errors);
     };
+    // The headers' regenerate command names every input the facts came from.
+    let joined_input = render::quote::join_inputs(inputs.iter().map(|c| c.source.name.as_str()));
     // Every core renders a share of the connections; results come back in file order.
     let mut numbers = numbers.into_iter().map(Some);
     let jobs: Vec<(&Unit, Vec<Option<u32>>)> = units
@@ -270,7 +273,12 @@ pub fn render_joined(
         .collect();
     let rendered = parallel::map_ordered(&jobs, |(unit, numbers)| {
         let conns: Vec<&Connection> = unit.iter().map(|(c, _)| *c).collect();
-        render::render_tunnels(&conns, opts, target, unit[0].1, numbers)
+        let input = if inputs.len() > 1 {
+            joined_input.as_str()
+        } else {
+            unit[0].1
+        };
+        render::render_tunnels(&conns, opts, target, input, numbers)
     });
     for (unit, result) in units.iter().zip(rendered) {
         match result {

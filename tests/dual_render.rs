@@ -5,7 +5,7 @@
 #[path = "common/dual.rs"]
 mod dual;
 
-use dual::{group, without_bgp};
+use dual::{group, static_group};
 use ipsecgen::ir::{At, Side, TunnelRole};
 use ipsecgen::render::{find_target, RenderOptions, TunnelMode};
 use ipsecgen::Checked;
@@ -46,42 +46,41 @@ fn both_tunnels_are_written_with_their_own_values() {
 }
 
 #[test]
+fn static_tunnels_prefer_the_master_route_while_its_sa_is_up() {
+    let g = static_group([TunnelRole::Master, TunnelRole::Slave]);
+    let targets: Vec<_> = ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
+        .map(|t| t.name.clone())
+        .collect();
+    for target in &targets {
+        insta::assert_snapshot!(
+            format!("static-{target}"),
+            render(&g, target, Side::Customer)
+        );
+    }
+}
+
+#[test]
 fn active_active_tunnels_balance() {
     let g = group([TunnelRole::Active, TunnelRole::Active]);
     insta::assert_snapshot!(render(&g, "frr", Side::Customer));
 }
 
-/// The targets that write both tunnels of a connection (features.tunnels >= 2) and configure IPsec.
-fn dual_ipsec_targets() -> Vec<String> {
-    ipsecgen::render::registry()
-        .targets()
-        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
-        .map(|t| t.name.clone())
-        .collect()
-}
-
-/// Without BGP each tunnel gets a static route to the cloud's subnets: the master's with the
-/// better preference in the device's terms, the slave's a floating backup (the header names the
-/// mechanism that withdraws the master's route when its tunnel is down).
-#[test]
-fn without_bgp_each_tunnel_has_a_route_and_the_master_wins() {
-    let g = without_bgp(group([TunnelRole::Master, TunnelRole::Slave]));
-    for target in dual_ipsec_targets() {
-        insta::assert_snapshot!(
-            format!("static-{target}"),
-            render(&g, &target, Side::Customer)
-        );
-    }
-}
-
-/// Active-active: equal preferences and multipath on every target that writes both tunnels.
+/// Active-active: equal preferences and multipath on every target that writes both tunnels
+/// and configures IPsec.
 #[test]
 fn active_active_tunnels_balance_on_every_target() {
     let g = group([TunnelRole::Active, TunnelRole::Active]);
-    for target in dual_ipsec_targets() {
+    let targets: Vec<_> = ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
+        .map(|t| t.name.clone())
+        .collect();
+    for target in &targets {
         insta::assert_snapshot!(
             format!("balanced-{target}"),
-            render(&g, &target, Side::Customer)
+            render(&g, target, Side::Customer)
         );
     }
 }

@@ -195,3 +195,37 @@ fn flags_override_the_documents_without_false_unknown_fields() {
         .success()
         .stderr(predicate::str::contains("unknown field").not());
 }
+
+/// The header's regenerate command names every input the facts came from, not only the
+/// connection's file: run as printed, it renders the same file.
+#[test]
+fn the_regenerate_command_names_every_input() {
+    let out = cargo_bin_cmd!("ipsecgen")
+        .arg("render")
+        .args([path("conn.json"), path("gw.json"), path("cgw.json")])
+        .args(["--target", "swanctl"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(out.status.success());
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("Regenerate rather than edit"))
+        .expect("regenerate line");
+    let cmd = line.split(": ").nth(1).expect("command");
+    assert_eq!(
+        cmd,
+        format!(
+            "ipsecgen render {} {} {} --target swanctl --side customer",
+            path("conn.json"),
+            path("gw.json"),
+            path("cgw.json")
+        )
+    );
+    let args: Vec<&str> = cmd.split(' ').skip(1).collect();
+    let again = cargo_bin_cmd!("ipsecgen")
+        .args(&args)
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8(again.stdout).expect("utf-8"), stdout);
+}

@@ -8,6 +8,8 @@ use predicates::prelude::*;
 
 const DIR: &str = "examples/walkthrough/huawei";
 const PSK: &str = "Kq7vN2xRt9LmW4pZ-hw";
+/// The second tunnel's key in pair.json.
+const PSK2: &str = "Zt4pW8mQ2vRx6nLk-hw2";
 
 fn path(name: &str) -> String {
     format!("{DIR}/{name}")
@@ -30,7 +32,7 @@ fn bgp_and_policy_connections_with_their_gateway_documents_render_for_every_targ
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     let _guard = settings.bind_to_scope();
-    for conn in ["bgp-conn.json", "policy-conn.json"] {
+    for conn in ["bgp-conn.json", "policy-conn.json", "pair.json"] {
         for target in ipsecgen::render::registry().targets() {
             let out = render(&[conn, "vgw.json", "cgw.json"], &target.name);
             let stdout = String::from_utf8(out.stdout).expect("utf-8");
@@ -48,7 +50,9 @@ fn bgp_and_policy_connections_with_their_gateway_documents_render_for_every_targ
                         target.name
                     );
                 }
-                stdout.replace(PSK, "<redacted-psk>")
+                stdout
+                    .replace(PSK, "<redacted-psk>")
+                    .replace(PSK2, "<redacted-psk-2>")
             } else {
                 let codes: Vec<&str> = stderr
                     .lines()
@@ -185,4 +189,110 @@ fn a_huawei_gateway_document_alone_says_what_it_is() {
         .args(["check", &path("vgw.json"), &path("cgw.json")])
         .assert()
         .success();
+}
+
+/// pair.json: two BGP connections of one gateway to one customer gateway, one over each EIP
+/// (the gateway is active-active, both `ha_role: master`): one connection with two active
+/// tunnels, each with its own EIP, PSK, proposals and /30.
+#[test]
+fn two_connections_over_the_two_eips_are_one_connection_with_two_tunnels() {
+    let out = render(&["pair.json", "vgw.json", "cgw.json"], "swanctl");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for want in [
+        "remote_addrs = 203.0.113.51",
+        "remote_addrs = 203.0.113.102",
+        "proposals = aes256-sha512-modp4096",
+        "proposals = aes128-sha256-modp2048",
+        "vpn-pair-eip1-1 (active)",
+        "vpn-pair-eip1-2 (active)",
+    ] {
+        assert!(stdout.contains(want), "{want}:\n{stdout}");
+    }
+    let out = render(&["pair.json", "vgw.json", "cgw.json"], "frr");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(stdout.contains("maximum-paths 2"), "{stdout}");
+    assert_eq!(stdout.matches("router bgp 65000").count(), 1, "{stdout}");
+}
+
+/// `ha_role` master and slave (an active-standby gateway): the master is tunnel 1 wherever it
+/// stands in the list, and is preferred.
+#[test]
+fn ha_roles_make_a_master_and_a_slave() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(path("pair.json")).expect("readable");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let list = doc["vpn_connections"].as_array_mut().expect("list");
+    list[0]["ha_role"] = "slave".into();
+    list[1]["ha_role"] = "master".into();
+    let file = dir.path().join("pair.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = cargo_bin_cmd!("ipsecgen")
+        .arg("render")
+        .arg(&file)
+        .args([path("vgw.json"), path("cgw.json")])
+        .args(["--target", "frr"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The master (eip2's connection) comes first and names the connection.
+    assert!(
+        stdout.contains("!   vpn-pair-eip2-1 (master): AS 65000 (169.254.57.2)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("!   vpn-pair-eip2-2 (slave): AS 65000 (169.254.56.226)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" set local-preference 200"), "{stdout}");
+    assert!(stdout.contains(" set local-preference 100"), "{stdout}");
+    assert!(!stdout.contains("maximum-paths"), "{stdout}");
+}
+
+/// Three connections of one gateway pair are not one pair: each is rendered on its own.
+#[test]
+fn three_connections_of_one_gateway_pair_stay_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(path("pair.json")).expect("readable");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let list = doc["vpn_connections"].as_array_mut().expect("list");
+    let mut third = list[1].clone();
+    third["name"] = "vpn-pair-third".into();
+    third["tunnel_local_address"] = "169.254.58.1/30".into();
+    third["tunnel_peer_address"] = "169.254.58.2/30".into();
+    list.push(third);
+    let file = dir.path().join("three.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = cargo_bin_cmd!("ipsecgen")
+        .arg("render")
+        .arg(&file)
+        .args([path("vgw.json"), path("cgw.json")])
+        .args(["--target", "frr", "-o"])
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["vpn-pair-eip1", "vpn-pair-eip2", "vpn-pair-third"] {
+        assert!(
+            dir.path()
+                .join("out")
+                .join(name)
+                .join("bgpd.conf")
+                .is_file(),
+            "{name}"
+        );
+    }
 }

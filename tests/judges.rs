@@ -184,7 +184,7 @@ fn every_example_passes_the_vendor_schema_judges() {
         ] {
             for (bgp, checked) in [
                 ("BGP", dual::group(roles)),
-                ("static", dual::without_bgp(dual::group(roles))),
+                ("static", dual::static_group(roles)),
             ] {
                 files.extend(render_into(
                     dir.path(),

@@ -376,10 +376,7 @@ fn inputs() -> Vec<(String, ipsecgen::Checked)> {
         .collect();
     let roles = [TunnelRole::Master, TunnelRole::Slave];
     out.push(("two tunnels, BGP".into(), dual::group(roles)));
-    out.push((
-        "two tunnels, static".into(),
-        dual::without_bgp(dual::group(roles)),
-    ));
+    out.push(("two tunnels, static".into(), dual::static_group(roles)));
     out
 }
 

@@ -167,7 +167,7 @@ fn github_annotations_follow_the_workflow_command_syntax() {
          EnableNatTraversal, EnableTunnelsBgp, HealthCheckConfig, IkeConfig, InternetIp, IpsecConfig, \
          LocalSubnet, Name, NetworkType, RegionId, RemoteCaCert, RemoteCaCertificate, RemoteSubnet, \
          RequestId, ResourceGroupId, Spec, State, Status, Tag, Tags, TransitRouterId, TransitRouterName, \
-         VcoHealthCheck, VpnBgpConfig, VpnConnectionConfig, VpnConnectionId, VpnConnections, VpnGateway, VpnGatewayId, ZoneNo)\n"
+         TunnelBandwidth, TunnelOptionsSpecification, VcoHealthCheck, VpnBgpConfig, VpnConnectionConfig, VpnConnectionId, VpnConnections, VpnGateway, VpnGatewayId, ZoneNo)\n"
     );
 }
 

@@ -32,6 +32,11 @@ impl Defaults {
         self.applied.push(fact);
     }
 
+    /// Defaults recorded elsewhere (a part two tunnels share), in order.
+    pub fn extend(&mut self, applied: Vec<AppliedDefault>) {
+        self.applied.extend(applied);
+    }
+
     pub fn into_vec(self) -> Vec<AppliedDefault> {
         self.applied
     }

@@ -50,6 +50,28 @@ fn shape_schema(shape: &Shape) -> Value {
     }
 }
 
+/// The schema of the value at `child`; objects and lists of objects are expanded, also as
+/// alternatives (Alibaba's TunnelOptionsSpecification: an object in the response, a list in
+/// the request).
+fn value_schema(rec: &SchemaRecord, child: &str, shape: &Shape) -> Value {
+    match shape {
+        Shape::Object => json!({
+            "anyOf": [object_schema(rec, child), {"type": "string", "description": "the same object as JSON text (request form)"}]
+        }),
+        Shape::Objects => {
+            json!({"type": "array", "items": object_schema(rec, &format!("{child}[]"))})
+        }
+        Shape::OneOf(shapes)
+            if shapes
+                .iter()
+                .any(|s| matches!(s, Shape::Object | Shape::Objects)) =>
+        {
+            json!({"anyOf": shapes.iter().map(|s| value_schema(rec, child, s)).collect::<Vec<_>>()})
+        }
+        s => shape_schema(s),
+    }
+}
+
 fn object_schema(rec: &SchemaRecord, path: &str) -> Value {
     let mut props = Map::new();
     if let Some(fields) = rec.get(path) {
@@ -59,16 +81,7 @@ fn object_schema(rec: &SchemaRecord, path: &str) -> Value {
             } else {
                 format!("{path}.{key}")
             };
-            let v = match shape {
-                Shape::Object => json!({
-                    "anyOf": [object_schema(rec, &child), {"type": "string", "description": "the same object as JSON text (request form)"}]
-                }),
-                Shape::Objects => {
-                    json!({"type": "array", "items": object_schema(rec, &format!("{child}[]"))})
-                }
-                s => shape_schema(s),
-            };
-            props.insert(key.clone(), v);
+            props.insert(key.clone(), value_schema(rec, &child, shape));
         }
     }
     json!({"type": "object", "properties": props, "additionalProperties": false})

@@ -121,6 +121,28 @@ pub fn path_word(path: &str) -> String {
     }
 }
 
+/// Several input files rendered together (a connection and its gateway documents), as one
+/// `input` string: their names joined by NUL, which no file name holds.
+pub fn join_inputs<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names.into_iter().collect::<Vec<_>>().join("\0")
+}
+
+/// The input file name(s) as shell words for headers and regenerate commands: each one
+/// quoted (`path_word`), standard input as `-` (it is regenerated from standard input).
+pub fn input_words(input: &str) -> String {
+    input
+        .split('\0')
+        .map(|name| {
+            if name == crate::source::STDIN_NAME {
+                "-".to_owned()
+            } else {
+                path_word(name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ mod limits;
 mod names;
 mod psk_reuse;
 mod remote_access;
+mod tunnels;
 
 use crate::diag::Diagnostics;
 use crate::ir::Connection;
@@ -53,3 +54,4 @@ const RULES: &[Rule] = &[
 ];
 
 pub use fleet::overlapping_subnets;
+pub use tunnels::{check as tunnel_groups, groups};

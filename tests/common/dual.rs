@@ -13,10 +13,10 @@ fn read(path: &str) -> Checked {
     c
 }
 
-fn tunnel(mut conn: Connection, role: TunnelRole, index: u8) -> Connection {
-    conn.name = format!("dual-bgp-{index}");
+fn tunnel(mut conn: Connection, group: &str, role: TunnelRole, index: u8) -> Connection {
+    conn.name = format!("{group}-{index}");
     conn.group = Some(TunnelGroup {
-        name: "dual-bgp".into(),
+        name: group.into(),
         title: None,
         role: At::bare(role),
         index,
@@ -26,21 +26,24 @@ fn tunnel(mut conn: Connection, role: TunnelRole, index: u8) -> Connection {
     conn
 }
 
-/// The two fixtures as one group, in one `Checked` (as a reader returns them).
-pub fn group(roles: [TunnelRole; 2]) -> Checked {
-    let mut master = read("tests/dual/master.json");
-    let slave = read("tests/dual/slave.json");
+/// Two fixtures (`tests/dual/<prefix>master.json`, `<prefix>slave.json`) as one group named
+/// `name`, in one `Checked` (as a reader returns them).
+fn pair(prefix: &str, name: &str, roles: [TunnelRole; 2]) -> Checked {
+    let mut master = read(&format!("tests/dual/{prefix}master.json"));
+    let slave = read(&format!("tests/dual/{prefix}slave.json"));
     let m = master.connections.remove(0);
     let s = slave.connections.into_iter().next().expect("slave");
-    master.connections = vec![tunnel(m, roles[0], 1), tunnel(s, roles[1], 2)];
+    master.connections = vec![tunnel(m, name, roles[0], 1), tunnel(s, name, roles[1], 2)];
     master
 }
 
-/// The same group with BGP off on both tunnels: a static route per tunnel.
+/// With BGP over each tunnel.
+pub fn group(roles: [TunnelRole; 2]) -> Checked {
+    pair("", "dual-bgp", roles)
+}
+
+/// Without BGP: a static route per tunnel.
 #[allow(dead_code)]
-pub fn without_bgp(mut g: Checked) -> Checked {
-    for c in &mut g.connections {
-        c.bgp = None;
-    }
-    g
+pub fn static_group(roles: [TunnelRole; 2]) -> Checked {
+    pair("static-", "dual-static", roles)
 }

@@ -41,36 +41,47 @@ pub fn ipsec_servers(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection
     root.finish(ctx);
     read_items(ctx, &items, "IpsecServerId", |item| {
         super::ipsec_server::read(ctx, item, facts)
+            .into_iter()
+            .collect()
     })
 }
 
 /// Read every item; a connection whose name is empty or repeated in the list is named by its
-/// ID instead (its folder in the output is named after it).
+/// ID instead (its folder in the output is named after it). An item with two tunnels is one
+/// connection: the rule names the pair, and each tunnel after it (`<name>-1`, `<name>-2`).
 fn read_items(
     ctx: &Ctx,
     items: &[Obj],
     id_key: &'static str,
-    read: impl Fn(&Obj) -> Option<Connection>,
+    read: impl Fn(&Obj) -> Vec<Connection>,
 ) -> Vec<Connection> {
-    let mut read_ok: Vec<(Connection, Option<At<String>>)> = Vec::new();
+    let mut read_ok: Vec<(Vec<Connection>, Option<At<String>>)> = Vec::new();
     for item in items {
         let id = item.string(ctx, id_key);
-        if let Some(c) = read(item) {
-            read_ok.push((c, id));
+        let conns = read(item);
+        if !conns.is_empty() {
+            read_ok.push((conns, id));
         }
     }
+    let name = |c: &Connection| c.group.as_ref().map_or(&c.name, |g| &g.name).clone();
     let mut count = std::collections::HashMap::new();
-    for (c, _) in &read_ok {
-        *count.entry(c.name.clone()).or_insert(0) += 1;
+    for (conns, _) in &read_ok {
+        *count.entry(name(&conns[0])).or_insert(0) += 1;
     }
-    read_ok
-        .into_iter()
-        .map(|(mut c, id)| {
-            let named = c.title.as_ref().is_some_and(|t| !t.value.trim().is_empty());
-            if let Some(id) = id.filter(|_| !named || count[&c.name] > 1) {
-                c.name = crate::dialect::sanitize_name(&id.value);
+    let mut out = Vec::new();
+    for (mut conns, id) in read_ok {
+        let first = &conns[0];
+        let named = first
+            .title
+            .as_ref()
+            .is_some_and(|t| !t.value.trim().is_empty());
+        if let Some(id) = id.filter(|_| !named || count[&name(first)] > 1) {
+            let renamed = crate::dialect::sanitize_name(&id.value);
+            for c in &mut conns {
+                super::tunnels::rename(c, renamed.clone());
             }
-            c
-        })
-        .collect()
+        }
+        out.extend(conns);
+    }
+    out
 }

@@ -8,6 +8,7 @@ mod download;
 pub mod ipsec_server;
 mod lists;
 mod phases;
+mod tunnels;
 mod vocab;
 
 pub(crate) use create_response::diagnosed as create_response_diagnosed;

@@ -34,7 +34,7 @@ pub struct Phase1 {
 struct Phase<'a, 'c> {
     ctx: &'a Ctx<'c>,
     o: Option<&'a Obj>,
-    object: &'static str,
+    object: &'a str,
 }
 
 impl Phase<'_, '_> {
@@ -73,11 +73,19 @@ impl Phase<'_, '_> {
 }
 
 pub fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> Phase1 {
-    let p = Phase {
-        ctx,
-        o,
-        object: "IkeConfig",
-    };
+    ike_at(ctx, o, d, rules, "IkeConfig")
+}
+
+/// `ike`, for an object at another path (a dual-tunnel connection's `TunnelIkeConfig`): its
+/// defaults are recorded under that path.
+pub fn ike_at(
+    ctx: &Ctx,
+    o: Option<&Obj>,
+    d: &mut Defaults,
+    rules: &PhaseRules,
+    object: &str,
+) -> Phase1 {
+    let p = Phase { ctx, o, object };
     let h = vocab::HINTS;
     let version = p.word(
         d,
@@ -139,11 +147,18 @@ pub fn ike(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> 
 }
 
 pub fn esp(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, rules: &PhaseRules) -> EspPolicy {
-    let p = Phase {
-        ctx,
-        o,
-        object: "IpsecConfig",
-    };
+    esp_at(ctx, o, d, rules, "IpsecConfig")
+}
+
+/// `esp`, for an object at another path (`TunnelIpsecConfig`).
+pub fn esp_at(
+    ctx: &Ctx,
+    o: Option<&Obj>,
+    d: &mut Defaults,
+    rules: &PhaseRules,
+    object: &str,
+) -> EspPolicy {
+    let p = Phase { ctx, o, object };
     let h = vocab::HINTS;
     let cipher = p.word(
         d,

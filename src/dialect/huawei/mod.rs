@@ -2,10 +2,12 @@
 //! `vpn_connection` (create request, create / show response), `vpn_connections` (the list
 //! response with `page_info`, a batch create request or response), and the gateway documents
 //! a connection names by ID (`vpn_gateway`, `customer_gateway`), given as other inputs or
-//! beside `vpn_connection`. Each connection of a dual (ha_role) pair is read on its own.
+//! beside `vpn_connection`. The two connections of a dual pair (one per gateway EIP) are one
+//! connection with two tunnels (`pairs.rs`).
 
 pub mod connection;
 pub mod gateways;
+mod pairs;
 mod policies;
 pub mod vocab;
 
@@ -81,28 +83,25 @@ fn siblings(ctx: &Ctx, root: &Obj, file: &str) -> Siblings {
 /// A list or batch: each item is a connection; one without a name is named by its ID, or by
 /// its place in the list (a batch create request has neither).
 fn list(ctx: &Ctx, items: &[Obj], siblings: &Siblings, facts: &PeerFacts) -> Vec<Connection> {
-    let mut out: Vec<Connection> = Vec::new();
+    let mut out: Vec<(Connection, pairs::PairKey, String)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let id = item.string(ctx, "id");
         let fallback = id
             .as_ref()
             .map_or_else(|| format!("huawei-vpn-{}", i + 1), |id| id.value.clone());
         if let Some(c) = connection::read(ctx, item, siblings, facts, &fallback) {
-            out.push(c);
+            out.push((c, pairs::PairKey::read(ctx, item), fallback));
         }
     }
     // Names repeated in the list: those connections are named by their ID or place instead.
     let mut count = std::collections::HashMap::new();
-    for c in &out {
+    for (c, _, _) in &out {
         *count.entry(c.name.clone()).or_insert(0) += 1;
     }
-    for (i, c) in out.iter_mut().enumerate() {
+    for (c, _, fallback) in out.iter_mut() {
         if count[&c.name] > 1 {
-            let id = items[i].string(ctx, "id");
-            c.name = super::sanitize_name(
-                &id.map_or_else(|| format!("huawei-vpn-{}", i + 1), |id| id.value),
-            );
+            c.name = super::sanitize_name(fallback);
         }
     }
-    out
+    pairs::group(out.into_iter().map(|(c, k, _)| (c, k)).collect())
 }

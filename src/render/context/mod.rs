@@ -440,12 +440,7 @@ pub fn build_numbered(
     Ok(Context {
         meta: Meta {
             version: env!("CARGO_PKG_VERSION"),
-            // Standard input is regenerated from standard input (`-`).
-            input: if input == crate::source::STDIN_NAME {
-                "-".to_owned()
-            } else {
-                quote::path_word(input)
-            },
+            input: quote::input_words(input),
             target: target.name.clone(),
             side: side.id(),
             dialect: view.dialect.clone(),

@@ -121,6 +121,24 @@ fn active_active_tunnels_balance() {
     }
 }
 
+/// Active-active: equal preferences and multipath on every target that writes both tunnels
+/// and configures IPsec.
+#[test]
+fn active_active_tunnels_balance_on_every_target() {
+    let g = group([TunnelRole::Active, TunnelRole::Active]);
+    let targets: Vec<_> = ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels >= 2 && t.features.ipsec)
+        .map(|t| t.name.clone())
+        .collect();
+    for target in &targets {
+        insta::assert_snapshot!(
+            format!("balanced-{target}"),
+            render(&g, target, Side::Customer)
+        );
+    }
+}
+
 #[test]
 fn a_target_that_writes_one_tunnel_refuses_two() {
     let g = group([TunnelRole::Master, TunnelRole::Slave]);

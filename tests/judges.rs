@@ -176,19 +176,25 @@ fn every_example_passes_the_vendor_schema_judges() {
                 &mut index,
             ));
         }
-        // A connection with two tunnels, on targets that write both (tests/common/dual.rs).
+        // A connection with two tunnels, on targets that write both (tests/common/dual.rs):
+        // with BGP, and with a static route per tunnel.
         for roles in [
             [TunnelRole::Master, TunnelRole::Slave],
             [TunnelRole::Active, TunnelRole::Active],
         ] {
-            files.extend(render_into(
-                dir.path(),
-                &format!("two tunnels {roles:?}"),
-                &dual::group(roles),
-                target,
-                &[TunnelMode::Route],
-                &mut index,
-            ));
+            for (bgp, checked) in [
+                ("BGP", dual::group(roles)),
+                ("static", dual::static_group(roles)),
+            ] {
+                files.extend(render_into(
+                    dir.path(),
+                    &format!("two tunnels {roles:?} {bgp}"),
+                    &checked,
+                    target,
+                    &[TunnelMode::Route],
+                    &mut index,
+                ));
+            }
         }
         assert!(
             files.len() >= 20,

@@ -6,9 +6,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use ipsecgen::ir::Side;
+use ipsecgen::ir::{Side, TunnelRole};
 use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
+
+#[path = "common/dual.rs"]
+mod dual;
 
 const ADDCONN: &str = "/opt/libreswan/usr/libexec/ipsec/addconn";
 const ALGPARSE: &str = "/opt/libreswan/usr/libexec/ipsec/algparse";
@@ -92,9 +95,7 @@ fn every_libreswan_config_passes_addconn_and_algparse() {
     let mut checked_files = 0;
     let mut checked_proposals = 0;
     let mut failures = Vec::new();
-    for entry in glob_examples() {
-        let text = std::fs::read_to_string(&entry).expect("readable");
-        let checked = ipsecgen::check(Source::new(entry.clone(), text), &Default::default());
+    for (entry, checked) in inputs() {
         let bgp = checked.connections.iter().any(|c| c.bgp_enabled());
         for side in [Side::Cloud, Side::Customer] {
             let mut modes = vec![None];
@@ -268,9 +269,7 @@ fn every_libreswan_config_loads_into_a_running_pluto() {
     let mut loaded = 0;
     let mut not_loaded = 0;
     let mut failures = Vec::new();
-    for entry in glob_examples() {
-        let text = std::fs::read_to_string(&entry).expect("readable");
-        let checked = ipsecgen::check(Source::new(entry.clone(), text), &Default::default());
+    for (entry, checked) in inputs() {
         for side in [Side::Cloud, Side::Customer] {
             for mode in [TunnelMode::Route, TunnelMode::Policy] {
                 let opts = RenderOptions {
@@ -362,6 +361,23 @@ fn broken_libreswan_configs_are_rejected() {
         algparse("esp=aes_gcm256-modp2048").is_err(),
         "algparse accepted a DH group as integrity"
     );
+}
+
+/// Every shipped example, and a connection with two tunnels (tests/common/dual.rs: master and
+/// slave, with BGP and with a static route per tunnel), each with a label.
+fn inputs() -> Vec<(String, ipsecgen::Checked)> {
+    let mut out: Vec<(String, ipsecgen::Checked)> = glob_examples()
+        .into_iter()
+        .map(|entry| {
+            let text = std::fs::read_to_string(&entry).expect("readable");
+            let checked = ipsecgen::check(Source::new(entry.clone(), text), &Default::default());
+            (entry, checked)
+        })
+        .collect();
+    let roles = [TunnelRole::Master, TunnelRole::Slave];
+    out.push(("two tunnels, BGP".into(), dual::group(roles)));
+    out.push(("two tunnels, static".into(), dual::static_group(roles)));
+    out
 }
 
 /// The shipped examples, as paths under examples/ (the set build.rs embeds).

@@ -279,6 +279,11 @@ pub struct Features {
     /// tunnel only refuses a connection with two, rather than silently leave one out.
     #[serde(default = "one")]
     pub tunnels: u8,
+    /// Two tunnels without BGP fail over: the device withdraws the static route into a tunnel
+    /// that is down (a tunnel interface that follows its SA, or a script that removes the
+    /// route). Without it, two tunnels need BGP.
+    #[serde(default = "yes")]
+    pub static_failover: bool,
 }
 
 /// The numbers that make a device prefer the master tunnel of two and fall back to the slave:

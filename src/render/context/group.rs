@@ -121,6 +121,21 @@ pub fn build(
         );
         return Err(diags);
     }
+    if !target.features.static_failover && !conns.iter().any(|c| c.bgp_enabled()) {
+        diags.push(
+            Diagnostic::error(
+                "target.unsupported",
+                format!(
+                    "target `{}` cannot fail over between the two tunnels of connection `{}` without BGP: the device keeps a static route into a tunnel that is down, so traffic would stay on a dead master",
+                    target.name,
+                    quote::comment_safe(label)
+                ),
+            )
+            .at(first.role.span, "two tunnels, no BGP")
+            .help("enable BGP over the tunnels (EnableTunnelsBgp with each tunnel's TunnelBgpConfig), or configure the device's tunnel monitoring yourself"),
+        );
+        return Err(diags);
+    }
     let opts = RenderOptions {
         tunnel_mode: Some(TunnelMode::Route),
         ..opts
@@ -129,10 +144,14 @@ pub fn build(
     for (conn, number) in conns.iter().zip(numbers) {
         match build_numbered(conn, opts, target, input, *number) {
             Ok(ctx) => tunnels.push(ctx),
-            // The tunnels share the connection's facts: say each problem once.
+            // The tunnels share the connection's facts, and a value both tunnels give alike is
+            // refused alike: say each problem once (at the first tunnel's place).
             Err(d) => {
                 for x in d.iter() {
-                    if !diags.iter().any(|y| y == x) {
+                    if !diags
+                        .iter()
+                        .any(|y| y.code == x.code && y.message == x.message)
+                    {
                         diags.push(x.clone());
                     }
                 }

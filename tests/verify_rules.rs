@@ -457,3 +457,47 @@ fn numbers_a_target_cannot_express_are_unsupported() {
     let (code, diags, _) = run(&["render", "--target", "cisco-ios-xe"], "n.yaml", &text);
     assert_eq!(code, Some(0), "{diags:?}");
 }
+
+/// Alibaba negotiates LocalSubnet/RemoteSubnet as the traffic selectors (docs/alibaba-reference.md
+/// section 10): BGP with specific subnets is protected-data-flows mode, not the 0.0.0.0/0 the
+/// route-based output proposes; with 0.0.0.0/0 (destination routing) there is nothing to say.
+#[test]
+fn bgp_with_specific_subnets_is_a_protected_data_flow() {
+    let text = |local: &str| {
+        format!(
+            "Name: b\nLocalSubnet: {local}\nRemoteSubnet: 0.0.0.0/0\nIkeConfig: {{Psk: vK3nT9qLx7RmPz2WcY8s, IkeVersion: ikev2}}\nBgpConfig: {{EnableBgp: true, TunnelCidr: 169.254.11.0/30, LocalBgpIp: 169.254.11.1}}\nCustomerGateway: {{Asn: 65010}}\n"
+        )
+    };
+    let (code, diags) = check("bgp.yaml", &text("172.16.0.0/16"));
+    assert_eq!(code, Some(0), "{diags:?}");
+    assert_eq!(
+        warnings(&diags, "lint.bgp-protected-flows"),
+        [("warning", Some(2))]
+    );
+    let (_, diags) = check("bgp.yaml", &text("0.0.0.0/0"));
+    assert!(
+        warnings(&diags, "lint.bgp-protected-flows").is_empty(),
+        "{diags:?}"
+    );
+}
+
+/// IKEv1 (Alibaba's default version) takes one local and one remote CIDR block.
+#[test]
+fn ikev1_with_two_subnets_on_a_side_is_named() {
+    let text = |version: &str| {
+        format!(
+            "Name: v1\nLocalSubnet: 10.1.0.0/24\nRemoteSubnet: 10.2.0.0/24,10.3.0.0/24\nIkeConfig: {{Psk: vK3nT9qLx7RmPz2WcY8s, IkeVersion: {version}}}\n"
+        )
+    };
+    let (code, diags) = check("v1.yaml", &text("ikev1"));
+    assert_eq!(code, Some(0), "{diags:?}");
+    assert_eq!(
+        warnings(&diags, "lint.ikev1-one-pair"),
+        [("warning", Some(3))]
+    );
+    let (_, diags) = check("v2.yaml", &text("ikev2"));
+    assert!(
+        warnings(&diags, "lint.ikev1-one-pair").is_empty(),
+        "{diags:?}"
+    );
+}

@@ -12,6 +12,7 @@ mod limits;
 mod names;
 mod psk_reuse;
 mod remote_access;
+mod selectors;
 pub(crate) mod tunnels;
 
 use crate::diag::Diagnostics;
@@ -48,6 +49,8 @@ const RULES: &[Rule] = &[
     crypto::aggressive_psk,
     bgp::tunnel,
     bgp::asns,
+    selectors::bgp_protected_flows,
+    selectors::ikev1_one_pair,
     health::probe,
     remote_access::pool,
     remote_access::auth_method,

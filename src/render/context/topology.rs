@@ -64,12 +64,46 @@ pub struct BgpCtx {
     pub keepalive: u32,
     pub hold: u32,
     /// This side's subnets: announced, and the only prefixes the outbound policy lets out.
+    /// Empty when they are unknown (none, or 0.0.0.0/0 only): nothing is announced, and the
+    /// templates say that the user adds their own `network` statements.
     pub networks: Vec<String>,
-    /// The peer's subnets: the only prefixes the inbound policy accepts.
+    /// The peer's subnets: the only prefixes the inbound policy accepts (exactly).
     pub accept: Vec<String>,
+    /// The peer's subnets are unknown (none, or 0.0.0.0/0 only: Alibaba's destination routing
+    /// mode, a Huawei gateway attached to an enterprise router): the inbound policy accepts any
+    /// IPv4 prefix of length 1..32 the peer announces, except the default route (0.0.0.0/0
+    /// exactly, which would pull all of this side's traffic into the tunnel) and `reject`.
+    /// `accept` is empty then.
+    pub accept_any: bool,
+    /// With `accept_any`: this side's own subnets, refused with every prefix inside them (a
+    /// route to them learned over the tunnel would loop). Rejected before anything is accepted.
+    pub reject: Vec<PrefixRange>,
     /// Names of the prefix lists / route maps.
     pub policy_in: String,
     pub policy_out: String,
+    /// With `accept_any`, on devices whose import rule has one action (PAN-OS): the rule that
+    /// refuses the default route and `reject` before `policy_in` allows the rest.
+    pub policy_reject: String,
+}
+
+/// A prefix and, when it is shorter than /32, the longest prefix length it covers (`le 32`):
+/// `le` is absent for a /32 (devices refuse a range that starts and ends at the prefix length).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrefixRange {
+    pub prefix: String,
+    pub len: u8,
+    pub le: Option<u8>,
+}
+
+impl PrefixRange {
+    /// An IPv4 prefix and every prefix inside it.
+    fn orlonger(net: &IpNetwork) -> Self {
+        PrefixRange {
+            prefix: net.to_string(),
+            len: net.prefix(),
+            le: (net.prefix() < 32).then_some(32),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -100,6 +134,13 @@ pub struct Topology {
     pub tunnel: TunnelCtx,
     pub bgp: Option<BgpCtx>,
     pub health: Option<HealthCtx>,
+}
+
+/// The known IPv4 subnets of a side: BGP here is IPv4, and 0.0.0.0/0 means "unknown".
+fn known(nets: &[crate::ir::At<IpNetwork>]) -> impl Iterator<Item = &IpNetwork> {
+    nets.iter()
+        .map(|n| &n.value)
+        .filter(|n| n.is_ipv4() && n.prefix() > 0)
 }
 
 fn real(nets: &[String]) -> Vec<String> {
@@ -282,19 +323,32 @@ pub fn build(
             view.local.bgp.ip.as_ref(),
             view.remote.bgp.ip.as_ref(),
         ) {
-            (Some(la), Some(ra), Some(li), Some(ri)) => Some(BgpCtx {
-                local_asn: la.value,
-                remote_asn: ra.value,
-                local_ip: li.value.to_string(),
-                remote_ip: ri.value.to_string(),
-                multihop: !route,
-                keepalive: KEEPALIVE,
-                hold: HOLD,
-                networks: real(&local),
-                accept: real(&remote),
-                policy_in: format!("{name}-in"),
-                policy_out: format!("{name}-out"),
-            }),
+            (Some(la), Some(ra), Some(li), Some(ri)) => {
+                let accept = real(&remote);
+                let accept_any = accept.is_empty();
+                Some(BgpCtx {
+                    local_asn: la.value,
+                    remote_asn: ra.value,
+                    local_ip: li.value.to_string(),
+                    remote_ip: ri.value.to_string(),
+                    multihop: !route,
+                    keepalive: KEEPALIVE,
+                    hold: HOLD,
+                    networks: real(&local),
+                    accept,
+                    accept_any,
+                    reject: if accept_any {
+                        known(&view.local.subnets)
+                            .map(PrefixRange::orlonger)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    policy_in: format!("{name}-in"),
+                    policy_out: format!("{name}-out"),
+                    policy_reject: format!("{name}-rej"),
+                })
+            }
             _ => {
                 diags.push(
                     Diagnostic::error(

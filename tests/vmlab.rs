@@ -1,8 +1,9 @@
 //! The VM lab: ipsecgen's outputs negotiated on a REAL kernel (kernel ESP, xfrm interfaces),
-//! which the host lab (tests/interop.rs, kernel-libipsec) cannot do. One QEMU boot of Debian's
-//! own kernel (lab/vm/, see ../shared/notes/vm-lab.md) runs every scenario below. The scenarios,
-//! the runner and the assertions are the shared harness (tests/common/lab/): the scenario data
-//! is written under target/vmlab/run/scenarios/<slug>/ (the rendered files and scenario.env),
+//! which the host lab (tests/interop.rs, kernel-libipsec) cannot do. Two QEMU boots of Debian's
+//! own kernel side by side (lab/vm/, see ../shared/notes/vm-lab.md) share the scenarios below,
+//! each VM running its share in one boot. The scenarios, the runner and the assertions are the
+//! shared harness (tests/common/lab/): the scenario data is written under
+//! target/vmlab/run/vm<N>/scenarios/<slug>/ (the rendered files and scenario.env),
 //! lab/vm/scenario.sh only runs and records, and tests/common/lab/expect.rs judges the kernel's
 //! own state (ip xfrm state, ip route, ip link, iptables, vtysh json, ping) as well as vici's.
 //!
@@ -29,7 +30,7 @@ use ipsecgen::ir::{Connection, Side};
 use lab::report::{self, Row};
 use lab::scenario::{self, assigned, Action, Impl, Mode, Plan, Scenario};
 
-/// The whole VM (boot + every scenario) is killed after this.
+/// Each VM (boot + its scenarios) is killed after this.
 const VM_TIMEOUT_S: u64 = 570;
 const WRONG_PSK: &str = "Wrong-PSK-for-the-vm-lab-00000";
 
@@ -43,6 +44,7 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
     let run = base.join("run");
     let _ = std::fs::remove_dir_all(&run);
     std::fs::create_dir_all(run.join("scenarios")).expect("run dir");
+    // (rendered under run/scenarios, then moved to run/vm<N>/scenarios for the VM that runs them)
 
     let t0 = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
@@ -85,32 +87,76 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
             continue;
         }
         seen.insert(sig, s.example.clone());
-        match lab::vm::write(&s) {
-            Ok(()) => scenarios.push(s),
+        scenarios.push(s);
+    }
+    // The scenarios are shared out over VMS VMs of 1 vCPU each, booted side by side (TCG is
+    // CPU-bound: 2 one-vCPU VMs use both cores; one VM with 2 vCPUs is slower than 1).
+    let vms = vm_count();
+    let mut placed = Vec::new();
+    for (i, mut s) in scenarios.into_iter().enumerate() {
+        let dest = run
+            .join(format!("vm{}", i % vms + 1))
+            .join("scenarios")
+            .join(&s.slug);
+        let moved = std::fs::create_dir_all(dest.parent().expect("parent"))
+            .and_then(|()| std::fs::rename(&s.dir, &dest))
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                s.dir = dest;
+                lab::vm::write(&s)
+            });
+        match moved {
+            Ok(()) => placed.push((i % vms, s)),
             Err(e) => rows.push(Row::failed(s.example.clone(), "scenario.env", e)),
         }
     }
     let build_time = t0.elapsed();
 
-    // one boot, every scenario
-    let boot = lab::vm::boot(&run, VM_TIMEOUT_S);
-    if let Some(p) = &boot.problem {
-        // the scenarios that finished are still checked below; the rest fail there
-        rows.push(Row::failed("(the VM)".into(), "boot and run", p.clone()));
+    let boots: Vec<lab::vm::Boot> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..vms)
+            .map(|k| {
+                let dir = run.join(format!("vm{}", k + 1));
+                scope.spawn(move || lab::vm::boot(&dir, VM_TIMEOUT_S))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("VM thread"))
+            .collect()
+    });
+    for (k, boot) in boots.iter().enumerate() {
+        if let Some(p) = &boot.problem {
+            // the scenarios that finished are still checked below; the rest fail there
+            rows.push(Row::failed(
+                format!("(VM {})", k + 1),
+                "boot and run",
+                p.clone(),
+            ));
+        }
     }
-    for s in &scenarios {
-        let (record, wall) = lab::vm::record(s, &boot);
+    for (k, s) in &placed {
+        let (record, wall) = lab::vm::record(s, &boots[*k]);
         rows.push(Row::of(s, wall, lab::expect::check(s, &record)));
     }
 
-    let g = |k: &str| boot.guest.get(k).map_or("?", String::as_str);
+    let g = |k: &str| {
+        boots
+            .iter()
+            .map(|b| b.guest.get(k).map_or("?", String::as_str))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let head = format!(
-        "Kernel {}, TCG 1 vCPU; guest uptime when the scenarios started {} s; VM wall {:.1} s \
-         (rendering {:.1} s); total {:.1} s; host load at the end {}.",
+        "Kernel {}, {vms} VMs side by side, TCG 1 vCPU each; guest uptime when the scenarios \
+         started {} s; VM wall {} s (rendering {:.1} s); total {:.1} s; host load at the end {}.",
         g("KERNEL"),
         g("UPTIME_AT_START"),
-        boot.wall.as_secs_f64(),
+        boots
+            .iter()
+            .map(|b| format!("{:.1}", b.wall.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" / "),
         build_time.as_secs_f64(),
         t0.elapsed().as_secs_f64(),
         load.split_whitespace()
@@ -125,6 +171,15 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
 }
 
 type Made = Result<Scenario, (String, String)>;
+
+/// VMs to boot side by side: IPSECGEN_VMLAB_VMS, else one per CPU core, at most 2.
+fn vm_count() -> usize {
+    std::env::var("IPSECGEN_VMLAB_VMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2)))
+        .max(1)
+}
 
 /// (example, kind, mode, --tunnel-mode given, cloud, customer, known failure)
 type Plain = (

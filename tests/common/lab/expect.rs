@@ -85,11 +85,14 @@ pub fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// The first failure of a scenario whose runner produced nothing to judge starts so.
+pub const NOT_RUN: &str = "NOT RUN: ";
+
 /// Every assertion of one scenario: (failures, details for the results table).
 pub fn check(s: &Scenario, r: &Record) -> (Vec<String>, String) {
     let mut f = Vec::new();
     if let Some(fatal) = &r.fatal {
-        f.push(fatal.clone());
+        f.push(format!("{NOT_RUN}{fatal}"));
         return (f, String::new());
     }
     f.extend(r.problems.iter().cloned());

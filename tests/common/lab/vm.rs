@@ -1,5 +1,6 @@
-//! The VM lab's runner: every scenario in ONE QEMU boot of Debian's own kernel (lab/vm/, see
-//! ../shared/notes/vm-lab.md): kernel ESP, xfrm interfaces, zebra, pluto. Each scenario is
+//! The VM lab's runner: QEMU boots of Debian's own kernel (lab/vm/, see
+//! ../shared/notes/vm-lab.md), each running its share of the scenarios in one boot: kernel ESP,
+//! xfrm interfaces, zebra, pluto. Each scenario is
 //! written as `scenario.env` beside its rendered files; lab/vm/scenario.sh runs it inside the
 //! guest and records into `<scenario>/out/`, read back here as a `Record`.
 

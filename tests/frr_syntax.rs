@@ -2,7 +2,8 @@
 //! Needs the lab packages; without them the test says so loudly, and fails when
 //! IPSECGEN_REQUIRE_LAB=1 (as in CI).
 
-use std::path::Path;
+#[path = "common/skip.rs"]
+mod skip;
 
 #[path = "common/dual.rs"]
 mod dual;
@@ -12,17 +13,11 @@ use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
 fn lab_available() -> bool {
-    let ok = Path::new("/usr/bin/vtysh").exists();
-    if !ok {
-        let msg =
-            "vtysh is not installed: FRR syntax checks NOT RUN (install with lab/install-deps.sh)";
-        assert!(
-            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
-            "{msg}"
-        );
-        eprintln!("\n!!! {msg}\n");
-    }
-    ok
+    !skip::did_not_run(
+        "the FRR syntax checks",
+        skip::missing_paths(&["/usr/bin/vtysh"]),
+        "Install FRR with `bash lab/install-deps.sh`.",
+    )
 }
 
 #[test]

@@ -10,9 +10,10 @@
 //! Needs root and lab/install-deps.sh (as tests/interop.rs); without them it says so and passes,
 //! unless IPSECGEN_REQUIRE_LAB=1 (CI).
 
-#[path = "interop/lab.rs"]
-#[allow(dead_code)]
+#[path = "common/lab/mod.rs"]
 mod lab;
+#[path = "common/skip.rs"]
+mod skip;
 
 #[path = "common/hostile.rs"]
 mod hostile;
@@ -24,21 +25,16 @@ use ipsecgen::ir::Side;
 use ipsecgen::render::{find_target, RenderOptions};
 use ipsecgen::source::Source;
 
+use lab::scenario::{Impl, Mode, Plan, Scenario};
+
 use hostile::{document_with, FIELDS, HOSTILE};
 
 fn lab_missing() -> bool {
-    let Some(why) = lab::unavailable() else {
-        return false;
-    };
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("\n!! HOSTILE LAB TEST DID NOT RUN: {why}\n").as_bytes(),
-    );
-    assert!(
-        std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
-        "IPSECGEN_REQUIRE_LAB=1 but the lab cannot run: {why}"
-    );
-    true
+    skip::did_not_run(
+        "the hostile lab test",
+        lab::host::unavailable(),
+        lab::host::HOW,
+    )
 }
 
 /// The text of one target's primary file for a document, or `None` when ipsecgen rejects it.
@@ -178,6 +174,38 @@ fn listed(listing: &str) -> (usize, usize) {
     (conns, children)
 }
 
+/// One hostile rendering as a host lab scenario: the files as rendered (the cloud's secret in
+/// reference form), expectations from the IR of the document, no pings.
+fn scenario(
+    doc: &str,
+    case: &str,
+    cloud: &str,
+    customer: &str,
+    dir: &Path,
+) -> Result<Scenario, String> {
+    let checked = ipsecgen::check(Source::new("hostile.json", doc), &Default::default());
+    let conn = checked.connections.first().ok_or("no connection")?.clone();
+    for (side, text) in [("cloud", cloud), ("customer", customer)] {
+        std::fs::create_dir_all(dir.join(side)).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(side).join("swanctl.conf"), text).map_err(|e| e.to_string())?;
+    }
+    let plan = Plan {
+        kind: "hostile".into(),
+        mode: Mode::Policy,
+        mode_flag: false,
+        impls: [Impl::Swanctl; 2],
+        inputs: [dir, dir],
+        only: None,
+        rekey: false,
+        reverse_ping: false,
+        negative: None,
+    };
+    let mut s = lab::scenario::describe(&conn, &plan, dir, "hostile".into(), case.into())?;
+    s.pings.clear();
+    s.initiate = vec!["all".into()];
+    Ok(s)
+}
+
 #[test]
 fn hostile_values_load_and_negotiate_in_real_charon() {
     if lab_missing() {
@@ -186,7 +214,8 @@ fn hostile_values_load_and_negotiate_in_real_charon() {
     let results = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-lab");
     // Name and Description only reach comments and sanitized names: one run per distinct
     // rendering is enough. Every accepted PSK negotiates.
-    let mut runs: Vec<(String, String, String, String)> = Vec::new();
+    // (case, document, cloud swanctl.conf, customer swanctl.conf, field)
+    let mut runs: Vec<(String, String, String, String, String)> = Vec::new();
     let mut rejected = 0;
     let mut seen = std::collections::HashSet::new();
     for (field, value) in cases() {
@@ -208,6 +237,7 @@ fn hostile_values_load_and_negotiate_in_real_charon() {
         };
         runs.push((
             format!("{field}={value:.40?}"),
+            doc,
             with_reference_secret(&cloud, &psk),
             customer,
             field.to_owned(),
@@ -221,76 +251,23 @@ fn hostile_values_load_and_negotiate_in_real_charon() {
                 let results = &results;
                 s.spawn(move || {
                     let mut failures = Vec::new();
-                    for (i, (case, cloud, customer, _)) in part.iter().enumerate() {
+                    for (i, (case, doc, cloud, customer, _)) in part.iter().enumerate() {
                         let dir = results.join(format!("w{worker}-{i}"));
-                        std::fs::create_dir_all(&dir).expect("mkdir");
-                        std::fs::write(dir.join("cloud.swanctl.conf"), cloud).expect("write");
-                        std::fs::write(dir.join("customer.swanctl.conf"), customer).expect("write");
-                        let env: Vec<(String, String)> = [
-                            ("CLOUD_IP", "203.0.113.10"),
-                            ("CUSTOMER_IP", "198.51.100.20"),
-                            ("CLOUD_SUBNETS", "10.1.1.0/24"),
-                            ("CUSTOMER_SUBNETS", "10.1.3.0/24"),
-                            ("INITIATE", "all"),
-                            ("PINGS", ""),
-                        ]
-                        .iter()
-                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                        .chain([
-                            (
-                                "CLOUD_SWANCTL".to_owned(),
-                                dir.join("cloud.swanctl.conf")
-                                    .to_string_lossy()
-                                    .into_owned(),
-                            ),
-                            (
-                                "CUSTOMER_SWANCTL".to_owned(),
-                                dir.join("customer.swanctl.conf")
-                                    .to_string_lossy()
-                                    .into_owned(),
-                            ),
-                        ])
-                        .collect();
-                        let run = lab::run(&format!("hostile{worker}"), &dir.join("results"), &env);
-                        let n = |k: &str| run.num(k);
-                        let list =
-                            std::fs::read_to_string(dir.join("results/list-conns-customer.txt"))
-                                .unwrap_or_default();
-                        let problems: Vec<String> = [
-                            (
-                                run.exit == Some(0),
-                                format!("pair.sh exit {:?}: {}", run.exit, run.stderr),
-                            ),
-                            (
-                                n("LOAD_CLOUD_RC") == Some(0) && n("LOAD_CUSTOMER_RC") == Some(0),
-                                "swanctl --load-all failed".to_owned(),
-                            ),
-                            (
-                                n("LOAD_CLOUD_UNEXPECTED_LINES") == Some(0)
-                                    && n("LOAD_CUSTOMER_UNEXPECTED_LINES") == Some(0),
-                                format!(
-                                    "unexpected load output: {}",
-                                    run.file("load-customer.out")
-                                ),
-                            ),
-                            (
-                                listed(&list) == (1, 1),
-                                format!("not exactly one connection with one child: {list}"),
-                            ),
-                            (
-                                n("IKE_ESTABLISHED_CLOUD") == Some(1)
-                                    && n("IKE_ESTABLISHED_CUSTOMER") == Some(1),
-                                "IKE not established (wrong PSK?)".to_owned(),
-                            ),
-                            (
-                                n("CHILDREN_INSTALLED_CUSTOMER") == Some(1),
-                                "CHILD_SA not installed".to_owned(),
-                            ),
-                        ]
-                        .into_iter()
-                        .filter(|(ok, _)| !ok)
-                        .map(|(_, why)| why)
-                        .collect();
+                        let _ = std::fs::remove_dir_all(&dir);
+                        let sc = match scenario(doc, case, cloud, customer, &dir) {
+                            Ok(sc) => sc,
+                            Err(e) => {
+                                failures.push(format!("{case}: {e}"));
+                                continue;
+                            }
+                        };
+                        let record = lab::host::run(&format!("hostile{worker}"), &sc);
+                        let (mut problems, _) = lab::expect::check(&sc, &record);
+                        let list = record.file("list-conns-customer.txt");
+                        if listed(&list) != (1, 1) {
+                            problems
+                                .push(format!("not exactly one connection with one child: {list}"));
+                        }
                         if !problems.is_empty() {
                             failures.push(format!("{case}: {}", problems.join("; ")));
                         }
@@ -310,7 +287,7 @@ fn hostile_values_load_and_negotiate_in_real_charon() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(
-        runs.iter().filter(|r| r.3 == "Psk").count() > 5,
+        runs.iter().filter(|r| r.4 == "Psk").count() > 5,
         "too few PSK cases ran"
     );
 }

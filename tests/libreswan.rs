@@ -3,6 +3,9 @@
 //! Needs libreswan unpacked into /opt/libreswan (lab/install-deps.sh); without it the test says so
 //! loudly, and fails when IPSECGEN_REQUIRE_LAB=1 (as in CI).
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -17,17 +20,11 @@ const ADDCONN: &str = "/opt/libreswan/usr/libexec/ipsec/addconn";
 const ALGPARSE: &str = "/opt/libreswan/usr/libexec/ipsec/algparse";
 
 fn lab_available() -> bool {
-    let ok = Path::new(ADDCONN).exists() && Path::new(ALGPARSE).exists();
-    if !ok {
-        let msg = "libreswan is not unpacked in /opt/libreswan: libreswan syntax checks NOT RUN \
-                   (install with lab/install-deps.sh)";
-        assert!(
-            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
-            "{msg}"
-        );
-        eprintln!("\n!!! {msg}\n");
-    }
-    ok
+    !skip::did_not_run(
+        "the libreswan syntax checks",
+        skip::missing_paths(&[ADDCONN, ALGPARSE]),
+        "Unpack libreswan into /opt/libreswan with `bash lab/install-deps.sh`.",
+    )
 }
 
 /// `addconn --checkconfig` on one file: Ok or libreswan's complaint.
@@ -155,24 +152,19 @@ fn pluto_available() -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
     let certutil = Command::new("certutil").arg("-H").output().is_ok();
-    let ok = runs && root && certutil;
-    if !ok {
-        let msg = format!(
-            "pluto cannot run here (pluto runs: {runs}, root: {root}, certutil: {certutil}): \
-             loading every ipsec.conf into pluto NOT RUN (install with lab/install-deps.sh, as root)"
-        );
-        assert!(
-            std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
-            "{msg}"
-        );
-        eprintln!("\n!!! {msg}\n");
+    let mut why: Vec<String> = skip::not_root().into_iter().collect();
+    if !runs {
+        why.push(format!("{PLUTO} --version fails"));
     }
-    ok
+    if !certutil {
+        why.push("certutil missing".into());
+    }
+    !skip::did_not_run(
+        "loading every ipsec.conf into pluto",
+        (!why.is_empty()).then(|| why.join("; ")),
+        "Run as root after `bash lab/install-deps.sh`.",
+    )
 }
 
 /// The `config setup` lines a rendered file asks the user to add to /etc/ipsec.conf (an included

@@ -13,6 +13,9 @@
 //! Needs python3 with venv, git and PyPI; without them the test says loudly that it DID NOT RUN,
 //! and fails when IPSECGEN_REQUIRE_LAB=1 (as in CI). Every external command has a time limit.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -21,12 +24,11 @@ const PRE_COMMIT: &str = "pre-commit==4.7.0";
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 fn did_not_run(why: &str) {
-    let msg = format!("PRE-COMMIT TEST DID NOT RUN: {why}");
-    assert!(
-        std::env::var("IPSECGEN_REQUIRE_LAB").as_deref() != Ok("1"),
-        "IPSECGEN_REQUIRE_LAB=1 but {msg}"
+    skip::did_not_run(
+        "the pre-commit test",
+        Some(why.to_owned()),
+        "It needs python3 with venv (lab/install-deps.sh), git and PyPI.",
     );
-    eprintln!("\n!!! {msg}\n!!! Set IPSECGEN_REQUIRE_LAB=1 to make this a failure (CI does).\n");
 }
 
 /// Run `cmd` under coreutils `timeout` (the whole process group is killed at the limit).

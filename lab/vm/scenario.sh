@@ -7,9 +7,10 @@
 # rendered files as a user would, waits (bounded) and RECORDS kernel and daemon state into
 # SCENARIO_DIR/out/; the assertions are the Rust test's (tests/vmlab.rs).
 #
-# scenario.env (shell assignments):
+# scenario.env (shell assignments, written by tests/common/lab/vm.rs from the shared scenario):
 #   CLOUD_IMPL, CUSTOMER_IMPL   swanctl | libreswan
-#   CLOUD_IP, CUSTOMER_IP       the gateway addresses (on the veth "up0" of each namespace)
+#   CLOUD_IPS, CUSTOMER_IPS     the gateway addresses, one per tunnel: tunnel N's pair is on the
+#                               veth "upN" of each namespace (the default route takes up0)
 #   CLOUD_LAN, CUSTOMER_LAN     addr/prefix list put on the dummy interface lan0 (the subnets)
 #   CLOUD_LO, CUSTOMER_LO       extra /32 addresses on lo
 #   EXPECT_STATES_CLOUD/_CUSTOMER   xfrm states to wait for (0: wait SA_WAIT, negative pairs)
@@ -19,10 +20,20 @@
 #   BGP                         1: zebra + bgpd from <side>/bgpd.conf, after the SAs are up
 #   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s)
 #   PINGS                       "side src dst;..." (a warm-up ping first, then 3 counted)
-#   HC_PROBE                    "sip dip": watch the cloud's probe (health check), see below
+#   HC_MONITOR                  1: start the cloud's health-monitor.sh (as rendered) before ACTIONS
+#   ACTIONS                     steps after the pings, separated by ';' (each bounded; results
+#                               ACTION_<n>_OK=0|1, ACTION_<n>_MS, out/action-<n>.txt):
+#                                 uplink SIDE N up|down        tunnel N's veth on SIDE
+#                                 echo SIDE ADDR drop|answer   SIDE drops echo requests to ADDR
+#                                 ping SIDE SRC DST answered|lost   3 pings, 0% / 100% loss
+#                                 routes SIDE present|absent SECS DEV|- P1,P2,...
+#                                   wait until every prefix is routed (through DEV) / none is
 #   TRIGGER                     1: while waiting for SAs, send the first ping's packet every 2 s
 #                               (trap / ondemand configs negotiate on traffic)
 #   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
+#
+# A libreswan side is loaded as the rendered header tells a user to install it: the file is
+# included from an ipsec.conf whose `config setup` holds the lines under "# config setup needs:".
 set -uo pipefail
 SD=$(realpath "$1")
 OUT=$SD/out
@@ -32,7 +43,7 @@ source "$SD/scenario.env"
 : "${CLOUD_LAN:=}" "${CUSTOMER_LAN:=}" "${CLOUD_LO:=}" "${CUSTOMER_LO:=}" "${INITIATE:=}"
 : "${BGP:=0}" "${WAIT_ROUTES_CLOUD:=}" "${WAIT_ROUTES_CUSTOMER:=}" "${PINGS:=}" "${SA_WAIT:=60}"
 : "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
-: "${HC_PROBE:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
+: "${ACTIONS:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
 W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
@@ -71,21 +82,27 @@ LS=/opt/libreswan
 
 # ------------------------------------------------------------------ two hosts
 for s in cloud customer; do ip netns del "$(ns $s)" 2>/dev/null; ip netns add "$(ns $s)"; done
-ip link add up0 netns "$NS_cloud" type veth peer name up0 netns "$NS_customer"
-addr_peer() {  # side me peer
+addr_peer() {  # side dev me peer
     local n; n=$(ns "$1")
-    ip -n "$n" link set lo up
-    ip -n "$n" addr add "$2" peer "$3" dev up0
-    ip -n "$n" link set up0 up
-    # the uplink is the host's way to everything (as a default route to the internet would be):
+    ip -n "$n" addr add "$3" peer "$4" dev "$2"
+    ip -n "$n" link set "$2" up
+    # up0 is the host's way to everything (as a default route to the internet would be):
     # policy-based traffic follows it into the IPsec policies
-    ip -n "$n" route add default via "$3" dev up0
-    ip -n "$n" link add lan0 type dummy && ip -n "$n" link set lan0 up
-    sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
-    ip netns exec "$n" sysctl -q -w net.ipv4.ip_forward=1
+    [[ $2 == up0 ]] && ip -n "$n" route add default via "$4" dev up0
 }
-addr_peer cloud "$CLOUD_IP" "$CUSTOMER_IP"
-addr_peer customer "$CUSTOMER_IP" "$CLOUD_IP"
+read -ra CIPS <<<"$CLOUD_IPS"; read -ra UIPS <<<"$CUSTOMER_IPS"
+for s in cloud customer; do
+    n=$(ns $s)
+    ip -n "$n" link set lo up
+    ip -n "$n" link add lan0 type dummy && ip -n "$n" link set lan0 up
+    ip netns exec "$n" sysctl -q -w net.ipv4.ip_forward=1
+done
+sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+for t in "${!CIPS[@]}"; do
+    ip link add "up$t" netns "$NS_cloud" type veth peer name "up$t" netns "$NS_customer"
+    addr_peer cloud "up$t" "${CIPS[$t]}" "${UIPS[$t]}"
+    addr_peer customer "up$t" "${UIPS[$t]}" "${CIPS[$t]}"
+done
 for a in $CLOUD_LAN; do ip -n "$NS_cloud" addr add "$a" dev lan0; done
 for a in $CUSTOMER_LAN; do ip -n "$NS_customer" addr add "$a" dev lan0; done
 for a in $CLOUD_LO; do ip -n "$NS_cloud" addr add "$a/32" dev lo; done
@@ -140,13 +157,22 @@ start_pluto() {  # side
     local s=$1 P=$W/$1 n; n=$(ns "$1")
     mkdir -p "$P/run" "$P/nss" "$P/ipsec.d"
     certutil -N -d "sql:$P/nss" --empty-password >"$OUT/certutil-$s.out" 2>&1
+    # /etc/ipsec.conf as the header asks: `config setup` with its lines, the file included
+    {
+        echo "config setup"
+        awk 'f && /^#     / { sub(/^#     /, ""); print "    " $0; next }
+             f { exit }
+             /^# config setup needs:$/ { f = 1 }' "$SD/$s/ipsec.conf"
+        echo "include $SD/$s/ipsec.conf"
+    } >"$P/ipsec.conf"
+    cp "$P/ipsec.conf" "$OUT/main-ipsec-$s.conf"
     # pluto runs the compiled-in /usr/libexec/ipsec/addconn and `ipsec _updown`: give it the
     # unpacked libreswan there, in its own mount namespace only (strongSwan's `ipsec` stays)
     ip netns exec "$n" unshare -m --propagation private sh -c \
         'mount -t tmpfs tmpfs /run && mkdir -p /usr/libexec/ipsec &&
          mount --bind /opt/libreswan/usr/libexec/ipsec /usr/libexec/ipsec &&
          mount --bind /opt/libreswan/usr/sbin/ipsec /usr/sbin/ipsec && exec "$@"' sh \
-        "$LS/usr/libexec/ipsec/pluto" --nofork --config "$SD/$s/ipsec.conf" --rundir "$P/run" \
+        "$LS/usr/libexec/ipsec/pluto" --nofork --config "$P/ipsec.conf" --rundir "$P/run" \
         --nssdir "$P/nss" --secretsfile "$SD/$s/ipsec.secrets" --ipsecdir "$P/ipsec.d" \
         --stderrlog --no-dnssec </dev/null >"$P/pluto.log" 2>&1 &
     PIDS+=("$!")
@@ -155,7 +181,7 @@ start_pluto() {  # side
     # their auto= says); a second --autoall here would initiate every auto=start conn twice.
     # The load is judged by libreswan's own parser and pluto's log ("failed to add").
     rc=0
-    timeout 120 "$LS/usr/libexec/ipsec/addconn" --config "$SD/$s/ipsec.conf" --checkconfig \
+    timeout 120 "$LS/usr/libexec/ipsec/addconn" --config "$P/ipsec.conf" --checkconfig \
         >"$OUT/load-$s.out" 2>&1 || rc=$?
     res "LOAD_RC_${s^^}" "$rc"
 }
@@ -286,60 +312,74 @@ snapshot() {  # suffix
 snapshot ""
 for s in cloud customer; do
     case $(impl $s) in
-        swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.txt" 2>&1 ;;
-        libreswan) WHACK "$s" --trafficstatus >"$OUT/sas-$s.txt" 2>&1
-                   WHACK "$s" --showstates >"$OUT/sas-text-$s.txt" 2>&1 ;;
+        swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.raw" 2>&1 ;;
+        libreswan) WHACK "$s" --trafficstatus >"$OUT/pluto-traffic-$s.txt" 2>&1
+                   WHACK "$s" --showstates >"$OUT/pluto-states-$s.txt" 2>&1 ;;
     esac
     if [[ $BGP == 1 ]]; then
         vty "$s" -c 'show bgp summary json' >"$OUT/bgp-summary-$s.json" 2>&1
+        vty "$s" -c 'show bgp ipv4 unicast json' >"$OUT/bgp-ipv4-$s.json" 2>&1
     fi
 done
 
-# ------------------------------------------------------------------ health check
-if [[ -n $HC_PROBE ]]; then
-    read -r sip dip <<<"$HC_PROBE"
-    # the cloud's probe: ICMP from sip to dip across the tunnel
-    out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 2 -I "$sip" "$dip" 2>&1)
-    res HC_PROBE_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
-    echo "$out" >"$OUT/hc-probe.txt"
-    # the cloud's health monitor, as rendered (revoke_route: withdraw the routes to the
-    # customer's subnets after RETRY lost probes, restore them when the probe answers again)
-    mon=$SD/cloud/health-monitor.sh
-    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
-        ip netns exec "$NS_cloud" "$mon" >"$OUT/hc-monitor.out" 2>&1 &
-        PIDS+=("$!")
-        sleep 2
-        ip -n "$NS_cloud" route show >"$OUT/hc-routes-before.txt" 2>&1
-    fi
-    # dip stops answering (its address may also be the LAN's first host: drop the echo requests)
-    ip netns exec "$NS_customer" iptables -I INPUT -d "$dip" -p icmp --icmp-type echo-request -j DROP
-    t=$(ms)
-    out=$(timeout 30 ip netns exec "$NS_cloud" ping -n -c 3 -i 0.3 -W 1 -I "$sip" "$dip" 2>&1)
-    res HC_PROBE_DOWN_LOSS "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")"
-    echo "$out" >"$OUT/hc-probe-down.txt"
-    if [[ $HC_MONITOR == 1 && -f $mon ]]; then
-        INTERVAL=$(sed -n 's/^INTERVAL=//p' "$mon"); RETRY=$(sed -n 's/^RETRY=//p' "$mon")
-        ROUTES=$(sed -n 's/^ROUTES="\(.*\)"$/\1/p' "$mon")
-        # bounded: RETRY probes INTERVAL apart (each up to 1 s), plus slack for TCG
-        limit=$(( (INTERVAL + 1) * (RETRY + 1) * 1000 + 30000 ))
-        revoked=0
-        while (( $(ms) - t < limit )); do
-            has_routes cloud $ROUTES || { revoked=1; break; }
-            sleep 1
-        done
-        res HC_REVOKED "$revoked"; res HC_REVOKE_MS $(( $(ms) - t ))
-        ip -n "$NS_cloud" route show >"$OUT/hc-routes-revoked.txt" 2>&1
-        # dip answers again: the routes come back
-        ip netns exec "$NS_customer" iptables -D INPUT -d "$dip" -p icmp --icmp-type echo-request -j DROP
-        t=$(ms); restored=0
-        while (( $(ms) - t < (INTERVAL + 1) * 2000 + 30000 )); do
-            has_routes cloud $ROUTES && { restored=1; break; }
-            sleep 1
-        done
-        res HC_RESTORED "$restored"; res HC_RESTORE_MS $(( $(ms) - t ))
-        ip -n "$NS_cloud" route show >"$OUT/hc-routes-restored.txt" 2>&1
-    fi
+# ------------------------------------------------------------------ actions
+# the cloud's health monitor, as rendered (revoke_route: withdraw the routes to the customer's
+# subnets after RETRY lost probes, restore them when the probe answers again)
+if [[ $HC_MONITOR == 1 && -f $SD/cloud/health-monitor.sh ]]; then
+    ip netns exec "$NS_cloud" "$SD/cloud/health-monitor.sh" >"$OUT/hc-monitor.out" 2>&1 &
+    PIDS+=("$!")
+    sleep 2
 fi
+routes_are() {  # side present|absent dev prefixes...
+    local s=$1 want=$2 dev=$3 p; shift 3
+    local via=(); [[ $dev != - ]] && via=(dev "$dev")
+    for p in "$@"; do
+        if ip -n "$(ns "$s")" route show "$p" "${via[@]}" | grep -q .; then
+            [[ $want == absent ]] && return 1
+        else
+            [[ $want == present ]] && return 1
+        fi
+    done
+    return 0
+}
+act() {  # n words...
+    local n=$1 what=$2 s=$3 t ok=0 out loss; shift 3
+    t=$(ms)
+    case $what in
+        uplink)
+            ip -n "$(ns "$s")" link set "up$1" "$2" >"$OUT/action-$n.txt" 2>&1 && ok=1 ;;
+        echo)
+            local op=-I; [[ $2 == answer ]] && op=-D
+            ip netns exec "$(ns "$s")" iptables "$op" INPUT -d "$1" -p icmp --icmp-type echo-request -j DROP \
+                >"$OUT/action-$n.txt" 2>&1 && ok=1 ;;
+        ping)
+            local w=2; [[ $3 == lost ]] && w=1
+            out=$(timeout 30 ip netns exec "$(ns "$s")" ping -n -c 3 -i 0.3 -W "$w" -I "$1" "$2" 2>&1)
+            echo "$out" >"$OUT/action-$n.txt"
+            loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' <<<"$out")
+            [[ $3 == answered && $loss == 0 ]] && ok=1
+            [[ $3 == lost && $loss == 100 ]] && ok=1 ;;
+        routes)
+            local want=$1 secs=$2 dev=$3 list; IFS=, read -ra list <<<"$4"
+            while (( $(ms) - t < secs * 1000 )); do
+                routes_are "$s" "$want" "$dev" "${list[@]}" && { ok=1; break; }
+                sleep 1
+            done
+            ip -n "$(ns "$s")" route show >"$OUT/action-$n.txt" 2>&1 ;;
+        *) echo "unknown action $what" >"$OUT/action-$n.txt" ;;
+    esac
+    res "ACTION_${n}_OK" "$ok"; res "ACTION_${n}_MS" $(( $(ms) - t ))
+    log "action $n: $what $s $* -> $ok"
+}
+IFS=';' read -ra AL <<<"$ACTIONS"
+i=0
+for a in "${AL[@]}"; do
+    [[ -n ${a// } ]] || continue
+    i=$((i + 1))
+    # shellcheck disable=SC2086
+    act "$i" $a
+done
+res ACTION_COUNT "$i"
 
 # ------------------------------------------------------------------ ipsec-link.sh down
 for s in cloud customer; do

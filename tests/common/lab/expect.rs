@@ -1,0 +1,903 @@
+//! The assertions of both labs: what a runner recorded (a `Record`, host.rs or vm.rs) against
+//! its `Scenario`. The IKE and CHILD SAs with the configured algorithms (vici), the pings, BGP
+//! with exactly the peer's prefixes; where the runner had a real kernel, also the kernel's ESP
+//! SAs, the routes into the xfrm interface, MTU/MSS as ipsec-link.sh writes them, the health
+//! monitor; for a negative pair, that nothing came up and the logged reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+use ipnetwork::IpNetwork;
+use ipsecgen::ir::{Cipher, IkeVersion, Integrity, Side};
+
+use super::scenario::{index, Bgp, Impl, Mode, Outcome, Scenario, SIDES};
+use super::vici;
+
+/// What one run left behind, in the same shape for both runners. Files under `dir` share their
+/// names between the labs: load-<side>.out, sas-<side>.raw (`swanctl --list-sas --raw`),
+/// charon-<side>.log / pluto-<side>.log, pluto-states-<side>.txt (`whack --showstates`),
+/// bgp-summary-<side>.json, bgp-ipv4-<side>.json, bgpd-<side>.log; with a real kernel also
+/// xfrm-state-<side>.txt, routes-<side>.txt, links-<side>[-after-down].txt,
+/// iptables-<side>[-after-down].txt.
+pub struct Record {
+    pub dir: PathBuf,
+    /// The runner itself failed (no result to judge).
+    pub fatal: Option<String>,
+    /// The runner had problems, but what it recorded is judged too.
+    pub problems: Vec<String>,
+    /// [cloud, customer]: `None` when the config loaded cleanly, else what the loader said.
+    pub load: [Option<String>; 2],
+    pub pings: Vec<PingRecord>,
+    /// (initiations ok, initiations failed, which), when the runner initiated explicitly.
+    pub initiate: Option<(i64, i64, String)>,
+    /// Children the customer's loaded config holds, when the runner counted them.
+    pub configured_children: Option<i64>,
+    /// The rekey of the scenario's child completed, when the runner rekeyed.
+    pub rekey_ok: Option<bool>,
+    /// The runner ran on a real kernel (ESP in the kernel, xfrm interfaces, routes recorded).
+    pub kernel: bool,
+    /// Everything else the runner wrote (KEY=value).
+    pub values: BTreeMap<String, String>,
+}
+
+pub struct PingRecord {
+    pub side: String,
+    pub src: String,
+    pub dst: String,
+    pub ok: bool,
+    pub loss: String,
+}
+
+impl Record {
+    /// A run that produced nothing to judge (`why`), or an empty record to fill in (`None`).
+    pub fn failed(dir: PathBuf, why: Option<String>, kernel: bool) -> Record {
+        Record {
+            dir,
+            fatal: why,
+            problems: Vec::new(),
+            load: [None, None],
+            pings: Vec::new(),
+            initiate: None,
+            configured_children: None,
+            rekey_ok: None,
+            kernel,
+            values: BTreeMap::new(),
+        }
+    }
+
+    pub fn file(&self, name: &str) -> String {
+        read(&self.dir.join(name))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+}
+
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| format!("<{}: {e}>", p.display()))
+}
+
+pub fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The first failure of a scenario whose runner produced nothing to judge starts so.
+pub const NOT_RUN: &str = "NOT RUN: ";
+
+/// Every assertion of one scenario: (failures, details for the results table).
+pub fn check(s: &Scenario, r: &Record) -> (Vec<String>, String) {
+    let mut f = Vec::new();
+    if let Some(fatal) = &r.fatal {
+        f.push(format!("{NOT_RUN}{fatal}"));
+        return (f, String::new());
+    }
+    f.extend(r.problems.iter().cloned());
+    let mut details = Vec::new();
+    for side in SIDES {
+        loaded(s, r, side, &mut f);
+    }
+    match &s.outcome {
+        Outcome::Up { rekey } => {
+            up(s, r, rekey.as_deref(), &mut f, &mut details);
+        }
+        Outcome::Down { evidence, ike_up } => {
+            down(s, r, evidence, *ike_up, &mut f, &mut details);
+        }
+    }
+    if !f.is_empty() {
+        f.push(format!("results: {}", r.dir.display()));
+    }
+    (f, details.join("; "))
+}
+
+/// The config of `side` loaded cleanly (and ipsec-link.sh came up where there is one).
+fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
+    let id = side.id();
+    if let Some(why) = &r.load[index(side)] {
+        f.push(format!(
+            "{id}: loading the rendered {} config failed: {why}",
+            s.impl_of(side).id()
+        ));
+    }
+    if s.impl_of(side) == Impl::Libreswan {
+        let log = r.file(&format!("pluto-{id}.log"));
+        if let Some(l) = log.lines().find(|l| l.contains("failed to add")) {
+            f.push(format!("{id}: pluto refused the rendered ipsec.conf: {l}"));
+        }
+    }
+    let up = id.to_uppercase();
+    if r.kernel
+        && s.expect_of(side).ifname.is_some()
+        && r.get(&format!("LINK_UP_RC_{up}")) != Some("0")
+    {
+        f.push(format!(
+            "{id}: ipsec-link.sh up exited {:?}:\n{}",
+            r.get(&format!("LINK_UP_RC_{up}")),
+            tail(&r.file(&format!("link-up-{id}.out")), 10)
+        ));
+    }
+}
+
+fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mut Vec<String>) {
+    let children = s.children();
+    if let Some((_, failed, which)) = &r.initiate {
+        if *failed != 0 {
+            f.push(format!("{failed} initiations failed ({which})"));
+        }
+    }
+    if let Some(n) = r.configured_children {
+        if n != children as i64 {
+            f.push(format!(
+                "the customer config has {n} children, the IR asks for {children}"
+            ));
+        }
+    }
+    for side in SIDES {
+        match s.impl_of(side) {
+            Impl::Swanctl => vici_sas(s, r, side, rekey, f),
+            Impl::Libreswan => {
+                let st = r.file(&format!("pluto-states-{}.txt", side.id()));
+                // IKEv2: STATE_V2_ESTABLISHED_IKE_SA; IKEv1 main mode (libreswan 4.10):
+                // STATE_MAIN_R3 / STATE_MAIN_I4 "(IKE SA established)"
+                let established = match s.conn.ike.version.get() {
+                    IkeVersion::Ikev2 => st.contains("ESTABLISHED_IKE_SA"),
+                    IkeVersion::Ikev1 => st.lines().any(|l| {
+                        (l.contains("STATE_MAIN_R3") || l.contains("STATE_MAIN_I4"))
+                            && l.contains("(IKE SA established)")
+                    }),
+                };
+                if !established {
+                    f.push(format!(
+                        "{}: pluto shows no established IKE SA (whack --showstates):\n{}",
+                        side.id(),
+                        tail(&st, 10)
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(name) = rekey {
+        match r.rekey_ok {
+            Some(true) => {}
+            other => f.push(format!(
+                "rekey of {name} did not complete ({other:?}; rekey-1-*.out, pair.log)"
+            )),
+        }
+    }
+    if r.kernel {
+        for side in SIDES {
+            kernel_sas(s, r, side, f);
+            kernel_routes(s, r, side, f);
+        }
+    }
+    pings(s, r, f);
+    if let Some(b) = &s.bgp {
+        bgp(s, r, b, f);
+    }
+    // the health probe crosses, stops when dip stops answering, health-monitor.sh withdraws
+    // and restores its routes: the scenario's actions
+    actions(s, r, f, d);
+    d.insert(0, summary(s, r));
+}
+
+/// A negative pair: no IKE SA (or, `ike_up`, the IKE SA but no CHILD SA), nothing in the
+/// kernel, and for the expected reason: `evidence` in a daemon's log.
+fn down(
+    s: &Scenario,
+    r: &Record,
+    evidence: &str,
+    ike_up: bool,
+    f: &mut Vec<String>,
+    d: &mut Vec<String>,
+) {
+    let logs: String = SIDES
+        .iter()
+        .flat_map(|side| {
+            [
+                format!("charon-{}.log", side.id()),
+                format!("pluto-{}.log", side.id()),
+            ]
+        })
+        .map(|n| std::fs::read_to_string(r.dir.join(n)).unwrap_or_default())
+        .collect();
+    if !logs.contains(evidence) {
+        f.push(format!(
+            "no `{evidence}` in the daemons' logs: down for another reason? customer log tail:\n{}",
+            tail(&r.file("charon-customer.log"), 15)
+        ));
+    }
+    let mut counts = Vec::new();
+    for side in SIDES {
+        let id = side.id();
+        if s.impl_of(side) == Impl::Swanctl {
+            match vici::parse_list_sas(&r.file(&format!("sas-{id}.raw"))) {
+                Err(e) => f.push(format!("{id}: sas-{id}.raw: {e}")),
+                Ok(sas) => {
+                    let ike = sas
+                        .iter()
+                        .filter(|x| x.sa.str("state") == Some("ESTABLISHED"))
+                        .count();
+                    let ch = sas
+                        .iter()
+                        .flat_map(|x| x.children())
+                        .filter(|(_, c)| c.str("state") == Some("INSTALLED"))
+                        .count();
+                    if !ike_up && ike != 0 {
+                        f.push(format!(
+                            "{id}: {ike} IKE SAs ESTABLISHED: must not establish"
+                        ));
+                    }
+                    if ch != 0 {
+                        f.push(format!(
+                            "{id}: {ch} CHILD SAs INSTALLED (of {}): must not install",
+                            s.children()
+                        ));
+                    }
+                    counts.push(format!("IKE {ike}, children {ch} on the {id} side"));
+                }
+            }
+        }
+        if r.kernel {
+            let sas = xfrm_states(&r.file(&format!("xfrm-state-{id}.txt")));
+            if !sas.is_empty() {
+                f.push(format!(
+                    "{id}: {} xfrm states in the kernel, want none: {:?}",
+                    sas.len(),
+                    sas.iter().map(|x| &x.head).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    if let Some((ok, _, _)) = &r.initiate {
+        if *ok != 0 {
+            f.push(format!("{ok} initiations succeeded: initiation must fail"));
+        }
+    }
+    d.push(format!(
+        "stayed down: `{evidence}` logged; {}",
+        counts.join(", ")
+    ));
+}
+
+fn eq_check(f: &mut Vec<String>, what: &str, got: Option<&str>, want: Option<&str>) {
+    if got != want {
+        f.push(format!("{what}: negotiated {got:?}, configured {want:?}"));
+    }
+}
+
+/// IKE SA and CHILD SAs of a charon side (`swanctl --list-sas --raw`) against the IR.
+fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut Vec<String>) {
+    let id = side.id();
+    let raw = r.file(&format!("sas-{id}.raw"));
+    let sas = match vici::parse_list_sas(&raw) {
+        Ok(x) => x,
+        Err(e) => {
+            f.push(format!("sas-{id}.raw: {e}"));
+            return;
+        }
+    };
+    let conn = &s.conn;
+    let view = conn.view_from(side);
+    let est: Vec<&vici::IkeSa> = sas
+        .iter()
+        .filter(|x| x.sa.str("state") == Some("ESTABLISHED"))
+        .collect();
+    if est.len() != s.tunnels.len() {
+        f.push(format!(
+            "{id}: {} IKE SAs ESTABLISHED, want {} (sas-{id}.raw:\n{})",
+            est.len(),
+            s.tunnels.len(),
+            tail(raw.trim_end(), 5)
+        ));
+        return;
+    }
+    for e in &est {
+        let ike = &e.sa;
+        let want_version = match conn.ike.version.get() {
+            IkeVersion::Ikev1 => "1",
+            IkeVersion::Ikev2 => "2",
+        };
+        eq_check(
+            f,
+            &format!("{id} IKE version"),
+            ike.str("version"),
+            Some(want_version),
+        );
+        let ike_cipher = conn.ike.cipher.get();
+        match vici::cipher(ike_cipher) {
+            None => f.push(format!("no vici name known for IKE cipher {ike_cipher}")),
+            Some((alg, size)) => {
+                eq_check(
+                    f,
+                    &format!("{id} IKE encr-alg"),
+                    ike.str("encr-alg"),
+                    Some(alg),
+                );
+                let size = size.map(|s| s.to_string());
+                eq_check(
+                    f,
+                    &format!("{id} IKE encr-keysize"),
+                    ike.str("encr-keysize"),
+                    size.as_deref(),
+                );
+            }
+        }
+        let integ = conn.ike.integrity.as_ref().map(|i| i.get());
+        match integ.map(vici::integrity) {
+            Some(None) => f.push(format!("no vici name known for {integ:?}")),
+            want => eq_check(
+                f,
+                &format!("{id} IKE integ-alg"),
+                ike.str("integ-alg"),
+                want.flatten(),
+            ),
+        }
+        match conn.ike.effective_prf().map(vici::prf) {
+            Some(None) => f.push("no vici name known for the PRF".into()),
+            Some(Some(p)) => eq_check(f, &format!("{id} IKE prf-alg"), ike.str("prf-alg"), Some(p)),
+            None => {}
+        }
+        match vici::dh(conn.ike.dh.get()) {
+            None => f.push(format!("no vici name known for {}", conn.ike.dh.get())),
+            Some(g) => eq_check(
+                f,
+                &format!("{id} IKE dh-group"),
+                ike.str("dh-group"),
+                Some(g),
+            ),
+        }
+    }
+
+    // CHILD SAs: only INSTALLED ones (a rekeyed one lingers a few seconds as DELETED)
+    let installed: Vec<(&str, &vici::Value)> = est
+        .iter()
+        .flat_map(|x| x.children())
+        .filter(|(_, c)| c.str("state") == Some("INSTALLED"))
+        .collect();
+    if installed.len() != s.children() {
+        f.push(format!(
+            "{id}: {} CHILD SAs INSTALLED, want {} (sas-{id}.raw:\n{})",
+            installed.len(),
+            s.children(),
+            tail(raw.trim_end(), 5)
+        ));
+    }
+    let esp_cipher = vici::cipher(conn.esp.cipher.get());
+    let esp_integ = conn.esp.integrity.as_ref().map(|i| i.get());
+    let pfs = conn.esp.pfs.as_ref().map(|g| g.get());
+    let pfs_name = pfs.and_then(vici::dh);
+    if pfs.is_some() && pfs_name.is_none() {
+        f.push(format!("no vici name known for PFS group {pfs:?}"));
+    }
+    let mut local_ts = BTreeSet::new();
+    let mut remote_ts = BTreeSet::new();
+    for (key, c) in &installed {
+        let name = c.str("name").unwrap_or(key);
+        let what = format!("{id} child {name}");
+        match esp_cipher {
+            None => f.push(format!(
+                "no vici name known for ESP cipher {}",
+                conn.esp.cipher.get()
+            )),
+            Some((alg, size)) => {
+                eq_check(f, &format!("{what} encr-alg"), c.str("encr-alg"), Some(alg));
+                let size = size.map(|s| s.to_string());
+                eq_check(
+                    f,
+                    &format!("{what} encr-keysize"),
+                    c.str("encr-keysize"),
+                    size.as_deref(),
+                );
+            }
+        }
+        match esp_integ.map(vici::integrity) {
+            Some(None) => f.push(format!("no vici name known for {esp_integ:?}")),
+            want => eq_check(
+                f,
+                &format!("{what} integ-alg"),
+                c.str("integ-alg"),
+                want.flatten(),
+            ),
+        }
+        let rekeyed = rekey == Some(name);
+        let dh = c.str("dh-group");
+        match conn.ike.version.get() {
+            // IKEv1 quick mode carries the PFS group in every CHILD_SA
+            IkeVersion::Ikev1 => eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name),
+            // IKEv2: the IKE_AUTH child has no DH; a rekeyed or later one has the PFS group
+            IkeVersion::Ikev2 => {
+                if rekeyed || dh.is_some() {
+                    eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name);
+                }
+            }
+        }
+        local_ts.extend(c.list("local-ts").iter().cloned());
+        remote_ts.extend(c.list("remote-ts").iter().cloned());
+    }
+    if let Some(name) = rekey {
+        if !installed.iter().any(|(_, c)| c.str("name") == Some(name)) {
+            f.push(format!("{id}: the rekeyed child {name} is not INSTALLED"));
+        }
+    }
+    if let Some(pool) = &s.pool {
+        // the client's side of every child is one assigned address from the pool
+        let client_ts = if side == Side::Cloud {
+            &remote_ts
+        } else {
+            &local_ts
+        };
+        let in_pool = |ts: &String| {
+            ts.parse::<IpNetwork>()
+                .is_ok_and(|n| n.prefix() == 32 && pool.iter().any(|p| p.contains(n.ip())))
+        };
+        if client_ts.is_empty() || !client_ts.iter().all(in_pool) {
+            f.push(format!(
+                "{id}: the client's traffic selectors {client_ts:?} are not one address of the pool {pool:?}"
+            ));
+        }
+    }
+    if s.mode == Mode::Policy {
+        // route-based children carry 0.0.0.0/0; the routes into the interface are checked then
+        for sn in &view.local.subnets {
+            if !local_ts.contains(&sn.get().to_string()) {
+                f.push(format!(
+                    "{id}: local subnet {} in no INSTALLED child's local-ts {local_ts:?}",
+                    sn.get()
+                ));
+            }
+        }
+        for sn in &view.remote.subnets {
+            if !remote_ts.contains(&sn.get().to_string()) {
+                f.push(format!(
+                    "{id}: remote subnet {} in no INSTALLED child's remote-ts {remote_ts:?}",
+                    sn.get()
+                ));
+            }
+        }
+    }
+}
+
+fn pings(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    if r.pings.len() != s.pings.len() {
+        f.push(format!(
+            "{} pings run, want {}",
+            r.pings.len(),
+            s.pings.len()
+        ));
+    }
+    let bad: Vec<String> = r
+        .pings
+        .iter()
+        .filter(|p| !p.ok)
+        .map(|p| format!("{} {} -> {}: {}% loss", p.side, p.src, p.dst, p.loss))
+        .collect();
+    if !bad.is_empty() {
+        f.push(format!(
+            "pings with loss: [{}]\n{}",
+            bad.join(", "),
+            tail(&r.file("pings.txt"), 12)
+        ));
+    }
+}
+
+/// The prefixes a side's bgpd received from `peer` (bgp-ipv4-<side>.json), with their AS paths.
+fn bgp_received(
+    r: &Record,
+    side: &str,
+    peer: Ipv4Addr,
+) -> Result<BTreeMap<String, String>, String> {
+    let text = r.file(&format!("bgp-ipv4-{side}.json"));
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("bgp-ipv4-{side}.json: {e}: {text}"))?;
+    let routes = v
+        .get("routes")
+        .and_then(|r| r.as_object())
+        .ok_or_else(|| format!("bgp-ipv4-{side}.json has no routes: {text}"))?;
+    let peer = peer.to_string();
+    Ok(routes
+        .iter()
+        .filter_map(|(prefix, paths)| {
+            let from_peer = paths
+                .as_array()?
+                .iter()
+                .find(|p| p.get("peerId").and_then(|i| i.as_str()) == Some(peer.as_str()))?;
+            let path = from_peer.get("path").and_then(|p| p.as_str()).unwrap_or("");
+            Some((prefix.clone(), path.to_owned()))
+        })
+        .collect())
+}
+
+/// Each bgpd: exactly one peer, the other side's address, Established; exactly the other
+/// side's subnets received from it, from its AS; no config line rejected.
+fn bgp(s: &Scenario, r: &Record, b: &Bgp, f: &mut Vec<String>) {
+    let nets = |v: &[IpNetwork]| -> BTreeSet<String> { v.iter().map(|n| n.to_string()).collect() };
+    for (side, peer, want, peer_asn) in [
+        ("cloud", b.customer, nets(&s.subnets[1]), b.customer_asn),
+        ("customer", b.cloud, nets(&s.subnets[0]), b.cloud_asn),
+    ] {
+        let summary = r.file(&format!("bgp-summary-{side}.json"));
+        let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+        let peers = v["ipv4Unicast"]["peers"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let states: Vec<(String, Option<String>)> = peers
+            .iter()
+            .map(|(k, p)| (k.clone(), p["state"].as_str().map(str::to_owned)))
+            .collect();
+        let want_states = vec![(peer.to_string(), Some("Established".to_owned()))];
+        if states != want_states {
+            f.push(format!(
+                "BGP {side}: peers {states:?}, want {want_states:?} (bgpd-{side}.log tail:\n{})",
+                tail(&r.file(&format!("bgpd-{side}.log")), 15)
+            ));
+        }
+        // lines bgpd rejected while reading its config (vtysh -C cannot see these)
+        let log = r.file(&format!("bgpd-{side}.log"));
+        let rejected: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                l.contains("Config Failed on config line")
+                    || l.contains("error processing configuration change")
+            })
+            .collect();
+        if !rejected.is_empty() || log.starts_with("<bgpd-") {
+            f.push(format!(
+                "BGP {side}: bgpd rejected config lines (bgpd-{side}.log): {rejected:?}{}",
+                if rejected.is_empty() { &log } else { "" }
+            ));
+        }
+        match bgp_received(r, side, peer) {
+            Err(e) => f.push(format!("BGP {side}: {e}")),
+            Ok(got) => {
+                let prefixes: BTreeSet<String> = got.keys().cloned().collect();
+                if prefixes != want {
+                    f.push(format!(
+                        "BGP {side}: received {prefixes:?} from {peer}, want exactly {want:?}"
+                    ));
+                }
+                if let Some(asn) = peer_asn {
+                    for (prefix, path) in &got {
+                        if path.split_whitespace().next() != Some(asn.to_string().as_str()) {
+                            f.push(format!(
+                                "BGP {side}: {prefix} has AS path `{path}`, want it from AS {asn}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the kernel's state
+
+/// One ESP SA of `ip -s xfrm state`.
+#[derive(Debug, Default)]
+pub struct XfrmSa {
+    pub head: String,
+    pub enc: Option<(String, usize)>,
+    pub auth: Option<String>,
+    pub aead: Option<(String, usize)>,
+    pub if_id: Option<u32>,
+}
+
+pub fn xfrm_states(text: &str) -> Vec<XfrmSa> {
+    let mut out: Vec<XfrmSa> = Vec::new();
+    for line in text.lines() {
+        let l = line.trim();
+        if line.starts_with("src ") {
+            out.push(XfrmSa {
+                head: l.to_owned(),
+                ..Default::default()
+            });
+            continue;
+        }
+        let Some(sa) = out.last_mut() else { continue };
+        let w: Vec<&str> = l.split_whitespace().collect();
+        let keybits = |hex: &str| hex.trim_start_matches("0x").len() * 4;
+        match w.as_slice() {
+            ["enc", name, key, ..] => sa.enc = Some(((*name).to_owned(), keybits(key))),
+            ["auth-trunc", name, ..] | ["auth", name, ..] => sa.auth = Some((*name).to_owned()),
+            ["aead", name, key, ..] => sa.aead = Some(((*name).to_owned(), keybits(key))),
+            ["if_id", id, ..] => {
+                sa.if_id = u32::from_str_radix(id.trim_start_matches("0x"), 16).ok();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The kernel's names for the ESP algorithms of the IR: (aead?, enc or aead name, key bits,
+/// auth).
+pub fn kernel_esp(
+    c: Cipher,
+    i: Option<Integrity>,
+) -> Option<(bool, &'static str, usize, Option<&'static str>)> {
+    let (aead, name, bits) = match c {
+        Cipher::Aes128 => (false, "cbc(aes)", 128),
+        Cipher::Aes192 => (false, "cbc(aes)", 192),
+        Cipher::Aes256 => (false, "cbc(aes)", 256),
+        Cipher::TripleDes => (false, "cbc(des3_ede)", 192),
+        Cipher::Des => (false, "cbc(des)", 64),
+        // the key carries the 32-bit salt
+        Cipher::Aes128Gcm16 => (true, "rfc4106(gcm(aes))", 160),
+        Cipher::Aes192Gcm16 => (true, "rfc4106(gcm(aes))", 224),
+        Cipher::Aes256Gcm16 => (true, "rfc4106(gcm(aes))", 288),
+        Cipher::Sm4 => return None,
+    };
+    let auth = match i {
+        None => None,
+        Some(Integrity::Md5) => Some("hmac(md5)"),
+        Some(Integrity::Sha1) => Some("hmac(sha1)"),
+        Some(Integrity::Sha256) => Some("hmac(sha256)"),
+        Some(Integrity::Sha384) => Some("hmac(sha384)"),
+        Some(Integrity::Sha512) => Some("hmac(sha512)"),
+        Some(Integrity::Sm3) => return None,
+    };
+    Some((aead, name, bits, auth))
+}
+
+/// The ESP SAs in the kernel: 2 per child, the configured algorithms, ipsec-link.sh's if_id.
+fn kernel_sas(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
+    let id = side.id();
+    let e = s.expect_of(side);
+    let conn = &s.conn;
+    let text = r.file(&format!("xfrm-state-{id}.txt"));
+    let sas = xfrm_states(&text);
+    let log_file = match s.impl_of(side) {
+        Impl::Swanctl => format!("charon-{id}.log"),
+        Impl::Libreswan => format!("pluto-{id}.log"),
+    };
+    if sas.len() != 2 * s.children() {
+        f.push(format!(
+            "{id}: {} ESP SAs in the kernel (ip xfrm state), want {} (2 per child):\n{}\n{log_file}:\n{}",
+            sas.len(),
+            2 * s.children(),
+            text.trim_end(),
+            tail(&r.file(&log_file), 15)
+        ));
+    }
+    match kernel_esp(
+        conn.esp.cipher.get(),
+        conn.esp.integrity.as_ref().map(|i| i.get()),
+    ) {
+        None => f.push("no kernel name known for the ESP algorithms".into()),
+        Some((aead, name, bits, auth)) => {
+            for sa in &sas {
+                let got = if aead { &sa.aead } else { &sa.enc };
+                if got.as_ref().map(|(n, b)| (n.as_str(), *b)) != Some((name, bits)) {
+                    f.push(format!(
+                        "{id}: SA `{}` has {}{got:?}, want {name} with a {bits}-bit key",
+                        sa.head,
+                        if aead { "aead " } else { "enc " }
+                    ));
+                }
+                if !aead && sa.auth.as_deref() != auth {
+                    f.push(format!(
+                        "{id}: SA `{}` has auth {:?}, want {auth:?}",
+                        sa.head, sa.auth
+                    ));
+                }
+                if sa.if_id != e.if_id {
+                    f.push(format!(
+                        "{id}: SA `{}` has if_id {:?}, want {:?} (ipsec-link.sh)",
+                        sa.head, sa.if_id, e.if_id
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The main table's routes of a routes-<side>.txt (the part before `## all`).
+fn main_routes(text: &str) -> Vec<String> {
+    text.split("## all")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .filter(|l| !l.starts_with("##"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Routes into the tunnel interface (as ipsec-link.sh or BGP put them), its MTU and MSS rule as
+/// ipsec-link.sh writes them, and that `ipsec-link.sh down` removes both.
+fn kernel_routes(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
+    let id = side.id();
+    let e = s.expect_of(side);
+    let Some(ifname) = &e.ifname else { return };
+    let routes = main_routes(&r.file(&format!("routes-{id}.txt")));
+    for p in &e.routes {
+        let ok = routes.iter().any(|l| {
+            l.starts_with(&format!("{p} "))
+                && l.contains(&format!("dev {ifname} "))
+                && (!e.routes_bgp || l.contains("proto bgp"))
+        });
+        if !ok {
+            f.push(format!(
+                "{id}: no {}route {p} dev {ifname} in the kernel; main table:\n{}",
+                if e.routes_bgp { "BGP " } else { "" },
+                routes.join("\n")
+            ));
+        }
+    }
+    let has_link = |text: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {ifname}@")) || l.contains(&format!(" {ifname}:")))
+            .map(str::to_owned)
+    };
+    match (has_link(&r.file(&format!("links-{id}.txt"))), e.mtu) {
+        (None, _) => f.push(format!("{id}: no interface {ifname} in the kernel")),
+        (Some(h), Some(m)) if !h.contains(&format!(" mtu {m} ")) => f.push(format!(
+            "{id}: {ifname} is `{h}`, ipsec-link.sh sets mtu {m}"
+        )),
+        _ => {}
+    }
+    if let Some(mss) = e.mss {
+        let ipt = r.file(&format!("iptables-{id}.txt"));
+        if !ipt.lines().any(|l| {
+            l.contains(&format!("-o {ifname} ")) && l.contains(&format!("--set-mss {mss}"))
+        }) {
+            f.push(format!(
+                "{id}: no TCPMSS --set-mss {mss} rule for {ifname}: {}",
+                ipt.trim()
+            ));
+        }
+        let after = r.file(&format!("iptables-{id}-after-down.txt"));
+        if after.contains(&format!("-o {ifname} ")) {
+            f.push(format!(
+                "{id}: the MSS rule is still there after `ipsec-link.sh down`"
+            ));
+        }
+    }
+    let up = id.to_uppercase();
+    if r.get(&format!("LINK_DOWN_RC_{up}")) != Some("0") {
+        f.push(format!(
+            "{id}: ipsec-link.sh down exited {:?}",
+            r.get(&format!("LINK_DOWN_RC_{up}"))
+        ));
+    }
+    if has_link(&r.file(&format!("links-{id}-after-down.txt"))).is_some() {
+        f.push(format!(
+            "{id}: {ifname} still exists after `ipsec-link.sh down`"
+        ));
+    }
+}
+
+/// Every action of the scenario was taken and what it waited for happened.
+fn actions(s: &Scenario, r: &Record, f: &mut Vec<String>, d: &mut Vec<String>) {
+    let mut done = Vec::new();
+    for (i, a) in s.actions.iter().enumerate() {
+        let n = i + 1;
+        match r.get(&format!("ACTION_{n}_OK")) {
+            Some("1") => done.push(format!(
+                "{} ({} ms)",
+                a.shell(),
+                r.get(&format!("ACTION_{n}_MS")).unwrap_or("?")
+            )),
+            other => f.push(format!(
+                "action {n} `{}` did not hold (ACTION_{n}_OK {other:?}); state:\n{}\nmonitor output:\n{}",
+                a.shell(),
+                tail(&r.file(&format!("action-{n}.txt")), 12),
+                tail(&r.file("hc-monitor.out"), 10)
+            )),
+        }
+    }
+    if !done.is_empty() {
+        d.push(format!("actions: {}", done.join(", ")));
+    }
+}
+
+/// The details column of a positive run.
+fn summary(s: &Scenario, r: &Record) -> String {
+    let c = &s.conn;
+    let mut ike = vec![c.ike.cipher.get().id().to_owned()];
+    if let Some(i) = &c.ike.integrity {
+        ike.push(i.get().id().to_owned());
+    }
+    ike.push(c.ike.dh.get().to_string());
+    let mut esp = vec![c.esp.cipher.get().id().to_owned()];
+    if let Some(i) = &c.esp.integrity {
+        esp.push(i.get().id().to_owned());
+    }
+    esp.push(
+        c.esp
+            .pfs
+            .as_ref()
+            .map_or("nopfs".into(), |g| g.get().to_string()),
+    );
+    let mut out = format!(
+        "{} {} / esp {}; {} children",
+        match c.ike.version.get() {
+            IkeVersion::Ikev1 => "IKEv1",
+            IkeVersion::Ikev2 => "IKEv2",
+        },
+        ike.join("-"),
+        esp.join("-"),
+        s.children(),
+    );
+    if r.kernel {
+        if let Some((_, n, b, a)) = kernel_esp(
+            c.esp.cipher.get(),
+            c.esp.integrity.as_ref().map(|i| i.get()),
+        ) {
+            let _ = write!(
+                out,
+                " ({} kernel SAs/side {n}/{b}{}{})",
+                2 * s.children(),
+                a.map(|a| format!("+{a}")).unwrap_or_default(),
+                s.sides[0]
+                    .if_id
+                    .map(|i| format!(", if_id {i}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = write!(out, "; {} pings", r.pings.len());
+    if let (Some(name), Some(true)) = (
+        match &s.outcome {
+            Outcome::Up { rekey } => rekey.as_deref(),
+            Outcome::Down { .. } => None,
+        },
+        r.rekey_ok,
+    ) {
+        let _ = write!(out, "; rekeyed {name}");
+    }
+    if s.bgp.is_some() {
+        out.push_str("; BGP Established");
+        if s.sides.iter().any(|e| e.routes_bgp) && r.kernel {
+            out.push_str(", routes via BGP");
+        }
+    }
+    if let Some(m) = s.sides[1].mtu.filter(|_| r.kernel) {
+        let _ = write!(out, "; mtu {m} mss {}", s.sides[1].mss.unwrap_or(0));
+    }
+    for (key, what) in [("SA_WAIT_MS", "SAs after"), ("BGP_WAIT_MS", "routes after")] {
+        if let Some(ms) = r.get(key) {
+            let _ = write!(out, "; {what} {ms} ms");
+        }
+    }
+    out
+}
+
+#[test]
+fn xfrm_state_is_parsed() {
+    let t = "src 192.0.2.1 dst 192.0.2.2\n\tproto esp spi 0xc1 reqid 1 mode tunnel\n\t\
+             replay-window 0 flag af-unspec\n\tauth-trunc hmac(sha256) 0x0011223344556677889900112233445566778899001122334455667788990011 128\n\t\
+             enc cbc(aes) 0x0011223344556677889900112233445566778899001122334455667788990011\n\t\
+             if_id 0x3a0\nsrc 192.0.2.2 dst 192.0.2.1\n\tproto esp spi 0xc2 reqid 1 mode tunnel\n\t\
+             aead rfc4106(gcm(aes)) 0x001122334455667788990011223344556677889900112233445566778899001122334455 128\n";
+    let s = xfrm_states(t);
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0].enc, Some(("cbc(aes)".into(), 256)));
+    assert_eq!(s[0].auth.as_deref(), Some("hmac(sha256)"));
+    assert_eq!(s[0].if_id, Some(928));
+    assert_eq!(s[1].aead, Some(("rfc4106(gcm(aes))".into(), 288)));
+    assert_eq!(s[1].if_id, None);
+}

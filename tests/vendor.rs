@@ -494,3 +494,13 @@ fn keys_in_a_devices_encrypted_notation_are_refused() {
         render(&doc, "swanctl", None).expect("swanctl writes it as hex");
     }
 }
+
+/// Junos 22.4R1's own YANG has no `hmac-sha-384-192` for an IPsec proposal (the judge refused
+/// it): ESP SHA-384 is refused, never written as a keyword the device rejects.
+#[test]
+fn srx_refuses_esp_sha384_that_junos_does_not_take() {
+    let doc = native("ike: {version: ikev2}\n    esp: {integrity: sha384}");
+    let err = render(&doc, "juniper-srx", None).expect_err("refused");
+    assert!(err.contains("target.unsupported"), "{err}");
+    assert!(err.contains("ESP integrity `sha384`"), "{err}");
+}

@@ -97,6 +97,8 @@ impl Registry {
             .render(minijinja::value::Serde(ctx))?;
         // minijinja starts each output with a generous buffer; a fleet keeps 10,000s of outputs.
         out.shrink_to_fit();
+        crate::work::add(crate::work::Unit::Template, 1);
+        crate::work::add(crate::work::Unit::OutputByte, out.len());
         Ok(out)
     }
 }

@@ -43,41 +43,50 @@ fn percent_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn insert(map: &mut Vec<(Key, Node)>, path: &[&str], key_span: Span, value: Node) {
-    let Some((first, rest)) = path.split_first() else {
-        return;
+/// Put `value` at the dotted `key` (`VpnGateway.InternetIp` nests). `branches` holds, for each
+/// dotted prefix made so far, its place in its parent mapping, so finding where a parameter goes
+/// costs one lookup per dot instead of a search of every parameter before it.
+fn insert(
+    map: &mut Vec<(Key, Node)>,
+    branches: &mut HashMap<String, usize>,
+    key: &str,
+    key_span: Span,
+    value: Node,
+) {
+    let name = |s: &str| Key {
+        name: s.to_owned(),
+        span: key_span,
     };
-    if rest.is_empty() {
-        map.push((
-            Key {
-                name: (*first).to_owned(),
-                span: key_span,
-            },
-            value,
-        ));
-        return;
-    }
-    let idx = match map
-        .iter()
-        .position(|(k, n)| k.name == *first && matches!(n.value, Value::Map(_)))
-    {
-        Some(i) => i,
-        None => {
-            map.push((
-                Key {
-                    name: (*first).to_owned(),
-                    span: key_span,
-                },
-                Node {
-                    value: Value::Map(Vec::new()),
-                    span: key_span,
-                },
-            ));
-            map.len() - 1
+    let mut current = map;
+    let mut parts = key.split('.').peekable();
+    let mut prefix_end = 0;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            current.push((name(part), value));
+            return;
         }
-    };
-    if let Value::Map(inner) = &mut map[idx].1.value {
-        insert(inner, rest, key_span, value);
+        prefix_end += part.len();
+        let prefix = &key[..prefix_end];
+        prefix_end += 1;
+        let idx = match branches.get(prefix) {
+            Some(&i) => i,
+            None => {
+                current.push((
+                    name(part),
+                    Node {
+                        value: Value::Map(Vec::new()),
+                        span: key_span,
+                    },
+                ));
+                branches.insert(prefix.to_owned(), current.len() - 1);
+                current.len() - 1
+            }
+        };
+        crate::work::add(crate::work::Unit::MapEntry, 1);
+        let Value::Map(inner) = &mut current[idx].1.value else {
+            return;
+        };
+        current = inner;
     }
 }
 
@@ -169,6 +178,7 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let start = text.find('?').map_or(0, |i| i + 1);
     let mut map: Vec<(Key, Node)> = Vec::new();
     let mut seen = Seen::default();
+    let mut branches = HashMap::new();
     let mut offset = start;
     for part in text[start..].split('&') {
         let part_offset = offset;
@@ -197,10 +207,10 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             );
         };
         seen.add(text, &key, key_span)?;
-        let path: Vec<&str> = key.split('.').collect();
         insert(
             &mut map,
-            &path,
+            &mut branches,
+            &key,
             key_span,
             Node {
                 value: Value::Str(value),

@@ -41,24 +41,66 @@ fn timeval(t: libc::timeval) -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000)
 }
 
-/// Run the CLI with `args`; its stdout goes to /dev/null, its stderr to a file read for the
-/// first diagnostic code.
+/// Run the CLI with `args` and report it. The measuring is done by a copy of this bench
+/// started for that (`measure`): a child's peak memory as the kernel reports it starts from its
+/// parent's peak at the time it was started, and this process grows with the inputs it builds.
 fn cli(args: &[&str], scratch: &Path) -> Run {
-    let err_path = scratch.join("stderr");
-    let err = std::fs::File::create(&err_path).expect("stderr file");
+    let out = Command::new(std::env::current_exe().expect("bench path"))
+        .env(MEASURE, scratch)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert!(
+        f.len() >= 4,
+        "measure: {line} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let num = |i: usize| f[i].parse::<u64>().expect("number");
+    Run {
+        wall: Duration::from_nanos(num(0)),
+        cpu: Duration::from_nanos(num(1)),
+        rss: num(2) as f64 / 1024.0,
+        code: f[3].parse().expect("exit code"),
+        first: f.get(4).copied().unwrap_or("").to_owned(),
+    }
+}
+
+/// The environment variable that makes this bench measure one CLI run (its arguments are this
+/// process's) and print wall and CPU nanoseconds, peak KiB, exit code and first diagnostic code.
+const MEASURE: &str = "IPSECGEN_SWEEPS_MEASURE";
+
+/// The first diagnostic code in a report (`"code":"input.limit"` or a human report's code line).
+fn first_code(report: &str) -> Option<&str> {
+    report.split(['"', '\n', ' ']).find(|w| {
+        let mut parts = w.split('.');
+        let ok = |p: Option<&str>| {
+            p.is_some_and(|p| {
+                !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+            })
+        };
+        ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+    })
+}
+
+fn measure(scratch: &Path) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (out_path, err_path) = (scratch.join("stdout"), scratch.join("stderr"));
     let t = Instant::now();
     let child = Command::new(BIN)
-        .args(args)
+        .args(&args)
         .env(growth::PSK_VAR, PSK)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(err)
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .spawn()
         .expect("runs");
     let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: wait4 on our own child, with a zeroed rusage to fill; std never waits for it
-    // (the Child is not waited on or dropped before this returns).
+    // (the Child is only dropped after this).
     let usage = unsafe {
         let pid = libc::wait4(child.id() as i32, &mut status, 0, usage.as_mut_ptr());
         assert!(pid > 0, "wait4");
@@ -66,29 +108,32 @@ fn cli(args: &[&str], scratch: &Path) -> Run {
     };
     let wall = t.elapsed();
     drop(child);
-    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-    let first = stderr
-        .split(['"', '\n', ' '])
-        .find(|w| {
-            w.contains('.')
-                && w.split('.').count() == 2
-                && w.chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '-')
-                && w.split('.').all(|p| !p.is_empty())
-        })
-        .unwrap_or("")
-        .to_owned();
-    Run {
-        wall,
-        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
-        rss: usage.ru_maxrss as f64 / 1024.0,
-        code: if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            -1
-        },
-        first,
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let mut report = std::fs::read_to_string(&err_path).unwrap_or_default();
+    if code != 0 {
+        // `check --format json` reports on stdout; the first 64 KiB hold the first codes.
+        use std::io::Read;
+        let mut head = String::new();
+        if let Ok(f) = std::fs::File::open(&out_path) {
+            let _ = f.take(64 << 10).read_to_string(&mut head);
+        }
+        report = head + &report;
     }
+    println!(
+        "{} {} {} {code} {}",
+        wall.as_nanos(),
+        (timeval(usage.ru_utime) + timeval(usage.ru_stime)).as_nanos(),
+        usage.ru_maxrss,
+        if code == 0 {
+            ""
+        } else {
+            first_code(&report).unwrap_or("")
+        }
+    );
 }
 
 /// The median run of `n` (by wall time; the peak memory is the largest of all).
@@ -227,12 +272,13 @@ fn sweep(axis: &Axis, sizes: &[usize], scratch: &Path) {
                 let _ = std::fs::remove_dir_all(&out);
                 let mut args = vec!["render", &path, "--target", target];
                 if axis.name == "fleet" {
-                    args.extend(["-o", &outs]);
+                    // Policy mode: route mode hands out at most 4,000 interface ids a run.
+                    args.extend(["--tunnel-mode", "policy", "-o", &outs]);
                 }
                 cli(&args, scratch)
             });
             let what = if axis.name == "fleet" {
-                format!("render {target} -o tmpfs")
+                format!("render {target} --tunnel-mode policy -o tmpfs")
             } else {
                 format!("render {target}")
             };
@@ -254,7 +300,8 @@ fn limits(scratch: &Path) {
         let one = fleet(1).len() - "connections:\n".len();
         fleet((MAX_INPUT_BYTES - 64) / (one + 2))
     };
-    let subnets_16 = subnets((MAX_INPUT_BYTES - 600) / 16);
+    // /24s of 17 bytes each once the numbers are long.
+    let subnets_16 = subnets((MAX_INPUT_BYTES - 600) / 17);
     let query_16 = {
         let head = query(0);
         fill(&head, "&Xabcd.K=v", "")
@@ -340,6 +387,9 @@ fn floor(scratch: &Path) {
 }
 
 fn main() {
+    if let Some(scratch) = std::env::var_os(MEASURE) {
+        return measure(Path::new(&scratch));
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let chosen: Vec<&str> = args

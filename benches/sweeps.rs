@@ -1,6 +1,6 @@
 //! Growth sweeps (a bench binary: `cargo bench --bench sweeps`; `-- --quick` stops each axis at
 //! 100k units, `-- AXIS...` runs only those axes: subnets, unknown, query, children, fleet,
-//! limits, floor).
+//! files, limits, floor).
 //!
 //! Every figure is of the real CLI as a child process: wall time, CPU time (user + system, from
 //! `wait4`, so other load on the machine inflates it less than the wall time) and peak resident
@@ -246,7 +246,13 @@ fn row(axis: &str, what: &str, n: usize, size: usize, r: &Run) {
 }
 
 fn sweep(axis: &Axis, sizes: &[usize], scratch: &Path) {
-    for &n in sizes {
+    let mut sizes = sizes.to_vec();
+    if axis.name == "fleet" {
+        // The most connections one run gives tunnel interface ids to (render refuses more).
+        sizes.push(4_000);
+        sizes.sort_unstable();
+    }
+    for n in sizes {
         let text = (axis.make)(n);
         if text.len() > MAX_INPUT_BYTES {
             println!(
@@ -289,6 +295,36 @@ fn sweep(axis: &Axis, sizes: &[usize], scratch: &Path) {
     }
 }
 
+/// `check` over 1,000 and 10,000 single-connection files (the pre-commit hook's case).
+fn files(scratch: &Path) {
+    let dir = scratch.join("files");
+    std::fs::create_dir_all(&dir).expect("files dir");
+    let paths: Vec<String> = (0..10_000)
+        .map(|i| {
+            let (_, b, c) = growth::octets(i);
+            let text = growth::aliyun("ikev2", &format!("10.{b}.{c}.0/24"), &growth::cidr(i), "")
+                .replace("\"sweep\"", &format!("\"conn-{i}\""));
+            let p = dir.join(format!("conn-{i:05}.json"));
+            std::fs::write(&p, text).expect("write file");
+            p.to_string_lossy().into_owned()
+        })
+        .collect();
+    for n in [1_000, 10_000] {
+        let mut args = vec!["check"];
+        args.extend(paths[..n].iter().map(String::as_str));
+        let r = median_run(5, || cli(&args, scratch));
+        println!(
+            "| check of {n} files | {} | {} | {} | {:.0} MiB | {} |",
+            ms(r.wall),
+            ms(r.cpu),
+            per_unit(r.cpu, n),
+            r.rss,
+            outcome(&r)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Inputs of about 16 MiB (the input limit), each through `check`.
 fn limits(scratch: &Path) {
     let fill = |head: &str, unit: &str, tail: &str| {
@@ -302,10 +338,8 @@ fn limits(scratch: &Path) {
     };
     // /24s of 17 bytes each once the numbers are long.
     let subnets_16 = subnets((MAX_INPUT_BYTES - 600) / 17);
-    let query_16 = {
-        let head = query(0);
-        fill(&head, "&Xabcd.K=v", "")
-    };
+    // Distinct dotted parameters of 12 to 13 bytes each.
+    let query_16 = query((MAX_INPUT_BYTES - query(0).len()) / 13);
     let cases: Vec<(&str, String)> = vec![
         ("a fleet of one-line connections", fleet_16),
         ("a RemoteSubnet list", subnets_16),
@@ -423,6 +457,12 @@ fn main() {
         for axis in AXES.iter().filter(|a| wants(a.name)) {
             sweep(axis, sizes, &scratch);
         }
+    }
+    if wants("files") {
+        println!();
+        println!("| many files | wall | CPU | CPU per file | peak memory | outcome |");
+        println!("|---|---|---|---|---|---|");
+        files(&scratch);
     }
     if wants("limits") {
         println!();

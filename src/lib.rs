@@ -26,6 +26,8 @@ pub mod source;
 pub mod tree;
 pub mod trust;
 pub mod verify;
+#[doc(hidden)]
+pub mod work;
 pub mod write;
 
 use diag::Diagnostics;

@@ -3,12 +3,20 @@
 
 use std::num::NonZeroUsize;
 
+/// How many threads may run at once, asked once per process: the standard library reads the
+/// process's cgroup files on every call (about 20 system calls, once per file checked).
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
+}
+
 /// Apply `f` to every item on all cores; the result vector is in the order of `items`.
 pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, NonZeroUsize::get)
-        .min(items.len().max(1));
-    if threads <= 1 || items.len() < 2 {
+    if items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let threads = cores().min(items.len());
+    if threads <= 1 {
         return items.iter().map(f).collect();
     }
     let chunk = items.len().div_ceil(threads);

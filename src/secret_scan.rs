@@ -11,8 +11,12 @@ use crate::tree::Span;
 /// the anchors those values refer to.
 pub fn scan_secrets(text: &str) -> Vec<Span> {
     let b = text.as_bytes();
+    let lines = Lines::new(b);
+    let budget = walk_budget(b.len());
     let mut out = Vec::new();
     let mut aliases: Vec<&str> = Vec::new();
+    // Bytes walked besides the one pass: back over each key, along each secret value.
+    let mut walked = 0;
     let mut i = 0;
     while i < b.len() {
         let sep_len = match b[i] {
@@ -25,32 +29,53 @@ pub fn scan_secrets(text: &str) -> Vec<Span> {
         };
         let sep = i;
         i += sep_len;
-        let Some(key_start) = key_before(b, sep) else {
+        let Some(key_start) = key_before(b, &lines, sep) else {
             continue;
         };
+        walked += 2 * (sep - key_start);
         if !looks_secret(&decoded_key(&text[key_start..key_end(b, key_start)])) {
             continue;
         }
-        let column = key_start - line_start(b, key_start);
+        let column = key_start - lines.start(key_start);
         let query = b[sep] != b':';
-        if let Some(span) = value_span(b, i, column, query) {
+        if let Some(span) = value_span(b, &lines, i, column, query) {
             aliases.extend(alias_names(&text[span.offset..span.offset + span.len]));
+            walked += span.len;
             out.push(span);
+            if walked > budget {
+                // Values nested in values, each running to the end of a long line or of the
+                // text (`Psk: [Psk: [...`): every later byte is masked instead of each nested
+                // value being measured again, which would cost the square of the text's length.
+                out.push(Span::new(span.offset, b.len() - span.offset));
+                crate::work::add(crate::work::Unit::ScannedByte, walked);
+                return out;
+            }
         }
     }
-    for name in aliases {
-        out.extend(anchor_values(text, name));
-    }
+    out.extend(anchor_values(
+        text,
+        &lines,
+        &aliases,
+        budget.saturating_sub(walked),
+    ));
+    crate::work::add(crate::work::Unit::ScannedByte, walked);
     out
+}
+
+/// How many bytes the secret values of a text of `len` bytes may span, added up, before the
+/// scan masks the rest of the text instead (a few times the text: a real document's secret
+/// values are a small part of it).
+fn walk_budget(len: usize) -> usize {
+    4 * len + (1 << 16)
 }
 
 /// The start of the key that ends just before the separator at `sep`: quotes (`"`, `'`, `\"`,
 /// `%22`) and blanks between them are skipped. `None` when no key characters are there.
-fn key_before(b: &[u8], sep: usize) -> Option<usize> {
+fn key_before(b: &[u8], lines: &Lines, sep: usize) -> Option<usize> {
     let mut j = sep;
     // A separator that opens its line belongs to a key on the lines before (`? Psk` then
     // `: value`, or a key and its colon split over two lines).
-    let opens_line = b[line_start(b, sep)..sep]
+    let opens_line = b[lines.start(sep)..sep]
         .iter()
         .all(|c| matches!(c, b' ' | b'\t'));
     loop {
@@ -134,29 +159,52 @@ fn decoded_key(raw: &str) -> String {
     out
 }
 
-fn line_start(b: &[u8], i: usize) -> usize {
-    b[..i]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |p| p + 1)
+/// Where the lines of a text start and end, found once: a text of one long line (minified JSON,
+/// a query string) with a separator every few bytes would otherwise be searched for its line
+/// breaks from every separator, quadratic in its length.
+struct Lines {
+    /// Offsets of the `\n` bytes, ascending.
+    breaks: Vec<usize>,
+    len: usize,
 }
 
-fn line_end(b: &[u8], i: usize) -> usize {
-    b[i..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(b.len(), |p| i + p)
+impl Lines {
+    fn new(b: &[u8]) -> Self {
+        let breaks = b
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &c)| (c == b'\n').then_some(i))
+            .collect();
+        crate::work::add(crate::work::Unit::ScannedByte, b.len());
+        Self {
+            breaks,
+            len: b.len(),
+        }
+    }
+
+    /// The start of the line holding offset `i`.
+    fn start(&self, i: usize) -> usize {
+        let k = self.breaks.partition_point(|&p| p < i);
+        k.checked_sub(1).map_or(0, |k| self.breaks[k] + 1)
+    }
+
+    /// The offset of the line break that ends the line holding `i` (the text's length on the
+    /// last line).
+    fn end(&self, i: usize) -> usize {
+        let k = self.breaks.partition_point(|&p| p < i);
+        self.breaks.get(k).copied().unwrap_or(self.len)
+    }
 }
 
 /// The end of the lines after the one holding `i` that belong to a value whose key stands at
 /// `column`: blank lines, lines indented deeper, and `- ` items at the same column (a block
 /// sequence may sit at its key's indentation). `from` if there are none.
-fn block_end(b: &[u8], i: usize, column: usize) -> usize {
-    let mut end = line_end(b, i);
+fn block_end(b: &[u8], lines: &Lines, i: usize, column: usize) -> usize {
+    let mut end = lines.end(i);
     let mut last = end;
     while end < b.len() {
         let next = end + 1;
-        let stop = line_end(b, next);
+        let stop = lines.end(next);
         let line = &b[next..stop];
         let indent = line
             .iter()
@@ -177,7 +225,7 @@ fn block_end(b: &[u8], i: usize, column: usize) -> usize {
 }
 
 /// The span of the value that starts at or after `i` (after the separator).
-fn value_span(b: &[u8], mut i: usize, column: usize, query: bool) -> Option<Span> {
+fn value_span(b: &[u8], lines: &Lines, mut i: usize, column: usize, query: bool) -> Option<Span> {
     // Blanks, and what the query form writes for them.
     loop {
         if i < b.len() && matches!(b[i], b' ' | b'\t') || query && b.get(i) == Some(&b'+') {
@@ -201,12 +249,12 @@ fn value_span(b: &[u8], mut i: usize, column: usize, query: bool) -> Option<Span
     let at = |s: &[u8]| b[i..].starts_with(s);
     let end = if i >= b.len() || matches!(b[i], b'\n' | b'\r' | b'#') {
         // Nothing on the key's line: a block mapping, sequence or multi-line scalar below.
-        block_end(b, i.min(b.len()), column)
+        block_end(b, lines, i.min(b.len()), column)
     } else if matches!(b[i], b'|' | b'>') {
-        block_end(b, i, column)
+        block_end(b, lines, i, column)
     } else if at(b"\\\\") {
         // A value quoted two levels down or more: unsure where it ends.
-        line_end(b, i)
+        lines.end(i)
     } else if at(b"\\\"") {
         // Only the content: the escaped quotes stay as they are.
         let end = escaped_string_end(b, i + 2);
@@ -230,7 +278,7 @@ fn value_span(b: &[u8], mut i: usize, column: usize, query: bool) -> Option<Span
             .map_or(b.len(), |p| i + p)
     } else {
         // A plain scalar: to the end of the line, and lines that continue it.
-        block_end(b, i, column)
+        block_end(b, lines, i, column)
     };
     (end > start).then(|| Span::new(start, end - start))
 }
@@ -337,28 +385,58 @@ fn alias_names(value: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Spans of the values defined by `&name` anywhere in the text (the anchor a secret aliases,
-/// wherever it was defined).
-fn anchor_values(text: &str, name: &str) -> Vec<Span> {
-    let b = text.as_bytes();
-    let needle = format!("&{name}");
+/// Spans of the values defined by `&name` anywhere in the text, for every alias `*name` of a
+/// secret (the anchor a secret aliases, wherever it was defined). One pass over the text finds
+/// every anchor, however many aliases there are; past `budget` bytes of values, the rest of the
+/// text is masked.
+fn anchor_values(text: &str, lines: &Lines, aliases: &[&str], budget: usize) -> Vec<Span> {
     let mut out = Vec::new();
-    for (p, _) in text.match_indices(&needle) {
-        let after = p + needle.len();
-        if b.get(after).is_some_and(|c| !c.is_ascii_whitespace()) {
+    if aliases.is_empty() {
+        return out;
+    }
+    let names: std::collections::HashSet<&str> = aliases.iter().copied().collect();
+    let lengths: std::collections::HashSet<usize> = names.iter().map(|n| n.len()).collect();
+    let b = text.as_bytes();
+    let mut walked = 0;
+    // The next blank at or after the position looked at (the anchors come in text order).
+    let mut blank = 0;
+    for (p, _) in text.match_indices('&') {
+        if blank <= p {
+            blank = b[p + 1..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .map_or(b.len(), |n| p + 1 + n);
+        }
+        // The anchor's name runs to the next blank (or the end of the text).
+        let after = blank;
+        if !lengths.contains(&(after - p - 1)) {
+            continue;
+        }
+        walked += after - p;
+        if walked > budget {
+            out.push(Span::new(p, b.len() - p));
+            break;
+        }
+        if !names.contains(&text[p + 1..after]) {
             continue;
         }
         // Indented below the key or item the anchor is written after.
-        let ls = line_start(b, p);
+        let ls = lines.start(p);
         let line = &b[ls..p];
         let column = line
             .iter()
             .take_while(|&&c| c == b' ' || c == b'\t')
             .count();
-        if let Some(span) = value_span(b, after, column, false) {
+        if let Some(span) = value_span(b, lines, after, column, false) {
+            walked += span.len + (after - p);
             out.push(span);
+            if walked > budget {
+                out.push(Span::new(span.offset, b.len() - span.offset));
+                break;
+            }
         }
     }
+    crate::work::add(crate::work::Unit::ScannedByte, walked);
     out
 }
 

@@ -199,6 +199,10 @@ impl Obj {
             self.record(ctx, key, Shape::Any);
         }
         let asked = self.asked.borrow();
+        crate::work::add(
+            crate::work::Unit::MapEntry,
+            self.node.entries().map_or(0, <[_]>::len) * asked.len(),
+        );
         let mut unknown = 0usize;
         let mut last_span = None;
         for (k, v) in self.node.entries().unwrap_or_default() {

@@ -42,7 +42,7 @@ pub struct Output {
 /// Look a target up by name, with a "did you mean" for near misses.
 pub fn find_target(name: &str) -> Result<&'static Target, Diagnostic> {
     let reg = registry();
-    if let Some(e) = &reg.error {
+    if let Some(e) = reg.target_error(name) {
         return Err(Diagnostic::error(
             "template.broken",
             format!("the built-in templates are broken: {e}"),

@@ -84,7 +84,13 @@ fn check_regular(file: &File, max: u64) -> Result<std::fs::Metadata, ReadError> 
 
 /// Read at most `max` bytes from an already checked handle; more is `TooLarge`.
 pub fn read_bounded(file: File, max: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+    read_sized(file, max, 0)
+}
+
+/// `read_bounded` into a buffer sized for `size` bytes (the file's size when it was checked):
+/// one read and one to see the end, instead of reads doubling from 32 bytes.
+fn read_sized(file: File, max: u64, size: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(max) + 1).unwrap_or(0));
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
@@ -104,8 +110,8 @@ pub fn open_regular(path: &Path, max: u64) -> Result<(File, std::fs::Metadata), 
 
 /// Read a regular file of at most `max` bytes.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    let (file, _) = open_regular(path, max)?;
-    read_bounded(file, max)
+    let (file, meta) = open_regular(path, max)?;
+    read_sized(file, max, meta.len())
 }
 
 /// Read a regular file of at most `max` bytes that must lie inside one of `roots` (canonical

@@ -156,7 +156,7 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
             .help("paste the connection object from the API response or request"));
     }
     if text.len() >= split::MIN_BYTES {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let cores = crate::parallel::cores();
         if cores > 1 {
             if let Some(node) = split::parse_in_parts(text, cores) {
                 return Ok(node);

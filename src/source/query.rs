@@ -43,41 +43,55 @@ fn percent_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn insert(map: &mut Vec<(Key, Node)>, path: &[&str], key_span: Span, value: Node) {
-    let Some((first, rest)) = path.split_first() else {
-        return;
+/// Put `value` at the dotted `key` (`VpnGateway.InternetIp` nests). `branches` holds every
+/// dotted prefix (`Seen::add` has added those of `key`) with its place in its parent mapping,
+/// so finding where a parameter goes costs one lookup per dot instead of a search of every
+/// parameter before it.
+fn insert(
+    map: &mut Vec<(Key, Node)>,
+    branches: &mut HashMap<String, Branch>,
+    key: &str,
+    key_span: Span,
+    value: Node,
+) {
+    let name = |s: &str| Key {
+        name: s.to_owned(),
+        span: key_span,
     };
-    if rest.is_empty() {
-        map.push((
-            Key {
-                name: (*first).to_owned(),
-                span: key_span,
-            },
-            value,
-        ));
-        return;
-    }
-    let idx = match map
-        .iter()
-        .position(|(k, n)| k.name == *first && matches!(n.value, Value::Map(_)))
-    {
-        Some(i) => i,
-        None => {
-            map.push((
-                Key {
-                    name: (*first).to_owned(),
-                    span: key_span,
-                },
-                Node {
-                    value: Value::Map(Vec::new()),
-                    span: key_span,
-                },
-            ));
-            map.len() - 1
+    let mut current = map;
+    let mut parts = key.split('.').peekable();
+    let mut prefix_end = 0;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            current.push((name(part), value));
+            return;
         }
-    };
-    if let Value::Map(inner) = &mut map[idx].1.value {
-        insert(inner, rest, key_span, value);
+        prefix_end += part.len();
+        let prefix = &key[..prefix_end];
+        prefix_end += 1;
+        let Some(branch) = branches.get_mut(prefix) else {
+            return;
+        };
+        let idx = match branch.at {
+            Some(i) => i,
+            None => {
+                current.push((
+                    name(part),
+                    Node {
+                        // Most objects given by parts have one or two (each is 96 bytes).
+                        value: Value::Map(Vec::with_capacity(1)),
+                        span: key_span,
+                    },
+                ));
+                branch.at = Some(current.len() - 1);
+                current.len() - 1
+            }
+        };
+        crate::work::add(crate::work::Unit::MapEntry, 1);
+        let Value::Map(inner) = &mut current[idx].1.value else {
+            return;
+        };
+        current = inner;
     }
 }
 
@@ -114,13 +128,18 @@ pub fn placeholders(text: &str) -> Vec<Span> {
 /// dotted parts (`IkeConfig.IkeVersion=...`), never both. A repeat is `input.syntax` at the
 /// second occurrence, as a repeated key is in JSON or YAML (the API would take one of them, and
 /// which one is not documented).
-#[derive(Default)]
 struct Seen {
     /// Full keys given a value, with where.
     leaves: HashMap<String, Span>,
-    /// Proper prefixes of dotted keys (`IkeConfig` of `IkeConfig.IkeVersion`): the first full
-    /// key that used each, with where.
-    branches: HashMap<String, (String, Span)>,
+    /// Proper prefixes of dotted keys (`IkeConfig` of `IkeConfig.IkeVersion`).
+    branches: HashMap<String, Branch>,
+}
+
+/// A proper prefix of dotted keys: where the first full key that used it stands, and the
+/// place of its object in its parent (found by one lookup however many parameters there are).
+struct Branch {
+    first: Span,
+    at: Option<usize>,
 }
 
 impl Seen {
@@ -137,7 +156,9 @@ impl Seen {
         if let Some(first) = self.leaves.get(key) {
             return Err(conflict(format!("`{key}` is given twice"), *first, ONCE));
         }
-        if let Some((part, first)) = self.branches.get(key) {
+        if let Some(Branch { first, .. }) = self.branches.get(key) {
+            let raw = &text[first.offset..first.offset + first.len];
+            let part = percent_decode(raw).unwrap_or_else(|| raw.to_owned());
             return Err(conflict(
                 format!("`{key}` is given whole and as `{part}`"),
                 *first,
@@ -155,9 +176,15 @@ impl Seen {
             }
         }
         for prefix in prefixes {
-            self.branches
-                .entry(prefix.to_owned())
-                .or_insert_with(|| (key.to_owned(), span));
+            if !self.branches.contains_key(prefix) {
+                self.branches.insert(
+                    prefix.to_owned(),
+                    Branch {
+                        first: span,
+                        at: None,
+                    },
+                );
+            }
         }
         self.leaves.insert(key.to_owned(), span);
         Ok(())
@@ -168,7 +195,25 @@ impl Seen {
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let start = text.find('?').map_or(0, |i| i + 1);
     let mut map: Vec<(Key, Node)> = Vec::new();
-    let mut seen = Seen::default();
+    // Sized for every parameter at once: growing two tables of a million keys rehashed each
+    // key about twice more (a fifth of the time).
+    let params = text[start..].bytes().filter(|&c| c == b'&').count() + 1;
+    // The value limit of JSON and YAML documents, decided before anything is built: each
+    // parameter is at least one value (a million of them took 3.5 s and 560 MiB to refuse
+    // otherwise, as unknown fields).
+    let max = super::max_nodes(text.len());
+    if params > max {
+        return Err(Diagnostic::error(
+            "input.limit",
+            format!("the request has {params} parameters, more than the {max} values a document may hold"),
+        )
+        .at(Some(Span::new(start, 1)), "the parameters start here")
+        .help("an API request has a few dozen parameters: is this the request you meant?"));
+    }
+    let mut seen = Seen {
+        leaves: HashMap::with_capacity(params),
+        branches: HashMap::with_capacity(params.min(text.bytes().filter(|&c| c == b'.').count())),
+    };
     let mut offset = start;
     for part in text[start..].split('&') {
         let part_offset = offset;
@@ -197,10 +242,10 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             );
         };
         seen.add(text, &key, key_span)?;
-        let path: Vec<&str> = key.split('.').collect();
         insert(
             &mut map,
-            &path,
+            &mut seen.branches,
+            &key,
             key_span,
             Node {
                 value: Value::Str(value),
@@ -259,6 +304,18 @@ mod tests {
                 &tail[1..]
             );
         }
+    }
+
+    /// More parameters than a document may hold values is refused before any is read.
+    #[test]
+    fn more_parameters_than_the_value_limit_are_refused_at_once() {
+        let mut text = String::from("?Action=X");
+        for i in 0..=crate::source::MAX_NODES {
+            text.push_str(&format!("&P{i}=1"));
+        }
+        let d = parse(&text).expect_err("refused");
+        assert_eq!(d.code, "input.limit");
+        assert!(d.message.contains("1000002 parameters"), "{}", d.message);
     }
 
     #[test]

@@ -108,6 +108,9 @@ fn overlapping_pairs(local: &[At<IpNetwork>], remote: &[At<IpNetwork>]) -> Vec<(
             .push(i);
     }
     let mut pairs = Vec::new();
+    // Blocks looked at: each remote once to sort and index it, then per local block the
+    // remotes starting inside it and one lookup per shorter prefix.
+    let mut compared = remote.len();
     for (li, l) in local.iter().enumerate() {
         let prefix = l.value.prefix();
         if prefix == 0 {
@@ -117,11 +120,13 @@ fn overlapping_pairs(local: &[At<IpNetwork>], remote: &[At<IpNetwork>]) -> Vec<(
         // Remote blocks that start inside this one.
         let from = by_start.partition_point(|(k, _)| *k < (v6, first));
         for ((rv6, rfirst), ri) in &by_start[from..] {
+            compared += 1;
             if *rv6 != v6 || *rfirst > last {
                 break;
             }
             pairs.push((li, *ri));
         }
+        compared += usize::from(prefix);
         // Remote blocks that start before this one and contain it.
         let bits = if v6 { 128 } else { 32 };
         for p in 1..prefix {
@@ -135,6 +140,7 @@ fn overlapping_pairs(local: &[At<IpNetwork>], remote: &[At<IpNetwork>]) -> Vec<(
             }
         }
     }
+    crate::work::add(crate::work::Unit::SubnetCompare, compared);
     pairs.sort_unstable();
     pairs.dedup();
     pairs

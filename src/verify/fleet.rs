@@ -91,8 +91,11 @@ pub fn overlapping_subnets(conns: &[Connection], lines: &LineIndex<'_>) -> Diagn
     let mut out = Diagnostics::default();
     // Indexes into `blocks` of the blocks enclosing the current one, outermost first.
     let mut open: Vec<usize> = Vec::new();
+    // Blocks looked at: each once, each stack entry once more when popped or walked past.
+    let mut compared = blocks.len();
     for (i, b) in blocks.iter().enumerate() {
         while let Some(&top) = open.last() {
+            compared += 1;
             let t = &blocks[top];
             if t.gateway != b.gateway || t.v6 != b.v6 || t.end < b.start {
                 open.pop();
@@ -102,11 +105,14 @@ pub fn overlapping_subnets(conns: &[Connection], lines: &LineIndex<'_>) -> Diagn
         }
         // The innermost enclosing block of another connection (a connection's own blocks on
         // the stack are strictly nested, so this walk is bounded by the prefix length).
-        if let Some(&o) = open.iter().rev().find(|&&o| blocks[o].conn != b.conn) {
-            out.push(diagnostic(&blocks[o], b, lines));
+        let other = open.iter().rev().position(|&o| blocks[o].conn != b.conn);
+        compared += other.map_or(open.len(), |p| p + 1);
+        if let Some(p) = other {
+            out.push(diagnostic(&blocks[open[open.len() - 1 - p]], b, lines));
         }
         open.push(i);
     }
+    crate::work::add(crate::work::Unit::SubnetCompare, compared);
     out
 }
 

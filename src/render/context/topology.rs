@@ -465,6 +465,7 @@ pub fn build(
                 continue;
             }
             if per_pair && pairs > 1 {
+                crate::work::add(crate::work::Unit::Child, pairs);
                 for l in &local {
                     for r in &remote {
                         children.push(ChildCtx {

@@ -268,13 +268,30 @@ pub fn render_joined(
             return Err(errors);
         }
     }
-    let Some(numbers) = render::number_tunnels(all.iter().map(|(c, _)| c.name.as_str())) else {
+    // Route-based tunnels (two tunnels of a group, BGP by default, or --tunnel-mode route) each
+    // need their own interface id; policy-based ones use none.
+    let route_based: Vec<bool> = units
+        .iter()
+        .flat_map(|u| {
+            let route = match opts.tunnel_mode {
+                Some(mode) => mode == render::TunnelMode::Route || u.len() > 1,
+                None => u.len() > 1 || u.iter().any(|(c, _)| c.bgp_enabled()),
+            };
+            std::iter::repeat_n(route, u.len())
+        })
+        .collect();
+    let Some(numbers) = render::number_tunnels(
+        all.iter()
+            .zip(&route_based)
+            .filter(|(_, r)| **r)
+            .map(|((c, _), _)| c.name.as_str()),
+    ) else {
         errors.push(
             diag::Diagnostic::error(
                 "target.unsupported",
                 format!(
-                    "{} tunnels in one run need more tunnel interface ids than the {} ipsecgen hands out",
-                    all.len(),
+                    "{} route-based tunnels in one run need more tunnel interface ids than the {} ipsecgen hands out",
+                    route_based.iter().filter(|r| **r).count(),
                     render::context::IF_IDS
                 ),
             )
@@ -285,7 +302,10 @@ pub fn render_joined(
     // The headers' regenerate command names every input the facts came from.
     let joined_input = render::quote::join_inputs(inputs.iter().map(|c| c.source.name.as_str()));
     // Every core renders a share of the connections; results come back in file order.
-    let mut numbers = numbers.into_iter().map(Some);
+    let mut numbers = numbers.into_iter();
+    let mut numbers = route_based
+        .iter()
+        .map(|r| if *r { numbers.next() } else { None });
     let jobs: Vec<(&Unit, Vec<Option<u32>>)> = units
         .iter()
         .map(|u| (u, numbers.by_ref().take(u.len()).collect()))

@@ -685,3 +685,44 @@ fn file_names_never_read_as_options_in_the_regenerate_command() {
         "{text}"
     );
 }
+
+/// Only route-based tunnels take an interface id: a policy-based fleet larger than the 4,000
+/// ids renders, the same fleet route-based is refused with the count (it was refused in both
+/// modes, and `cargo bench --bench fleet`'s 10,000 connections with it).
+#[test]
+fn only_route_based_tunnels_need_interface_ids() {
+    let n = ipsecgen::render::context::IF_IDS as usize + 1;
+    let mut text = String::from("connections:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - name: c{i}\n    cloud: {{gateway: 203.0.113.1, subnets: [10.{}.{}.0/24]}}\n    customer: {{gateway: 198.51.{}.{}, subnets: [172.16.0.0/24]}}\n    psk: Zr5tW8yBn3QxL6vDkk{i:05}\n",
+            i / 256,
+            i % 256,
+            100 + i / 250,
+            1 + i % 250
+        ));
+    }
+    let checked = ipsecgen::check(Source::new("fleet.yaml", text), &Default::default());
+    assert!(
+        !checked.diagnostics.has_errors(),
+        "{:?}",
+        checked.diagnostics.iter().next()
+    );
+    let target = ipsecgen::render::find_target("swanctl").expect("target");
+    let policy = ipsecgen::render_all(&checked, RenderOptions::side(Side::Customer), target)
+        .expect("a policy-based fleet renders");
+    assert_eq!(policy.iter().filter(|(d, _)| !d.is_empty()).count(), n);
+    let route = RenderOptions {
+        side: Side::Customer,
+        tunnel_mode: Some(ipsecgen::render::TunnelMode::Route),
+    };
+    let err = ipsecgen::render_all(&checked, route, target).expect_err("refused");
+    let d = err.iter().next().expect("one diagnostic");
+    assert_eq!(d.code, "target.unsupported");
+    assert!(
+        d.message
+            .starts_with(&format!("{n} route-based tunnels in one run")),
+        "{}",
+        d.message
+    );
+}

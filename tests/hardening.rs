@@ -613,6 +613,7 @@ fn connections_rendered_together_get_distinct_tunnel_interfaces() {
     let opts = RenderOptions {
         side: Side::Customer,
         tunnel_mode: Some(ipsecgen::render::TunnelMode::Route),
+        device: &ipsecgen::render::device::NO_FACTS,
     };
     let out = ipsecgen::render_all(&checked, opts, target).expect("renders");
     let ids: Vec<String> = out

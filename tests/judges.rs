@@ -123,6 +123,7 @@ fn render_into(
         let opts = RenderOptions {
             side: Side::Customer,
             tunnel_mode: Some(*mode),
+            device: &ipsecgen::render::device::NO_FACTS,
         };
         // A connection the target cannot express is a capability error (snapshotted).
         let Ok(out) = ipsecgen::render_all(checked, opts, target) else {

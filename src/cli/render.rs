@@ -60,6 +60,11 @@ pub struct RenderArgs {
     /// (see `ipsecgen templates export`)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// A device fact the cloud API does not carry, such as wan=ethernet1/3 or lan-zone=inside
+    /// (repeatable; TARGET.KEY=VALUE for one target; overrides [device] in ipsecgen.toml;
+    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub device: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -162,6 +167,23 @@ pub fn run(a: &RenderArgs) -> u8 {
         );
     }
 
+    // Device facts: ipsecgen.toml's, then the flags' (which win).
+    let mut device = cfg
+        .as_ref()
+        .map(|c| c.device_facts.clone())
+        .unwrap_or_default();
+    for arg in &a.device {
+        if let Err(d) = device.give_flag(arg) {
+            return usage(d, a.format);
+        }
+    }
+    if let Err(d) = device.check(
+        &crate::render::registry().targets().collect::<Vec<_>>(),
+        &targets,
+    ) {
+        return usage(d, a.format);
+    }
+
     let inputs = match super::read_inputs(&a.files, &opts, a.format) {
         Ok(i) => i,
         Err(code) => return code,
@@ -170,7 +192,15 @@ pub fn run(a: &RenderArgs) -> u8 {
     let mut outputs = Vec::new();
     if !inputs.iter().any(|c| c.diagnostics.has_errors()) {
         for t in &targets {
-            match crate::render_joined(&inputs, RenderOptions { side, tunnel_mode }, t) {
+            match crate::render_joined(
+                &inputs,
+                RenderOptions {
+                    side,
+                    tunnel_mode,
+                    device: &device,
+                },
+                t,
+            ) {
                 Ok(files) => outputs.extend(files.into_iter().map(|(sub, f)| {
                     let sub = match (several, sub.is_empty()) {
                         (false, _) => sub,

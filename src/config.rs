@@ -155,7 +155,7 @@ impl DeviceTable {
         for (key, entry) in &self.0 {
             match entry {
                 DeviceEntry::Value(v) => out
-                    .give(None, key.get_ref(), v, device::Source::Config)
+                    .give(None, key.get_ref(), v, device::FactSource::Config)
                     .map_err(|d| at(key, d))?,
                 DeviceEntry::Target(facts) => {
                     for (fact, v) in facts {
@@ -163,7 +163,7 @@ impl DeviceTable {
                             Some(key.get_ref()),
                             fact.get_ref(),
                             v,
-                            device::Source::Config,
+                            device::FactSource::Config,
                         )
                         .map_err(|d| at(fact, d))?;
                     }

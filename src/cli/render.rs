@@ -25,9 +25,11 @@ pub enum SideArg {
   ipsecgen render examples/aliyun/connection-static.json -o out/
   ipsecgen render examples/aliyun/connection-bgp.json --target all -o out/   # every target, out/<target>/
   ipsecgen render examples/native/two-bgp.yaml --target swanctl,frr -o out/
+  ipsecgen render examples/aliyun/connection-static.json --target juniper-srx --device wan=ge-0/0/3.0
   cat conn.json | ipsecgen render - --cloud-ip 203.0.113.10
 
-Defaults for --target, --side, -o, --tunnel-mode and --templates can come from ipsecgen.toml.")]
+Defaults for --target, --side, -o, --tunnel-mode, --templates and --device can come from
+ipsecgen.toml ([device], see the README's Device facts).")]
 pub struct RenderArgs {
     /// The connection file (JSON, YAML or the query-string request), or - for standard input;
     /// gateway documents (DescribeVpnGateway, DescribeCustomerGateway) and more connection

@@ -49,16 +49,16 @@ pub const DEFAULT_SOURCE: &str = "default: replace before applying";
 
 /// Where a given fact came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Source {
+pub enum FactSource {
     Config,
     Flag,
 }
 
-impl Source {
+impl FactSource {
     fn shown(self) -> &'static str {
         match self {
-            Source::Config => "ipsecgen.toml",
-            Source::Flag => "--device",
+            FactSource::Config => "ipsecgen.toml",
+            FactSource::Flag => "--device",
         }
     }
 }
@@ -69,7 +69,7 @@ struct Given {
     target: Option<String>,
     fact: &'static str,
     value: String,
-    source: Source,
+    source: FactSource,
 }
 
 /// The device facts the user gave: each one a known fact with a safe value (the only way in
@@ -138,7 +138,7 @@ impl DeviceInput {
         target: Option<&str>,
         key: &str,
         value: &str,
-        source: Source,
+        source: FactSource,
     ) -> Result<(), Diagnostic> {
         let fact = known_fact(key)?;
         if !quote::device_word(value) {
@@ -165,8 +165,8 @@ impl DeviceInput {
             ));
         };
         match key.split_once('.') {
-            Some((target, fact)) => self.give(Some(target), fact, value, Source::Flag),
-            None => self.give(None, key, value, Source::Flag),
+            Some((target, fact)) => self.give(Some(target), fact, value, FactSource::Flag),
+            None => self.give(None, key, value, FactSource::Flag),
         }
     }
 
@@ -180,9 +180,12 @@ impl DeviceInput {
     /// of ipsecgen.toml for every target may serve targets not rendered now.
     pub fn check(&self, known: &[&Target], rendered: &[&Target]) -> Result<(), Diagnostic> {
         for g in &self.given {
-            let where_ = match g.source {
-                Source::Flag => "--device",
-                Source::Config => "ipsecgen.toml [device]",
+            let where_ = match (g.source, &g.target) {
+                (FactSource::Flag, _) => "--device".to_owned(),
+                (FactSource::Config, None) => "ipsecgen.toml [device]".to_owned(),
+                (FactSource::Config, Some(t)) => {
+                    format!("ipsecgen.toml [device.{}]", quote::comment_safe(t))
+                }
             };
             match &g.target {
                 Some(name) => {
@@ -201,13 +204,13 @@ impl DeviceInput {
                         });
                     };
                     if !t.device.contains_key(g.fact) {
-                        return Err(unused(where_, g.fact, &[t]));
+                        return Err(unused(&where_, g.fact, &[t]));
                     }
                 }
-                None if g.source == Source::Flag
+                None if g.source == FactSource::Flag
                     && !rendered.iter().any(|t| t.device.contains_key(g.fact)) =>
                 {
-                    return Err(unused(where_, g.fact, rendered));
+                    return Err(unused(&where_, g.fact, rendered));
                 }
                 None => {}
             }

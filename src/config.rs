@@ -6,10 +6,12 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::dialect::psk_text;
 use crate::ir::{At, Connection, Psk, PskOrigin, Side};
+use crate::render::device::{self, DeviceInput};
 use crate::source::secret_file::SecretFiles;
 use crate::tree::Span;
 
@@ -26,6 +28,12 @@ pub struct Config {
     /// Facts and secret references applied to connections whose name matches.
     #[serde(default)]
     pub overlay: Vec<Overlay>,
+    /// Device facts (`[device]` for every target, `[device.<target>]` for one), as read.
+    #[serde(default)]
+    pub device: DeviceTable,
+    /// The same facts, checked (known facts, safe values).
+    #[serde(skip)]
+    pub device_facts: DeviceInput,
     /// Where the file was found (set after loading).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -74,6 +82,96 @@ pub struct Overlay {
 pub struct PskRef {
     pub env: Option<String>,
     pub file: Option<PathBuf>,
+}
+
+/// `[device]` as written: `wan = "ethernet1/3"` for every target, and tables of facts for one
+/// target (`[device.panos]`), each key with its place for diagnostics.
+#[derive(Debug, Default)]
+pub struct DeviceTable(Vec<(Spanned<String>, DeviceEntry)>);
+
+#[derive(Debug)]
+pub enum DeviceEntry {
+    Value(String),
+    Target(Vec<(Spanned<String>, String)>),
+}
+
+impl<'de> Deserialize<'de> for DeviceTable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DeviceTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of device facts")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<DeviceTable, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Spanned<String>>()? {
+                    out.push((k, m.next_value::<DeviceEntry>()?));
+                }
+                Ok(DeviceTable(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DeviceEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a device fact's value (a string) or a target's table of facts")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DeviceEntry, E> {
+                Ok(DeviceEntry::Value(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<DeviceEntry, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<Spanned<String>>()? {
+                    out.push((k, m.next_value::<String>()?));
+                }
+                Ok(DeviceEntry::Target(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl DeviceTable {
+    /// The facts, checked: an unknown fact or an unsafe value is a diagnostic at its key.
+    fn check(&self) -> Result<DeviceInput, Diagnostic> {
+        let mut out = DeviceInput::default();
+        let at = |k: &Spanned<String>, d: Diagnostic| {
+            let r = k.span();
+            d.at(Some(Span::new(r.start, (r.end - r.start).max(1))), "here")
+        };
+        for (key, entry) in &self.0 {
+            match entry {
+                DeviceEntry::Value(v) => out
+                    .give(None, key.get_ref(), v, device::FactSource::Config)
+                    .map_err(|d| at(key, d))?,
+                DeviceEntry::Target(facts) => {
+                    for (fact, v) in facts {
+                        out.give(
+                            Some(key.get_ref()),
+                            fact.get_ref(),
+                            v,
+                            device::FactSource::Config,
+                        )
+                        .map_err(|d| at(fact, d))?;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// A config problem, with the config's text for the report.
@@ -202,6 +300,16 @@ fn parse(path: &Path, shown: &str, text: String) -> Result<Config, Box<ConfigErr
     match toml::from_str::<Config>(&text) {
         Ok(mut c) => {
             c.path = Some(path.to_path_buf());
+            match c.device.check() {
+                Ok(facts) => c.device_facts = facts,
+                Err(diagnostic) => {
+                    return Err(Box::new(ConfigError {
+                        path: shown.to_owned(),
+                        text,
+                        diagnostic,
+                    }))
+                }
+            }
             Ok(c)
         }
         Err(e) => {

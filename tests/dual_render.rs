@@ -166,6 +166,7 @@ fn two_tunnels_are_never_policy_based() {
     let opts = RenderOptions {
         side: Side::Customer,
         tunnel_mode: Some(TunnelMode::Policy),
+        device: &ipsecgen::render::device::NO_FACTS,
     };
     assert_eq!(codes(&g, "swanctl", opts), ["target.unsupported"]);
 }

@@ -48,6 +48,7 @@ fn every_frr_config_passes_vtysh() {
                     RenderOptions {
                         side,
                         tunnel_mode: Some(mode),
+                        device: &ipsecgen::render::device::NO_FACTS,
                     },
                     frr,
                 )

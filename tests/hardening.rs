@@ -613,6 +613,7 @@ fn connections_rendered_together_get_distinct_tunnel_interfaces() {
     let opts = RenderOptions {
         side: Side::Customer,
         tunnel_mode: Some(ipsecgen::render::TunnelMode::Route),
+        device: &ipsecgen::render::device::NO_FACTS,
     };
     let out = ipsecgen::render_all(&checked, opts, target).expect("renders");
     let ids: Vec<String> = out
@@ -715,6 +716,7 @@ fn only_route_based_tunnels_need_interface_ids() {
     let route = RenderOptions {
         side: Side::Customer,
         tunnel_mode: Some(ipsecgen::render::TunnelMode::Route),
+        device: &ipsecgen::render::device::NO_FACTS,
     };
     let err = ipsecgen::render_all(&checked, route, target).expect_err("refused");
     let d = err.iter().next().expect("one diagnostic");
@@ -725,4 +727,99 @@ fn only_route_based_tunnels_need_interface_ids() {
         "{}",
         d.message
     );
+}
+
+/// Device facts (`--device`, `[device]` in ipsecgen.toml) are the one free text a user types
+/// straight into device configs: every hostile value is refused for every fact, from either
+/// source, and the widest value allowed keeps every line of every target's output (examples x
+/// side x tunnel mode) the same line, with the same grammar.
+#[test]
+fn hostile_device_facts_are_refused_and_allowed_ones_add_no_line() {
+    use ipsecgen::render::device::{DeviceInput, FactSource, FACTS, NO_FACTS};
+    let long = "A".repeat(64);
+    let extra = [
+        long.as_str(),
+        "",
+        "-x",
+        "/x",
+        ".x",
+        "a=b",
+        "a:b",
+        "a?b",
+        "a|b",
+        "a,b",
+    ];
+    for (fact, _) in FACTS {
+        for value in HOSTILE.iter().copied().chain(extra) {
+            for target in [None, Some("panos")] {
+                for source in [FactSource::Flag, FactSource::Config] {
+                    let err = DeviceInput::default()
+                        .give(target, fact, value, source)
+                        .expect_err("refused");
+                    assert_eq!(err.code, "device.unsafe-value", "{fact}={value:?}");
+                }
+            }
+            let err = DeviceInput::default()
+                .give_flag(&format!("{fact}={value}"))
+                .expect_err("refused");
+            assert_eq!(err.code, "device.unsafe-value", "--device {fact}={value:?}");
+            assert!(
+                !err.message.contains(['\n', '\r', '\u{2028}', '\u{2029}']),
+                "{fact}={value:?}: the diagnostic echoes a line break"
+            );
+        }
+    }
+
+    // The widest allowed value: 63 characters of every allowed kind.
+    let odd = format!("{}abc", "a./-_9".repeat(10));
+    assert_eq!(odd.len(), 63);
+    let mut device = DeviceInput::default();
+    for (fact, _) in FACTS {
+        device
+            .give(None, fact, &odd, FactSource::Flag)
+            .expect("a safe value");
+    }
+    let mut rendered = 0;
+    for path in [
+        "examples/native/bgp.yaml",
+        "examples/aliyun/connection-static.json",
+        "examples/aliyun/dual-tunnel-bgp.json",
+        "examples/huawei/connection-policy.json",
+    ] {
+        let text = std::fs::read_to_string(path).expect("example");
+        let checked = ipsecgen::check(Source::new(path, text), &Default::default());
+        for t in registry().targets() {
+            for side in [Side::Customer, Side::Cloud] {
+                for mode in [
+                    ipsecgen::render::TunnelMode::Route,
+                    ipsecgen::render::TunnelMode::Policy,
+                ] {
+                    let opts = |device| RenderOptions {
+                        side,
+                        tunnel_mode: Some(mode),
+                        device,
+                    };
+                    let (Ok(want), Ok(got)) = (
+                        ipsecgen::render_all(&checked, opts(&NO_FACTS), t),
+                        ipsecgen::render_all(&checked, opts(&device), t),
+                    ) else {
+                        continue;
+                    };
+                    let want = ipsecgen::write::concatenated(&want, &t.comment);
+                    let got = ipsecgen::write::concatenated(&got, &t.comment);
+                    let case = format!("{path} {} {side:?} {mode:?}", t.name);
+                    assert_eq!(
+                        got.lines().count(),
+                        want.lines().count(),
+                        "{case}: a device fact changed the line structure:\n{got}"
+                    );
+                    for (gl, wl) in got.lines().zip(want.lines()) {
+                        same_line_grammar(gl, wl, &case);
+                    }
+                    rendered += usize::from(got != want);
+                }
+            }
+        }
+    }
+    assert!(rendered > 20, "only {rendered} outputs used a device fact");
 }

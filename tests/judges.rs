@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ipsecgen::ir::{Side, TunnelRole};
+use ipsecgen::render::device::{DeviceInput, NO_FACTS};
 use ipsecgen::render::{RenderOptions, TunnelMode};
 use ipsecgen::source::Source;
 
@@ -118,11 +119,25 @@ fn render_into(
     modes: &[TunnelMode],
     index: &mut Vec<String>,
 ) -> Vec<PathBuf> {
+    render_with(dir, label, checked, target, modes, &NO_FACTS, index)
+}
+
+/// `render_into` with device facts given.
+fn render_with(
+    dir: &Path,
+    label: &str,
+    checked: &ipsecgen::Checked,
+    target: &ipsecgen::render::Target,
+    modes: &[TunnelMode],
+    device: &DeviceInput,
+    index: &mut Vec<String>,
+) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     for mode in modes {
         let opts = RenderOptions {
             side: Side::Customer,
             tunnel_mode: Some(*mode),
+            device,
         };
         // A connection the target cannot express is a capability error (snapshotted).
         let Ok(out) = ipsecgen::render_all(checked, opts, target) else {
@@ -161,6 +176,21 @@ fn explain(err: &str, dir: &Path, index: &[String]) -> String {
 fn every_example_passes_the_vendor_schema_judges() {
     let Some(judges) = judges_dir() else { return };
     let mut failures = Vec::new();
+    let mut device = DeviceInput::default();
+    for flag in [
+        "panos.wan=ethernet1/3",
+        "panos.vpn-zone=cloud-vpn",
+        "panos.lan-zone=inside",
+        "panos.virtual-router=vr1",
+        "fortios.wan=port1",
+        "fortios.lan=internal",
+        "juniper-srx.wan=ge-0/0/3.0",
+        "juniper-srx.wan-zone=internet",
+        "juniper-srx.vpn-zone=cloud",
+        "juniper-srx.lan-zone=office",
+    ] {
+        device.give_flag(flag).expect("a device fact");
+    }
     for name in JUDGED {
         let target = ipsecgen::render::find_target(name).expect("target");
         let dir = tempfile::tempdir().expect("tempdir");
@@ -176,6 +206,16 @@ fn every_example_passes_the_vendor_schema_judges() {
                 &checked,
                 target,
                 &[TunnelMode::Route, TunnelMode::Policy],
+                &mut index,
+            ));
+            // The same with device facts given, as a user would name them.
+            files.extend(render_with(
+                dir.path(),
+                &format!("{ex} with device facts"),
+                &checked,
+                target,
+                &[TunnelMode::Route, TunnelMode::Policy],
+                &device,
                 &mut index,
             ));
         }

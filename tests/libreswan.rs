@@ -105,6 +105,7 @@ fn every_libreswan_config_passes_addconn_and_algparse() {
                 let opts = RenderOptions {
                     side,
                     tunnel_mode: mode,
+                    device: &ipsecgen::render::device::NO_FACTS,
                 };
                 // A connection libreswan cannot express is a capability error (snapshotted).
                 let Ok(out) = ipsecgen::render_all(&checked, opts, target) else {
@@ -267,6 +268,7 @@ fn every_libreswan_config_loads_into_a_running_pluto() {
                 let opts = RenderOptions {
                     side,
                     tunnel_mode: Some(mode),
+                    device: &ipsecgen::render::device::NO_FACTS,
                 };
                 let Ok(out) = ipsecgen::render_all(&checked, opts, target) else {
                     continue;

@@ -584,7 +584,11 @@ fn every_line_carrying_a_psk_is_declared_by_its_target() {
         for target in ipsecgen::render::registry().targets() {
             for side in [Side::Customer, Side::Cloud] {
                 for tunnel_mode in [None, Some(TunnelMode::Policy), Some(TunnelMode::Route)] {
-                    let opts = RenderOptions { side, tunnel_mode };
+                    let opts = RenderOptions {
+                        side,
+                        tunnel_mode,
+                        device: &ipsecgen::render::device::NO_FACTS,
+                    };
                     let Ok(outputs) = ipsecgen::render_all(&checked, opts, target) else {
                         continue;
                     };

@@ -59,6 +59,7 @@ fn every_example_renders_for_every_target() {
                     let opts = RenderOptions {
                         side,
                         tunnel_mode: mode,
+                        device: &ipsecgen::render::device::NO_FACTS,
                     };
                     let text = match ipsecgen::render_all(&checked, opts, target) {
                         Ok(out) => redact_psks(

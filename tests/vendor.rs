@@ -29,6 +29,7 @@ fn render_side(
         RenderOptions {
             side,
             tunnel_mode: mode,
+            device: &ipsecgen::render::device::NO_FACTS,
         },
         t,
     )

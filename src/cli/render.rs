@@ -25,9 +25,11 @@ pub enum SideArg {
   ipsecgen render examples/aliyun/connection-static.json -o out/
   ipsecgen render examples/aliyun/connection-bgp.json --target all -o out/   # every target, out/<target>/
   ipsecgen render examples/native/two-bgp.yaml --target swanctl,frr -o out/
+  ipsecgen render examples/aliyun/connection-static.json --target juniper-srx --device wan=ge-0/0/3.0
   cat conn.json | ipsecgen render - --cloud-ip 203.0.113.10
 
-Defaults for --target, --side, -o, --tunnel-mode and --templates can come from ipsecgen.toml.")]
+Defaults for --target, --side, -o, --tunnel-mode, --templates and --device can come from
+ipsecgen.toml ([device], see the README's Device facts).")]
 pub struct RenderArgs {
     /// The connection file (JSON, YAML or the query-string request), or - for standard input;
     /// gateway documents (DescribeVpnGateway, DescribeCustomerGateway) and more connection
@@ -60,6 +62,11 @@ pub struct RenderArgs {
     /// (see `ipsecgen templates export`)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// A device fact the cloud API does not carry, such as wan=ethernet1/3 or lan-zone=inside
+    /// (repeatable; TARGET.KEY=VALUE for one target; overrides [device] in ipsecgen.toml;
+    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub device: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -162,6 +169,23 @@ pub fn run(a: &RenderArgs) -> u8 {
         );
     }
 
+    // Device facts: ipsecgen.toml's, then the flags' (which win).
+    let mut device = cfg
+        .as_ref()
+        .map(|c| c.device_facts.clone())
+        .unwrap_or_default();
+    for arg in &a.device {
+        if let Err(d) = device.give_flag(arg) {
+            return usage(d, a.format);
+        }
+    }
+    if let Err(d) = device.check(
+        &crate::render::registry().targets().collect::<Vec<_>>(),
+        &targets,
+    ) {
+        return usage(d, a.format);
+    }
+
     let inputs = match super::read_inputs(&a.files, &opts, a.format) {
         Ok(i) => i,
         Err(code) => return code,
@@ -170,7 +194,15 @@ pub fn run(a: &RenderArgs) -> u8 {
     let mut outputs = Vec::new();
     if !inputs.iter().any(|c| c.diagnostics.has_errors()) {
         for t in &targets {
-            match crate::render_joined(&inputs, RenderOptions { side, tunnel_mode }, t) {
+            match crate::render_joined(
+                &inputs,
+                RenderOptions {
+                    side,
+                    tunnel_mode,
+                    device: &device,
+                },
+                t,
+            ) {
                 Ok(files) => outputs.extend(files.into_iter().map(|(sub, f)| {
                     let sub = match (several, sub.is_empty()) {
                         (false, _) => sub,

@@ -2,6 +2,7 @@
 //! each target's words in Rust (`context`), and templates only print.
 
 pub mod context;
+pub mod device;
 mod environment;
 pub mod filters;
 pub mod matrix;

@@ -65,6 +65,18 @@ pub fn short_name(name: &str, max: usize) -> String {
     format!("{}{suffix}", name[..keep].trim_end_matches('-'))
 }
 
+/// Whether `value` can be written into any target's config as one word (a device fact such as
+/// an interface or zone name): ASCII letters and digits, then also `-`, `_`, `.` and `/`
+/// (`ge-0/0/0.0`, `Tunnel0/0/`), at most 63 characters. Whitespace, quotes, comment leaders
+/// (`#`, `!`, `;`), braces, `?` and every character `is_unsafe_char` refuses are out, so a
+/// value can never add a line, a word or a comment to any target's output.
+pub fn device_word(value: &str) -> bool {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
+    value.len() <= 63
+        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| plain(c) && !is_unsafe_char(c))
+}
+
 /// A character that must never reach an output raw: a control character (line feed, carriage
 /// return, tab, escape, NUL, the C1 controls with U+0085 NEXT LINE), a Unicode line or paragraph
 /// separator, or an invisible format character (bidirectional overrides and isolates, zero-width
@@ -204,6 +216,40 @@ mod tests {
         let a = short_name("a-very-long-connection-name-one", 15);
         let b = short_name("a-very-long-connection-name-two", 15);
         assert!(a.len() <= 15 && b.len() <= 15 && a != b, "{a} {b}");
+    }
+
+    #[test]
+    fn device_words_are_single_plain_words() {
+        for ok in [
+            "ethernet1/3",
+            "ge-0/0/0.0",
+            "Tunnel0/0/",
+            "LoopBack1",
+            "trust",
+            "WAN_PORT",
+        ] {
+            assert!(device_word(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "a\nb",
+            "a\"b",
+            "a'b",
+            "a#b",
+            "a!b",
+            "a;b",
+            "a{b",
+            "a?b",
+            "-x",
+            "/x",
+            "a\u{2028}b",
+            "a\u{202e}b",
+            "\u{e9}th0",
+            &"x".repeat(64),
+        ] {
+            assert!(!device_word(bad), "{bad:?}");
+        }
     }
 
     #[test]

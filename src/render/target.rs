@@ -87,6 +87,10 @@ pub struct Target {
     /// "..."`): printed in the header when the connection uses it.
     #[serde(default)]
     pub notes: BTreeMap<String, BTreeMap<String, String>>,
+    /// The device facts the output uses (see `render::device`), each with its default: what
+    /// the header lists, marked "replace before applying", when the user gives none.
+    #[serde(default)]
+    pub device: BTreeMap<String, String>,
 }
 
 /// `[ranges]`: `<what> = [min, max]`; an absent key means the target takes any value the
@@ -426,6 +430,7 @@ impl Target {
                 t.name
             ));
         }
+        super::device::check_defaults(folder, &t.device)?;
         Ok(t)
     }
 

@@ -19,19 +19,23 @@ use super::target::Target;
 pub use crypto::{EspCtx, IkeCtx};
 pub use topology::{BgpCtx, ChildCtx, HealthCtx, RemoteAccessCtx, TunnelCtx, TunnelMode};
 
-/// What to render: whose side, and how the tunnel carries traffic.
+/// What to render: whose side, how the tunnel carries traffic, and the device facts given.
 #[derive(Clone, Copy, Debug)]
-pub struct RenderOptions {
+pub struct RenderOptions<'a> {
     pub side: Side,
     /// `None`: route-based when BGP runs over the tunnel, policy-based otherwise.
     pub tunnel_mode: Option<TunnelMode>,
+    /// The device facts the user gave (`--device`, ipsecgen.toml); the rest are defaults.
+    pub device: &'a super::device::DeviceInput,
 }
 
-impl RenderOptions {
+impl RenderOptions<'static> {
+    /// `side`, the default tunnel mode and no device facts.
     pub fn side(side: Side) -> Self {
         Self {
             side,
             tunnel_mode: None,
+            device: &super::device::NO_FACTS,
         }
     }
 }
@@ -78,6 +82,10 @@ pub struct Context {
     /// One tunnel of two: its role (`master`, `slave`, `active`) and how this side prefers it.
     pub role: Option<&'static str>,
     pub preference: Option<PreferenceCtx>,
+    /// The device facts this target uses, by template name (`device.vpn_zone`).
+    pub device: std::collections::BTreeMap<String, String>,
+    /// The same facts in header order, each with where its value came from.
+    pub device_facts: Vec<super::device::FactCtx>,
 }
 
 /// How this side prefers one tunnel of two: the master while it is up, the slave after.
@@ -445,6 +453,7 @@ pub fn build_numbered(
     } else {
         (None, None, None, None, None)
     };
+    let device = opts.device.resolve(target);
     let yes = word(target, "bool", "true", None, &mut diags);
     let no = word(target, "bool", "false", None, &mut diags);
 
@@ -487,6 +496,8 @@ pub fn build_numbered(
             .collect(),
         yes,
         no,
+        device: device.values,
+        device_facts: device.facts,
         role: view.group.as_ref().map(|g| g.role.value.id()),
         preference: view.group.as_ref().map(|g| {
             let balanced = g.role.value == crate::ir::TunnelRole::Active;

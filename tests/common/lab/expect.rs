@@ -1012,22 +1012,29 @@ fn summary(s: &Scenario, r: &Record) -> String {
     };
     let _ = write!(out, "; {} children", s.children());
     if r.kernel {
-        if let Some((_, n, b, a)) = kernel_esp(
-            c.esp.cipher.get(),
-            c.esp.integrity.as_ref().map(|i| i.get()),
-        ) {
-            let _ = write!(
-                out,
-                " ({} kernel SAs/side {n}/{b}{}{})",
-                2 * s.children(),
-                a.map(|a| format!("+{a}")).unwrap_or_default(),
-                s.tunnels
-                    .iter()
-                    .filter_map(|t| t.links[0].if_id)
-                    .map(|i| format!(", if_id {i}"))
-                    .collect::<String>()
-            );
-        }
+        let algs = |t: &super::scenario::Tunnel| {
+            kernel_esp(
+                t.conn.esp.cipher.get(),
+                t.conn.esp.integrity.as_ref().map(|i| i.get()),
+            )
+            .map(|(_, n, b, a)| {
+                format!(
+                    " {n}/{b}{}{}",
+                    a.map(|a| format!("+{a}")).unwrap_or_default(),
+                    t.links[0]
+                        .if_id
+                        .map(|i| format!(" if_id {i}"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default()
+        };
+        let _ = write!(
+            out,
+            " ({} kernel SAs/side{})",
+            2 * s.children(),
+            s.tunnels.iter().map(algs).collect::<Vec<_>>().join(";")
+        );
     }
     let _ = write!(out, "; {} pings", r.pings.len());
     if let (Some(name), Some(true)) = (

@@ -140,16 +140,32 @@ impl Lab {
                 return;
             }
         };
-        let several = conns.len() > 1;
-        for conn in &conns {
+        let units = scenario::units(conns);
+        let several = units.len() > 1;
+        for unit in &units {
+            let name = scenario::unit_name(unit);
             let case = if several {
-                format!("{rel}#{}", conn.name)
+                format!("{rel}#{name}")
             } else {
                 rel.to_owned()
             };
+            if unit.len() > 1 {
+                // never rendered with --tunnel-mode policy: two tunnels are route-based only
+                self.rows.push(Row::elsewhere(
+                    case,
+                    "positive",
+                    format!(
+                        "{} tunnels: route-based only (an xfrm interface each, which this kernel \
+                         lacks); negotiated in the VM lab (tests/vmlab.rs)",
+                        unit.len()
+                    ),
+                ));
+                continue;
+            }
+            let conn = &unit[0];
             let t0 = Instant::now();
             let dir = self.case_dir(&case, "positive");
-            let only = several.then_some(conn.name.as_str());
+            let only = several.then_some(name);
             let plan = host_plan(conn, [&file, &file], only);
             let made = scenario::build(conn, &plan, &dir, report::slug(&case), case.clone());
             self.run(made, &case, "positive", t0);

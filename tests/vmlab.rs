@@ -33,6 +33,9 @@ use lab::scenario::{self, assigned, Action, Impl, Mode, Plan, Scenario};
 /// Each VM (boot + its scenarios) is killed after this.
 const VM_TIMEOUT_S: u64 = 570;
 const WRONG_PSK: &str = "Wrong-PSK-for-the-vm-lab-00000";
+/// Connections with two BGP tunnels whose master is taken down and brought back (the others
+/// with two tunnels come up and are checked as they are).
+const FAILOVER_EXAMPLES: &[&str] = &["examples/aliyun/dual-tunnel-bgp.json"];
 
 #[test]
 fn rendered_outputs_negotiate_on_a_real_kernel() {
@@ -93,9 +96,9 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
     // CPU-bound: 2 one-vCPU VMs use both cores; one VM with 2 vCPUs is slower than 1).
     let vms = vm_count();
     let mut placed = Vec::new();
-    for (i, mut s) in scenarios.into_iter().enumerate() {
+    for (vm, mut s) in share_out(scenarios, vms) {
         let dest = run
-            .join(format!("vm{}", i % vms + 1))
+            .join(format!("vm{}", vm + 1))
             .join("scenarios")
             .join(&s.slug);
         let moved = std::fs::create_dir_all(dest.parent().expect("parent"))
@@ -106,7 +109,7 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
                 lab::vm::write(&s)
             });
         match moved {
-            Ok(()) => placed.push((i % vms, s)),
+            Ok(()) => placed.push((vm, s)),
             Err(e) => rows.push(Row::failed(s.example.clone(), "scenario.env", e)),
         }
     }
@@ -172,6 +175,50 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
 
 type Made = Result<Scenario, (String, String)>;
 
+/// The scenarios shared out over `vms` VMs by their expected time, longest first, each to the
+/// VM with the least so far (a failover case waits for BGP timers; round robin put 525 s on
+/// one VM and 410 s on the other).
+fn share_out(mut scenarios: Vec<Scenario>, vms: usize) -> Vec<(usize, Scenario)> {
+    scenarios.sort_by_key(|s| std::cmp::Reverse(expected_secs(s)));
+    let mut load = vec![0u32; vms];
+    scenarios
+        .into_iter()
+        .map(|s| {
+            let vm = (0..vms).min_by_key(|&k| load[k]).unwrap_or(0);
+            load[vm] += expected_secs(&s);
+            (vm, s)
+        })
+        .collect()
+}
+
+/// A rough time for a scenario in a TCG VM (fitted to the measured table in README): 35 s to
+/// come up, 10 s more for BGP, 5 s per extra tunnel, 30 s more for a known failure (it waits
+/// for SAs it does not get), a negative pair 15 s; waits in actions about half their bound.
+fn expected_secs(s: &Scenario) -> u32 {
+    if matches!(s.outcome, scenario::Outcome::Down { .. }) {
+        return 15;
+    }
+    let mut t = 35 + 5 * (s.tunnels.len() as u32).saturating_sub(1);
+    if s.bgp.is_some() {
+        t += 10;
+    }
+    if s.known_failure.is_some() {
+        t += 30;
+    }
+    for a in &s.actions {
+        t += match a {
+            Action::Via {
+                side: Side::Customer,
+                secs,
+                ..
+            } => secs / 2,
+            Action::Routes { secs, .. } => secs / 3,
+            _ => 1,
+        };
+    }
+    t
+}
+
 /// VMs to boot side by side: IPSECGEN_VMLAB_VMS, else one per CPU core, at most 2.
 fn vm_count() -> usize {
     std::env::var("IPSECGEN_VMLAB_VMS")
@@ -222,31 +269,98 @@ fn build_scenarios(root: &Path, dir: &Path) -> Vec<Made> {
         let Ok(conns) = scenario::load(&file, &rel) else {
             continue; // the host lab reports inputs that do not check
         };
-        let several = conns.len() > 1;
-        for c in conns.iter().filter(|c| c.bgp_enabled()) {
+        let units = scenario::units(conns);
+        let several = units.len() > 1;
+        for unit in units.iter().filter(|u| u[0].bgp_enabled()) {
+            let name = scenario::unit_name(unit);
+            let two = unit.len() > 1;
             let case = Case {
                 example: if several {
-                    format!("{rel}#{}", c.name)
+                    format!("{rel}#{name}")
                 } else {
                     rel.clone()
                 },
-                kind: "route-based BGP (default)".into(),
+                kind: if two {
+                    format!("route-based BGP (default), {} tunnels", unit.len())
+                } else {
+                    "route-based BGP (default)".into()
+                },
                 mode: Mode::Route,
                 flag: false,
                 impls: [Impl::Swanctl; 2],
                 known_failure: None,
             };
-            let slug = next(&format!("bgp-{}", c.name));
-            out.push(positive(
-                c,
-                &file,
-                several.then_some(c.name.as_str()),
-                case,
-                dir,
-                slug,
-            ));
+            let failover = two && FAILOVER_EXAMPLES.contains(&rel.as_str());
+            let slug = next(&format!("bgp-{name}"));
+            out.push(
+                positive(unit, &file, &[], several.then_some(name), case, dir, slug).and_then(
+                    |mut s| {
+                        if failover {
+                            s.kind.push_str(", master fails and returns");
+                            s.actions = failover_actions(&s, Failover::Bgp)
+                                .map_err(|e| (s.example.clone(), e))?;
+                        }
+                        Ok(s)
+                    },
+                ),
+            );
         }
     }
+    // the dual-tunnel failover without BGP: static routes per tunnel, removed by charon's updown
+    // (ipsec-link.sh installed where swanctl.conf names it) while the tunnel's SA is down
+    let rel = "examples/aliyun/dual-tunnel-static.json";
+    let slug = next("static-2-tunnels-failover");
+    out.push(
+        scenario::load(&root.join(rel), rel)
+            .map_err(|e| (rel.to_owned(), e))
+            .and_then(|conns| {
+                let unit = scenario::units(conns)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let case = Case {
+                    example: rel.into(),
+                    kind: "route-based static, 2 tunnels, master fails and returns".into(),
+                    mode: Mode::Route,
+                    flag: false,
+                    impls: [Impl::Swanctl; 2],
+                    known_failure: None,
+                };
+                let mut s = positive(&unit, &root.join(rel), &[], None, case, dir, slug)?;
+                s.actions =
+                    failover_actions(&s, Failover::Static).map_err(|e| (rel.to_owned(), e))?;
+                Ok(s)
+            }),
+    );
+    // Huawei's active-active pair (two connections over the gateway's two EIPs, with the
+    // gateway and customer gateway documents): both tunnels carry traffic, a multipath route
+    let files = [
+        "examples/walkthrough/huawei/pair.json",
+        "examples/walkthrough/huawei/vgw.json",
+        "examples/walkthrough/huawei/cgw.json",
+    ]
+    .map(|f| root.join(f));
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let slug = next("huawei-pair-active-active");
+    out.push(
+        scenario::load_joined(&refs)
+            .and_then(|conns| {
+                let unit = scenario::units(conns)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let case = Case {
+                    example: "examples/walkthrough/huawei/pair.json + vgw.json + cgw.json".into(),
+                    kind: "route-based BGP (default), 2 active tunnels (multipath)".into(),
+                    mode: Mode::Route,
+                    flag: false,
+                    impls: [Impl::Swanctl; 2],
+                    known_failure: None,
+                };
+                positive(&unit, refs[0], &refs[1..], None, case, dir, slug).map_err(|(_, e)| e)
+            })
+            .map_err(|e| ("examples/walkthrough/huawei/pair.json".to_owned(), e)),
+    );
     // 2. one example each: (example, kind, mode, --tunnel-mode given, cloud, customer, known
     // failure)
     let (sw, ls) = (Impl::Swanctl, Impl::Libreswan);
@@ -360,7 +474,7 @@ fn build_scenarios(root: &Path, dir: &Path) -> Vec<Made> {
         out.push(
             scenario::load_one(root, rel)
                 .map_err(|e| ((*rel).to_owned(), e))
-                .and_then(|(file, c)| positive(&c, &file, None, case, dir, slug)),
+                .and_then(|(file, c)| positive(&[c], &file, &[], None, case, dir, slug)),
         );
     }
     // 3. negative pairs: (kind, side whose input is changed, section, key, value, evidence)
@@ -421,10 +535,12 @@ fn build_scenarios(root: &Path, dir: &Path) -> Vec<Made> {
     out
 }
 
-/// A scenario that must come up: rendered, with the health check's actions where there is one.
+/// A scenario that must come up (a connection of one or two tunnels): rendered, with the health
+/// check's actions where there is one.
 fn positive(
-    conn: &Connection,
+    unit: &[Connection],
     file: &Path,
+    extra: &[&Path],
     only: Option<&str>,
     case: Case,
     dir: &Path,
@@ -442,7 +558,7 @@ fn positive(
         negative: None,
     };
     let example = case.example;
-    let mut s = scenario::build(conn, &plan, &dir.join(&slug), slug, example.clone())
+    let mut s = scenario::build_joined(unit, &plan, extra, &dir.join(&slug), slug, example.clone())
         .map_err(|e| (example.clone(), e))?;
     s.known_failure = case.known_failure;
     if s.known_failure.is_some() {
@@ -482,7 +598,7 @@ fn health_actions(s: &Scenario) -> Vec<Action> {
             let routes = |present, secs| Action::Routes {
                 side: Side::Cloud,
                 prefixes: s.sides[0].routes.clone(),
-                dev: s.sides[0].ifname.clone(),
+                dev: s.link(Side::Cloud, 0).ifname.clone(),
                 present,
                 secs,
             };
@@ -493,4 +609,133 @@ fn health_actions(s: &Scenario) -> Vec<Action> {
         _ => actions.push(echo(true)),
     }
     actions
+}
+
+/// How a failover case moves the traffic.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Failover {
+    /// BGP: the master's cloud side disappears: its address removed, then its IKE SA deleted
+    /// (charon has by then moved the SA to the slave's address with MOBIKE, so the customer
+    /// hears the DELETE); the BGP sessions over the master time out (hold time), the slave's
+    /// routes take over; the address comes back, the master's child is initiated again (by the
+    /// cloud, or first by the customer's trap policy) and the routes return with its session.
+    Bgp,
+    /// Static routes: the cloud deletes the master's SA (the customer hears the DELETE) and
+    /// its address goes; charon's updown removes the master's routes on both sides and the
+    /// slave's (higher metric) carry the traffic; the cloud re-initiates, updown restores them.
+    Static,
+}
+
+/// The dual-tunnel failover as actions: the master's cloud side taken down, the traffic on the
+/// slave's interfaces on both sides within a bound, pings; the master back (the cloud
+/// initiates its child, as Alibaba re-initiates), the traffic back on the master within a
+/// bound, pings.
+fn failover_actions(s: &Scenario, how: Failover) -> Result<Vec<Action>, String> {
+    if s.tunnels.len() != 2 {
+        return Err(format!("failover needs 2 tunnels, not {}", s.tunnels.len()));
+    }
+    let conf = std::fs::read_to_string(s.side_dir(Side::Cloud).join("swanctl.conf"))
+        .map_err(|e| e.to_string())?;
+    let (ikes, children) = (
+        scenario::connection_names(&conf),
+        scenario::child_names(&conf),
+    );
+    let (Some(ike), Some(child)) = (ikes.first(), children.first()) else {
+        return Err(format!(
+            "no connection in the cloud's swanctl.conf: {ikes:?} {children:?}"
+        ));
+    };
+    let host = |side: Side| {
+        s.subnets[scenario::index(side)]
+            .iter()
+            .find_map(scenario::first_host)
+            .ok_or_else(|| format!("no {} LAN host", side.id()))
+    };
+    let (cloud_host, cust_host) = (host(Side::Cloud)?, host(Side::Customer)?);
+    let dev = |side: Side, tunnel: usize| {
+        s.link(side, tunnel).ifname.clone().ok_or_else(|| {
+            format!(
+                "no interface of tunnel {} on the {} side",
+                tunnel + 1,
+                side.id()
+            )
+        })
+    };
+    // bounds: BGP, the hold time (the master's session must time out) or the connect timer
+    // (the customer retries the master's session), plus 15 s for TCG; static, 15 s (charon's
+    // updown runs on the SA's own events)
+    let bgpd =
+        std::fs::read_to_string(s.side_dir(Side::Customer).join("bgpd.conf")).unwrap_or_default();
+    let timer = |key: &str, default: u32| {
+        bgpd.lines()
+            .find_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                match (key, w.as_slice()) {
+                    ("hold", ["neighbor", _, "timers", k, h]) if k.parse::<u32>().is_ok() => {
+                        h.parse().ok()
+                    }
+                    ("connect", ["neighbor", _, "timers", "connect", c]) => c.parse().ok(),
+                    _ => None,
+                }
+            })
+            .unwrap_or(default)
+    };
+    let (down_s, back_s) = match how {
+        Failover::Bgp => (timer("hold", 180) + 15, timer("connect", 120) + 15),
+        Failover::Static => (15, 15),
+    };
+    let via = |side: Side, tunnel: usize, secs: u32| -> Result<Action, String> {
+        Ok(Action::Via {
+            side,
+            dst: if side == Side::Customer {
+                cloud_host
+            } else {
+                cust_host
+            },
+            dev: dev(side, tunnel)?,
+            secs,
+        })
+    };
+    let pings = || {
+        [
+            Action::Ping {
+                side: Side::Customer,
+                src: cust_host,
+                dst: cloud_host,
+                answered: true,
+            },
+            Action::Ping {
+                side: Side::Cloud,
+                src: cloud_host,
+                dst: cust_host,
+                answered: true,
+            },
+        ]
+    };
+    let address = |present| Action::Address {
+        side: Side::Cloud,
+        tunnel: 0,
+        present,
+    };
+    let terminate = Action::Terminate {
+        side: Side::Cloud,
+        ike: ike.clone(),
+    };
+    let mut a = match how {
+        // the address goes first, as when the cloud's gateway is lost
+        Failover::Bgp => vec![address(false), terminate],
+        Failover::Static => vec![terminate, address(false)],
+    };
+    a.push(via(Side::Customer, 1, down_s)?);
+    a.push(via(Side::Cloud, 1, down_s)?);
+    a.extend(pings());
+    a.push(address(true));
+    a.push(Action::Initiate {
+        side: Side::Cloud,
+        child: child.clone(),
+    });
+    a.push(via(Side::Customer, 0, back_s)?);
+    a.push(via(Side::Cloud, 0, back_s)?);
+    a.extend(pings());
+    Ok(a)
 }

@@ -10,7 +10,10 @@
 # scenario.env (shell assignments, written by tests/common/lab/vm.rs from the shared scenario):
 #   CLOUD_IMPL, CUSTOMER_IMPL   swanctl | libreswan
 #   CLOUD_IPS, CUSTOMER_IPS     the gateway addresses, one per tunnel: tunnel N's pair is on the
-#                               veth "upN" of each namespace (the default route takes up0)
+#                               veth "upN" of each namespace (the default route takes up0); a
+#                               tunnel to a customer address an earlier tunnel K has shares upK,
+#                               as two tunnels to one customer gateway share its uplink (the
+#                               cloud's address beside the first, a route to it on the customer)
 #   CLOUD_LAN, CUSTOMER_LAN     addr/prefix list put on the dummy interface lan0 (the subnets)
 #   CLOUD_LO, CUSTOMER_LO       extra /32 addresses on lo
 #   EXPECT_STATES_CLOUD/_CUSTOMER   xfrm states to wait for (0: wait SA_WAIT, negative pairs)
@@ -18,12 +21,19 @@
 #   INITIATE                    swanctl child names the customer initiates (empty: the rendered
 #                               start_action / auto does it)
 #   BGP                         1: zebra + bgpd from <side>/bgpd.conf, after the SAs are up
-#   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s)
+#   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s) ...
+#   WAIT_VIA_CLOUD/_CUSTOMER    ... through these interfaces (all of them: multipath)
+#   BGP_PEERS                   ... and this many BGP sessions Established on each side
 #   PINGS                       "side src dst;..." (a warm-up ping first, then 3 counted)
 #   HC_MONITOR                  1: start the cloud's health-monitor.sh (as rendered) before ACTIONS
 #   ACTIONS                     steps after the pings, separated by ';' (each bounded; results
 #                               ACTION_<n>_OK=0|1, ACTION_<n>_MS, out/action-<n>.txt):
 #                                 uplink SIDE N up|down        tunnel N's veth on SIDE
+#                                 address SIDE N del|add       tunnel N's gateway address on SIDE
+#                                 terminate SIDE IKE           swanctl --terminate --ike IKE --force
+#                                 initiate SIDE CHILD          swanctl --initiate --child CHILD (done
+#                                                              when CHILD is INSTALLED after it)
+#                                 via SIDE DST DEV SECS        wait until `ip route get DST` is via DEV
 #                                 echo SIDE ADDR drop|answer   SIDE drops echo requests to ADDR
 #                                 ping SIDE SRC DST answered|lost   3 pings, 0% / 100% loss
 #                                 routes SIDE present|absent SECS DEV|- P1,P2,...
@@ -32,6 +42,9 @@
 #                               (trap / ondemand configs negotiate on traffic)
 #   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
 #
+# A charon whose swanctl.conf names an `updown = /etc/swanctl/...` script (two tunnels without
+# BGP: ipsec-link.sh) finds the side's rendered file there, installed as its header says, in the
+# charon's own mount namespace (a tmpfs over /etc/swanctl).
 # A libreswan side is loaded as the rendered header tells a user to install it: the file is
 # included from an ipsec.conf whose `config setup` holds the lines under "# config setup needs:".
 set -uo pipefail
@@ -44,6 +57,7 @@ source "$SD/scenario.env"
 : "${BGP:=0}" "${WAIT_ROUTES_CLOUD:=}" "${WAIT_ROUTES_CUSTOMER:=}" "${PINGS:=}" "${SA_WAIT:=60}"
 : "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
 : "${ACTIONS:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
+: "${WAIT_VIA_CLOUD:=}" "${WAIT_VIA_CUSTOMER:=}" "${BGP_PEERS:=0}"
 W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
@@ -98,10 +112,28 @@ for s in cloud customer; do
     ip netns exec "$n" sysctl -q -w net.ipv4.ip_forward=1
 done
 sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+declare -A LINK_OF   # customer address -> the veth that reaches it
+UPL=() ADDR_cloud=() ADDR_customer=()   # per tunnel: its veth, each side's `ip addr` arguments
 for t in "${!CIPS[@]}"; do
-    ip link add "up$t" netns "$NS_cloud" type veth peer name "up$t" netns "$NS_customer"
-    addr_peer cloud "up$t" "${CIPS[$t]}" "${UIPS[$t]}"
-    addr_peer customer "up$t" "${UIPS[$t]}" "${CIPS[$t]}"
+    c=${CIPS[$t]} u=${UIPS[$t]}
+    if [[ -n ${LINK_OF[$u]:-} ]]; then
+        l=${LINK_OF[$u]}
+        ADDR_cloud[$t]="$c/32 dev $l"
+        ip -n "$NS_cloud" addr add $c/32 dev "$l"
+        # the cloud keeps a way to the customer while the first tunnel's address is removed
+        ip -n "$NS_cloud" route add "$u/32" dev "$l" src "$c" metric 10
+        ip -n "$NS_customer" route add "$c/32" dev "$l" src "$u"
+        ADDR_customer[$t]=""
+    else
+        l=up$t
+        LINK_OF[$u]=$l
+        ip link add "$l" netns "$NS_cloud" type veth peer name "$l" netns "$NS_customer"
+        addr_peer cloud "$l" "$c" "$u"
+        addr_peer customer "$l" "$u" "$c"
+        ADDR_cloud[$t]="$c peer $u dev $l"
+        ADDR_customer[$t]="$u peer $c dev $l"
+    fi
+    UPL[$t]=$l
 done
 for a in $CLOUD_LAN; do ip -n "$NS_cloud" addr add "$a" dev lan0; done
 for a in $CUSTOMER_LAN; do ip -n "$NS_customer" addr add "$a" dev lan0; done
@@ -140,8 +172,20 @@ swanctl {
   load = pem pkcs1 x509 pubkey
 }
 EOF
+    # the updown scripts the config names, installed where it names them
+    local p inst="" rc=0
+    for p in $(sed -n 's/^[[:space:]]*updown = \([^ ]*\).*/\1/p' "$SD/$s/swanctl.conf" | sort -u); do
+        if [[ $p == /etc/swanctl/* && -f $SD/$s/$(basename "$p") ]]; then
+            inst+="mkdir -p $(dirname "$p") && cp $SD/$s/$(basename "$p") $p && chmod 755 $p && "
+        else
+            echo "updown $p: not under /etc/swanctl or no $(basename "$p") rendered" >>"$OUT/updown-$s.out"
+            rc=1
+        fi
+    done
+    [[ -n $inst ]] && { inst="mount -t tmpfs tmpfs /etc/swanctl && $inst"; echo "$inst" >>"$OUT/updown-$s.out"; }
+    [[ -n $inst || $rc != 0 ]] && res "UPDOWN_RC_${s^^}" "$rc"
     ip netns exec "$n" unshare -m --propagation private sh -c \
-        'mount -t tmpfs tmpfs /run && exec env STRONGSWAN_CONF="$1" "$2"' sh "$d/strongswan.conf" "$CHARON" \
+        "mount -t tmpfs tmpfs /run && $inst"'exec env STRONGSWAN_CONF="$1" "$2"' sh "$d/strongswan.conf" "$CHARON" \
         </dev/null >"$d/charon.stdout" 2>&1 &
     PIDS+=("$!")
     local i
@@ -249,18 +293,25 @@ start_frr() {  # side
     PIDS+=("$!")
 }
 vty() { local s=$1; shift; ip netns exec "$(ns "$s")" timeout 30 vtysh --vty_socket "$W/$s/frr" "$@"; }
-has_routes() {  # side prefixes...
-    local s=$1 p; shift
+has_routes() {  # side prefixes... (through every interface of WAIT_VIA_<SIDE>)
+    local s=$1 p v out; shift
+    local via="WAIT_VIA_${s^^}"
     for p in "$@"; do
-        ip -n "$(ns "$s")" route show "$p" | grep -q . || return 1
+        out=$(ip -n "$(ns "$s")" route show "$p")
+        [[ -n $out ]] || return 1
+        for v in ${!via}; do grep -q "dev $v " <<<"$out " || return 1; done
     done
+}
+established() {  # side: BGP sessions Established
+    vty "$1" -c 'show bgp ipv4 unicast summary json' 2>/dev/null | grep -o '"state":"Established"' | wc -l
 }
 if [[ $BGP == 1 ]]; then
     t=$(ms)
     for s in cloud customer; do start_frr "$s"; done
     while (( $(ms) - t < BGP_WAIT * 1000 )); do
         # shellcheck disable=SC2086
-        has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER && break
+        has_routes cloud $WAIT_ROUTES_CLOUD && has_routes customer $WAIT_ROUTES_CUSTOMER &&
+            (( $(established cloud) >= BGP_PEERS && $(established customer) >= BGP_PEERS )) && break
         sleep 0.5
     done
     res BGP_WAIT_MS $(( $(ms) - t ))
@@ -347,7 +398,34 @@ act() {  # n words...
     t=$(ms)
     case $what in
         uplink)
-            ip -n "$(ns "$s")" link set "up$1" "$2" >"$OUT/action-$n.txt" 2>&1 && ok=1 ;;
+            ip -n "$(ns "$s")" link set "${UPL[$1]}" "$2" >"$OUT/action-$n.txt" 2>&1 && ok=1 ;;
+        address)
+            local a="ADDR_$s[$1]"
+            if [[ -n ${!a:-} ]]; then
+                # shellcheck disable=SC2086
+                ip -n "$(ns "$s")" addr "$2" ${!a} >"$OUT/action-$n.txt" 2>&1 && ok=1
+            else
+                echo "tunnel $1 has no address of its own on the $s side" >"$OUT/action-$n.txt"
+            fi ;;
+        terminate)
+            sw "$W/$s" --terminate --ike "$1" --force --timeout 10 >"$OUT/action-$n.txt" 2>&1 && ok=1 ;;
+        initiate)
+            # done when the child is INSTALLED: by this initiation, or already (the peer's
+            # trap policy may have re-initiated it first)
+            if sw "$W/$s" --initiate --child "$1" --timeout 30 >"$OUT/action-$n.txt" 2>&1; then
+                ok=1
+            elif sw "$W/$s" --list-sas 2>&1 | tee -a "$OUT/action-$n.txt" |
+                 grep -qE "^ +$1: #[0-9]+, .*INSTALLED"; then
+                ok=1; echo "(INSTALLED already: the peer initiated it first)" >>"$OUT/action-$n.txt"
+            fi ;;
+        via)
+            local dst=$1 dev=$2 secs=$3 got
+            while (( $(ms) - t < secs * 1000 )); do
+                got=$(ip -n "$(ns "$s")" route get "$dst" 2>&1)
+                [[ "$got " == *" dev $dev "* ]] && { ok=1; break; }
+                sleep 0.5
+            done
+            { echo "$got"; ip -n "$(ns "$s")" route show; } >"$OUT/action-$n.txt" 2>&1 ;;
         echo)
             local op=-I; [[ $2 == answer ]] && op=-D
             ip netns exec "$(ns "$s")" iptables "$op" INPUT -d "$1" -p icmp --icmp-type echo-request -j DROP \

@@ -10,9 +10,9 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use ipnetwork::IpNetwork;
-use ipsecgen::ir::{Cipher, IkeVersion, Integrity, Side};
+use ipsecgen::ir::{Cipher, Connection, IkeVersion, Integrity, Side};
 
-use super::scenario::{index, Bgp, Impl, Mode, Outcome, Scenario, SIDES};
+use super::scenario::{index, Impl, Mode, Outcome, Scenario, SIDES};
 use super::vici;
 
 /// What one run left behind, in the same shape for both runners. Files under `dir` share their
@@ -130,8 +130,16 @@ fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
         }
     }
     let up = id.to_uppercase();
+    if let Some(rc) = r.get(&format!("UPDOWN_RC_{up}")).filter(|rc| *rc != "0") {
+        f.push(format!(
+            "{id}: the updown script swanctl.conf names could not be installed (rc {rc}):\n{}",
+            tail(&r.file(&format!("updown-{id}.out")), 5)
+        ));
+    }
     if r.kernel
-        && s.expect_of(side).ifname.is_some()
+        && s.tunnels
+            .iter()
+            .any(|t| t.links[index(side)].ifname.is_some())
         && r.get(&format!("LINK_UP_RC_{up}")) != Some("0")
     {
         f.push(format!(
@@ -195,8 +203,8 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     pings(s, r, f);
-    if let Some(b) = &s.bgp {
-        bgp(s, r, b, f);
+    if s.bgp.is_some() {
+        bgp(s, r, f);
     }
     // the health probe crosses, stops when dip stops answering, health-monitor.sh withdraws
     // and restores its routes: the scenario's actions
@@ -289,7 +297,9 @@ fn eq_check(f: &mut Vec<String>, what: &str, got: Option<&str>, want: Option<&st
     }
 }
 
-/// IKE SA and CHILD SAs of a charon side (`swanctl --list-sas --raw`) against the IR.
+/// IKE SA and CHILD SAs of a charon side (`swanctl --list-sas --raw`) against the IR: one IKE
+/// SA per tunnel, each with its own tunnel's algorithms (two tunnels are told apart by their
+/// cloud address).
 fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut Vec<String>) {
     let id = side.id();
     let raw = r.file(&format!("sas-{id}.raw"));
@@ -315,128 +325,60 @@ fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut V
         ));
         return;
     }
-    for e in &est {
-        let ike = &e.sa;
-        let want_version = match conn.ike.version.get() {
-            IkeVersion::Ikev1 => "1",
-            IkeVersion::Ikev2 => "2",
-        };
-        eq_check(
-            f,
-            &format!("{id} IKE version"),
-            ike.str("version"),
-            Some(want_version),
-        );
-        let ike_cipher = conn.ike.cipher.get();
-        match vici::cipher(ike_cipher) {
-            None => f.push(format!("no vici name known for IKE cipher {ike_cipher}")),
-            Some((alg, size)) => {
-                eq_check(
-                    f,
-                    &format!("{id} IKE encr-alg"),
-                    ike.str("encr-alg"),
-                    Some(alg),
-                );
-                let size = size.map(|s| s.to_string());
-                eq_check(
-                    f,
-                    &format!("{id} IKE encr-keysize"),
-                    ike.str("encr-keysize"),
-                    size.as_deref(),
-                );
-            }
-        }
-        let integ = conn.ike.integrity.as_ref().map(|i| i.get());
-        match integ.map(vici::integrity) {
-            Some(None) => f.push(format!("no vici name known for {integ:?}")),
-            want => eq_check(
-                f,
-                &format!("{id} IKE integ-alg"),
-                ike.str("integ-alg"),
-                want.flatten(),
-            ),
-        }
-        match conn.ike.effective_prf().map(vici::prf) {
-            Some(None) => f.push("no vici name known for the PRF".into()),
-            Some(Some(p)) => eq_check(f, &format!("{id} IKE prf-alg"), ike.str("prf-alg"), Some(p)),
-            None => {}
-        }
-        match vici::dh(conn.ike.dh.get()) {
-            None => f.push(format!("no vici name known for {}", conn.ike.dh.get())),
-            Some(g) => eq_check(
-                f,
-                &format!("{id} IKE dh-group"),
-                ike.str("dh-group"),
-                Some(g),
-            ),
-        }
-    }
-
-    // CHILD SAs: only INSTALLED ones (a rekeyed one lingers a few seconds as DELETED)
-    let installed: Vec<(&str, &vici::Value)> = est
-        .iter()
-        .flat_map(|x| x.children())
-        .filter(|(_, c)| c.str("state") == Some("INSTALLED"))
-        .collect();
-    if installed.len() != s.children() {
-        f.push(format!(
-            "{id}: {} CHILD SAs INSTALLED, want {} (sas-{id}.raw:\n{})",
-            installed.len(),
-            s.children(),
-            tail(raw.trim_end(), 5)
-        ));
-    }
-    let esp_cipher = vici::cipher(conn.esp.cipher.get());
-    let esp_integ = conn.esp.integrity.as_ref().map(|i| i.get());
-    let pfs = conn.esp.pfs.as_ref().map(|g| g.get());
-    let pfs_name = pfs.and_then(vici::dh);
-    if pfs.is_some() && pfs_name.is_none() {
-        f.push(format!("no vici name known for PFS group {pfs:?}"));
-    }
+    let mut installed: Vec<(&str, &vici::Value)> = Vec::new();
     let mut local_ts = BTreeSet::new();
     let mut remote_ts = BTreeSet::new();
-    for (key, c) in &installed {
-        let name = c.str("name").unwrap_or(key);
-        let what = format!("{id} child {name}");
-        match esp_cipher {
-            None => f.push(format!(
-                "no vici name known for ESP cipher {}",
-                conn.esp.cipher.get()
-            )),
-            Some((alg, size)) => {
-                eq_check(f, &format!("{what} encr-alg"), c.str("encr-alg"), Some(alg));
-                let size = size.map(|s| s.to_string());
-                eq_check(
-                    f,
-                    &format!("{what} encr-keysize"),
-                    c.str("encr-keysize"),
-                    size.as_deref(),
-                );
-            }
+    for (i, t) in s.tunnels.iter().enumerate() {
+        let (mine, what): (Vec<&vici::IkeSa>, String) = if s.tunnels.len() == 1 {
+            (est.clone(), id.to_owned())
+        } else {
+            let key = if side == Side::Cloud {
+                "local-host"
+            } else {
+                "remote-host"
+            };
+            (
+                est.iter()
+                    .copied()
+                    .filter(|x| x.sa.str(key) == Some(t.cloud_ip.as_str()))
+                    .collect(),
+                format!("{id} tunnel {} ({})", i + 1, t.cloud_ip),
+            )
+        };
+        if mine.len() != 1 {
+            f.push(format!(
+                "{what}: {} IKE SAs ESTABLISHED with the tunnel's cloud address, want 1",
+                mine.len()
+            ));
+            continue;
         }
-        match esp_integ.map(vici::integrity) {
-            Some(None) => f.push(format!("no vici name known for {esp_integ:?}")),
-            want => eq_check(
+        ike_sa(&t.conn, &mine[0].sa, &what, f);
+        let children: Vec<(&str, &vici::Value)> = mine[0]
+            .children()
+            .into_iter()
+            .filter(|(_, c)| c.str("state") == Some("INSTALLED"))
+            .collect();
+        if children.len() != t.children {
+            f.push(format!(
+                "{what}: {} CHILD SAs INSTALLED, want {} (sas-{id}.raw:\n{})",
+                children.len(),
+                t.children,
+                tail(raw.trim_end(), 5)
+            ));
+        }
+        for (key, c) in &children {
+            let name = c.str("name").unwrap_or(key);
+            child_sa(
+                &t.conn,
+                c,
+                &format!("{what} child {name}"),
+                rekey == Some(name),
                 f,
-                &format!("{what} integ-alg"),
-                c.str("integ-alg"),
-                want.flatten(),
-            ),
+            );
+            local_ts.extend(c.list("local-ts").iter().cloned());
+            remote_ts.extend(c.list("remote-ts").iter().cloned());
         }
-        let rekeyed = rekey == Some(name);
-        let dh = c.str("dh-group");
-        match conn.ike.version.get() {
-            // IKEv1 quick mode carries the PFS group in every CHILD_SA
-            IkeVersion::Ikev1 => eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name),
-            // IKEv2: the IKE_AUTH child has no DH; a rekeyed or later one has the PFS group
-            IkeVersion::Ikev2 => {
-                if rekeyed || dh.is_some() {
-                    eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name);
-                }
-            }
-        }
-        local_ts.extend(c.list("local-ts").iter().cloned());
-        remote_ts.extend(c.list("remote-ts").iter().cloned());
+        installed.extend(children);
     }
     if let Some(name) = rekey {
         if !installed.iter().any(|(_, c)| c.str("name") == Some(name)) {
@@ -476,6 +418,110 @@ fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut V
                     "{id}: remote subnet {} in no INSTALLED child's remote-ts {remote_ts:?}",
                     sn.get()
                 ));
+            }
+        }
+    }
+}
+
+/// One IKE SA (vici) against its tunnel's IKE proposal.
+fn ike_sa(conn: &Connection, ike: &vici::Value, id: &str, f: &mut Vec<String>) {
+    let want_version = match conn.ike.version.get() {
+        IkeVersion::Ikev1 => "1",
+        IkeVersion::Ikev2 => "2",
+    };
+    eq_check(
+        f,
+        &format!("{id} IKE version"),
+        ike.str("version"),
+        Some(want_version),
+    );
+    let ike_cipher = conn.ike.cipher.get();
+    match vici::cipher(ike_cipher) {
+        None => f.push(format!("no vici name known for IKE cipher {ike_cipher}")),
+        Some((alg, size)) => {
+            eq_check(
+                f,
+                &format!("{id} IKE encr-alg"),
+                ike.str("encr-alg"),
+                Some(alg),
+            );
+            let size = size.map(|s| s.to_string());
+            eq_check(
+                f,
+                &format!("{id} IKE encr-keysize"),
+                ike.str("encr-keysize"),
+                size.as_deref(),
+            );
+        }
+    }
+    let integ = conn.ike.integrity.as_ref().map(|i| i.get());
+    match integ.map(vici::integrity) {
+        Some(None) => f.push(format!("no vici name known for {integ:?}")),
+        want => eq_check(
+            f,
+            &format!("{id} IKE integ-alg"),
+            ike.str("integ-alg"),
+            want.flatten(),
+        ),
+    }
+    match conn.ike.effective_prf().map(vici::prf) {
+        Some(None) => f.push("no vici name known for the PRF".into()),
+        Some(Some(p)) => eq_check(f, &format!("{id} IKE prf-alg"), ike.str("prf-alg"), Some(p)),
+        None => {}
+    }
+    match vici::dh(conn.ike.dh.get()) {
+        None => f.push(format!("no vici name known for {}", conn.ike.dh.get())),
+        Some(g) => eq_check(
+            f,
+            &format!("{id} IKE dh-group"),
+            ike.str("dh-group"),
+            Some(g),
+        ),
+    }
+}
+
+/// One INSTALLED CHILD SA (vici) against its tunnel's ESP proposal; `rekeyed`: it was rekeyed
+/// (an IKEv2 child has the PFS group then).
+fn child_sa(conn: &Connection, c: &vici::Value, what: &str, rekeyed: bool, f: &mut Vec<String>) {
+    match vici::cipher(conn.esp.cipher.get()) {
+        None => f.push(format!(
+            "no vici name known for ESP cipher {}",
+            conn.esp.cipher.get()
+        )),
+        Some((alg, size)) => {
+            eq_check(f, &format!("{what} encr-alg"), c.str("encr-alg"), Some(alg));
+            let size = size.map(|s| s.to_string());
+            eq_check(
+                f,
+                &format!("{what} encr-keysize"),
+                c.str("encr-keysize"),
+                size.as_deref(),
+            );
+        }
+    }
+    let esp_integ = conn.esp.integrity.as_ref().map(|i| i.get());
+    match esp_integ.map(vici::integrity) {
+        Some(None) => f.push(format!("no vici name known for {esp_integ:?}")),
+        want => eq_check(
+            f,
+            &format!("{what} integ-alg"),
+            c.str("integ-alg"),
+            want.flatten(),
+        ),
+    }
+    let pfs = conn.esp.pfs.as_ref().map(|g| g.get());
+    let pfs_name = pfs.and_then(vici::dh);
+    if pfs.is_some() && pfs_name.is_none() {
+        f.push(format!("no vici name known for PFS group {pfs:?}"));
+    }
+    let dh = c.str("dh-group");
+    match conn.ike.version.get() {
+        // IKEv1 quick mode carries the PFS group in every CHILD_SA
+        IkeVersion::Ikev1 => eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name),
+        // IKEv2: the IKE_AUTH child has no DH; a rekeyed or later one has the PFS group
+        IkeVersion::Ikev2 => {
+            if rekeyed || dh.is_some() {
+                eq_check(f, &format!("{what} dh-group (PFS)"), dh, pfs_name);
             }
         }
     }
@@ -531,33 +577,53 @@ fn bgp_received(
         .collect())
 }
 
-/// Each bgpd: exactly one peer, the other side's address, Established; exactly the other
-/// side's subnets received from it, from its AS; no config line rejected.
-fn bgp(s: &Scenario, r: &Record, b: &Bgp, f: &mut Vec<String>) {
+/// A BGP peer's address and AS.
+type Peer = (Ipv4Addr, Option<u32>);
+
+/// Each bgpd: exactly one peer per tunnel, the other side's addresses, Established; exactly
+/// the other side's subnets received from each, from its AS; no config line rejected; a prefix
+/// one side announces that the other must refuse is in the first's table and not received.
+fn bgp(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    let sessions = s.bgp_sessions();
     let nets = |v: &[IpNetwork]| -> BTreeSet<String> { v.iter().map(|n| n.to_string()).collect() };
-    for (side, peer, want, peer_asn) in [
-        ("cloud", b.customer, nets(&s.subnets[1]), b.customer_asn),
-        ("customer", b.cloud, nets(&s.subnets[0]), b.cloud_asn),
-    ] {
-        let summary = r.file(&format!("bgp-summary-{side}.json"));
+    for side in SIDES {
+        let (id, want, peers): (&str, BTreeSet<String>, Vec<Peer>) = match side {
+            Side::Cloud => (
+                "cloud",
+                nets(&s.subnets[1]),
+                sessions
+                    .iter()
+                    .map(|b| (b.customer, b.customer_asn))
+                    .collect(),
+            ),
+            Side::Customer => (
+                "customer",
+                nets(&s.subnets[0]),
+                sessions.iter().map(|b| (b.cloud, b.cloud_asn)).collect(),
+            ),
+        };
+        let summary = r.file(&format!("bgp-summary-{id}.json"));
         let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
-        let peers = v["ipv4Unicast"]["peers"]
+        let got = v["ipv4Unicast"]["peers"]
             .as_object()
             .cloned()
             .unwrap_or_default();
-        let states: Vec<(String, Option<String>)> = peers
+        let states: BTreeMap<String, Option<String>> = got
             .iter()
             .map(|(k, p)| (k.clone(), p["state"].as_str().map(str::to_owned)))
             .collect();
-        let want_states = vec![(peer.to_string(), Some("Established".to_owned()))];
+        let want_states: BTreeMap<String, Option<String>> = peers
+            .iter()
+            .map(|(p, _)| (p.to_string(), Some("Established".to_owned())))
+            .collect();
         if states != want_states {
             f.push(format!(
-                "BGP {side}: peers {states:?}, want {want_states:?} (bgpd-{side}.log tail:\n{})",
-                tail(&r.file(&format!("bgpd-{side}.log")), 15)
+                "BGP {id}: peers {states:?}, want {want_states:?} (bgpd-{id}.log tail:\n{})",
+                tail(&r.file(&format!("bgpd-{id}.log")), 15)
             ));
         }
         // lines bgpd rejected while reading its config (vtysh -C cannot see these)
-        let log = r.file(&format!("bgpd-{side}.log"));
+        let log = r.file(&format!("bgpd-{id}.log"));
         let rejected: Vec<&str> = log
             .lines()
             .filter(|l| {
@@ -567,29 +633,58 @@ fn bgp(s: &Scenario, r: &Record, b: &Bgp, f: &mut Vec<String>) {
             .collect();
         if !rejected.is_empty() || log.starts_with("<bgpd-") {
             f.push(format!(
-                "BGP {side}: bgpd rejected config lines (bgpd-{side}.log): {rejected:?}{}",
+                "BGP {id}: bgpd rejected config lines (bgpd-{id}.log): {rejected:?}{}",
                 if rejected.is_empty() { &log } else { "" }
             ));
         }
-        match bgp_received(r, side, peer) {
-            Err(e) => f.push(format!("BGP {side}: {e}")),
-            Ok(got) => {
-                let prefixes: BTreeSet<String> = got.keys().cloned().collect();
-                if prefixes != want {
-                    f.push(format!(
-                        "BGP {side}: received {prefixes:?} from {peer}, want exactly {want:?}"
-                    ));
-                }
-                if let Some(asn) = peer_asn {
-                    for (prefix, path) in &got {
-                        if path.split_whitespace().next() != Some(asn.to_string().as_str()) {
+        for (peer, peer_asn) in peers {
+            match bgp_received(r, id, peer) {
+                Err(e) => f.push(format!("BGP {id}: {e}")),
+                Ok(got) => {
+                    let prefixes: BTreeSet<String> = got.keys().cloned().collect();
+                    if prefixes != want {
+                        f.push(format!(
+                            "BGP {id}: received {prefixes:?} from {peer}, want exactly {want:?}"
+                        ));
+                    }
+                    for (other, prefix) in &s.bgp_refused {
+                        if *other != side && prefixes.contains(prefix) {
                             f.push(format!(
-                                "BGP {side}: {prefix} has AS path `{path}`, want it from AS {asn}"
+                                "BGP {id}: accepted {prefix} from {peer}: its inbound policy must refuse it"
                             ));
+                        }
+                    }
+                    if let Some(asn) = peer_asn {
+                        for (prefix, path) in &got {
+                            if path.split_whitespace().next() != Some(asn.to_string().as_str()) {
+                                f.push(format!(
+                                    "BGP {id}: {prefix} has AS path `{path}`, want it from AS {asn}"
+                                ));
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+    // a refused prefix proves the policy only if it was announced: in its origin's own table
+    for (side, prefix) in &s.bgp_refused {
+        let id = side.id();
+        let text = r.file(&format!("bgp-ipv4-{id}.json"));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let local = v["routes"][prefix.as_str()]
+            .as_array()
+            .is_some_and(|paths| {
+                paths.iter().any(|p| {
+                    p["peerId"].as_str() == Some("(unspec)") || p["weight"].as_u64() == Some(32768)
+                })
+            });
+        if !local {
+            f.push(format!(
+                "BGP {id}: {prefix} is not in its own table (bgp-ipv4-{id}.json), so its refusal \
+                 by the peer proves nothing: {}",
+                tail(&text, 5)
+            ));
         }
     }
 }
@@ -663,11 +758,10 @@ pub fn kernel_esp(
     Some((aead, name, bits, auth))
 }
 
-/// The ESP SAs in the kernel: 2 per child, the configured algorithms, ipsec-link.sh's if_id.
+/// The ESP SAs in the kernel: 2 per child of each tunnel (told apart by the tunnel's cloud
+/// address), each tunnel's own algorithms and the if_id of its interface in ipsec-link.sh.
 fn kernel_sas(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     let id = side.id();
-    let e = s.expect_of(side);
-    let conn = &s.conn;
     let text = r.file(&format!("xfrm-state-{id}.txt"));
     let sas = xfrm_states(&text);
     let log_file = match s.impl_of(side) {
@@ -683,96 +777,157 @@ fn kernel_sas(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
             tail(&r.file(&log_file), 15)
         ));
     }
-    match kernel_esp(
-        conn.esp.cipher.get(),
-        conn.esp.integrity.as_ref().map(|i| i.get()),
-    ) {
-        None => f.push("no kernel name known for the ESP algorithms".into()),
-        Some((aead, name, bits, auth)) => {
-            for sa in &sas {
-                let got = if aead { &sa.aead } else { &sa.enc };
-                if got.as_ref().map(|(n, b)| (n.as_str(), *b)) != Some((name, bits)) {
-                    f.push(format!(
-                        "{id}: SA `{}` has {}{got:?}, want {name} with a {bits}-bit key",
-                        sa.head,
-                        if aead { "aead " } else { "enc " }
-                    ));
-                }
-                if !aead && sa.auth.as_deref() != auth {
-                    f.push(format!(
-                        "{id}: SA `{}` has auth {:?}, want {auth:?}",
-                        sa.head, sa.auth
-                    ));
-                }
-                if sa.if_id != e.if_id {
-                    f.push(format!(
-                        "{id}: SA `{}` has if_id {:?}, want {:?} (ipsec-link.sh)",
-                        sa.head, sa.if_id, e.if_id
-                    ));
-                }
+    for (i, t) in s.tunnels.iter().enumerate() {
+        let conn = &t.conn;
+        let if_id = t.links[index(side)].if_id;
+        let mine: Vec<&XfrmSa> = if s.tunnels.len() == 1 {
+            sas.iter().collect()
+        } else {
+            let ends = [
+                format!("src {} ", t.cloud_ip),
+                format!("dst {}", t.cloud_ip),
+            ];
+            sas.iter()
+                .filter(|x| {
+                    ends.iter()
+                        .any(|e| format!("{} ", x.head).contains(e.as_str()))
+                })
+                .collect()
+        };
+        if s.tunnels.len() > 1 && mine.len() != 2 * t.children {
+            f.push(format!(
+                "{id}: {} ESP SAs of tunnel {} ({}) in the kernel, want {}",
+                mine.len(),
+                i + 1,
+                t.cloud_ip,
+                2 * t.children
+            ));
+        }
+        let Some((aead, name, bits, auth)) = kernel_esp(
+            conn.esp.cipher.get(),
+            conn.esp.integrity.as_ref().map(|i| i.get()),
+        ) else {
+            f.push("no kernel name known for the ESP algorithms".into());
+            continue;
+        };
+        for sa in mine {
+            let got = if aead { &sa.aead } else { &sa.enc };
+            if got.as_ref().map(|(n, b)| (n.as_str(), *b)) != Some((name, bits)) {
+                f.push(format!(
+                    "{id}: SA `{}` has {}{got:?}, want {name} with a {bits}-bit key",
+                    sa.head,
+                    if aead { "aead " } else { "enc " }
+                ));
+            }
+            if !aead && sa.auth.as_deref() != auth {
+                f.push(format!(
+                    "{id}: SA `{}` has auth {:?}, want {auth:?}",
+                    sa.head, sa.auth
+                ));
+            }
+            if sa.if_id != if_id {
+                f.push(format!(
+                    "{id}: SA `{}` has if_id {:?}, want {if_id:?} (ipsec-link.sh)",
+                    sa.head, sa.if_id
+                ));
             }
         }
     }
 }
 
-/// The main table's routes of a routes-<side>.txt (the part before `## all`).
+/// The main table's routes of a routes-<side>.txt (the part before `## all`), a multipath
+/// route's `nexthop` lines joined to it.
 fn main_routes(text: &str) -> Vec<String> {
-    text.split("## all")
-        .next()
-        .unwrap_or("")
-        .lines()
-        .filter(|l| !l.starts_with("##"))
-        .map(str::to_owned)
+    let mut out: Vec<String> = Vec::new();
+    for l in text.split("## all").next().unwrap_or("").lines() {
+        if l.starts_with("##") {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if l.starts_with(char::is_whitespace) => {
+                last.push(' ');
+                last.push_str(l.trim());
+            }
+            _ => out.push(l.to_owned()),
+        }
+    }
+    out
+}
+
+/// The interfaces a route (one line of `main_routes`) goes through.
+pub fn route_devs(line: &str) -> BTreeSet<String> {
+    let w: Vec<&str> = line.split_whitespace().collect();
+    w.windows(2)
+        .filter(|p| p[0] == "dev")
+        .map(|p| p[1].to_owned())
         .collect()
 }
 
-/// Routes into the tunnel interface (as ipsec-link.sh or BGP put them), its MTU and MSS rule as
-/// ipsec-link.sh writes them, and that `ipsec-link.sh down` removes both.
+/// Routes into the tunnel interfaces (as ipsec-link.sh or BGP put them: through exactly the
+/// expected ones, the master's of two or both of two active tunnels), each interface's MTU and
+/// MSS rule as ipsec-link.sh writes them, and that `ipsec-link.sh down` removes them.
 fn kernel_routes(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     let id = side.id();
     let e = s.expect_of(side);
-    let Some(ifname) = &e.ifname else { return };
+    let ifnames: Vec<&String> = s
+        .tunnels
+        .iter()
+        .filter_map(|t| t.links[index(side)].ifname.as_ref())
+        .collect();
+    if ifnames.is_empty() {
+        return;
+    }
     let routes = main_routes(&r.file(&format!("routes-{id}.txt")));
+    let want: BTreeSet<String> = e.via.iter().cloned().collect();
     for p in &e.routes {
         let ok = routes.iter().any(|l| {
             l.starts_with(&format!("{p} "))
-                && l.contains(&format!("dev {ifname} "))
+                && route_devs(l) == want
                 && (!e.routes_bgp || l.contains("proto bgp"))
         });
         if !ok {
             f.push(format!(
-                "{id}: no {}route {p} dev {ifname} in the kernel; main table:\n{}",
+                "{id}: no {}route {p} through exactly {want:?} in the kernel; main table:\n{}",
                 if e.routes_bgp { "BGP " } else { "" },
                 routes.join("\n")
             ));
         }
     }
-    let has_link = |text: &str| {
+    let has_link = |text: &str, ifname: &str| {
         text.lines()
             .find(|l| l.contains(&format!(" {ifname}@")) || l.contains(&format!(" {ifname}:")))
             .map(str::to_owned)
     };
-    match (has_link(&r.file(&format!("links-{id}.txt"))), e.mtu) {
-        (None, _) => f.push(format!("{id}: no interface {ifname} in the kernel")),
-        (Some(h), Some(m)) if !h.contains(&format!(" mtu {m} ")) => f.push(format!(
-            "{id}: {ifname} is `{h}`, ipsec-link.sh sets mtu {m}"
-        )),
-        _ => {}
-    }
-    if let Some(mss) = e.mss {
-        let ipt = r.file(&format!("iptables-{id}.txt"));
-        if !ipt.lines().any(|l| {
-            l.contains(&format!("-o {ifname} ")) && l.contains(&format!("--set-mss {mss}"))
-        }) {
-            f.push(format!(
-                "{id}: no TCPMSS --set-mss {mss} rule for {ifname}: {}",
-                ipt.trim()
-            ));
+    let links = r.file(&format!("links-{id}.txt"));
+    let after = r.file(&format!("links-{id}-after-down.txt"));
+    let ipt = r.file(&format!("iptables-{id}.txt"));
+    let ipt_after = r.file(&format!("iptables-{id}-after-down.txt"));
+    for ifname in ifnames {
+        match (has_link(&links, ifname), e.mtu) {
+            (None, _) => f.push(format!("{id}: no interface {ifname} in the kernel")),
+            (Some(h), Some(m)) if !h.contains(&format!(" mtu {m} ")) => f.push(format!(
+                "{id}: {ifname} is `{h}`, ipsec-link.sh sets mtu {m}"
+            )),
+            _ => {}
         }
-        let after = r.file(&format!("iptables-{id}-after-down.txt"));
-        if after.contains(&format!("-o {ifname} ")) {
+        if let Some(mss) = e.mss {
+            if !ipt.lines().any(|l| {
+                l.contains(&format!("-o {ifname} ")) && l.contains(&format!("--set-mss {mss}"))
+            }) {
+                f.push(format!(
+                    "{id}: no TCPMSS --set-mss {mss} rule for {ifname}: {}",
+                    ipt.trim()
+                ));
+            }
+            if ipt_after.contains(&format!("-o {ifname} ")) {
+                f.push(format!(
+                    "{id}: the MSS rule for {ifname} is still there after `ipsec-link.sh down`"
+                ));
+            }
+        }
+        if has_link(&after, ifname).is_some() {
             f.push(format!(
-                "{id}: the MSS rule is still there after `ipsec-link.sh down`"
+                "{id}: {ifname} still exists after `ipsec-link.sh down`"
             ));
         }
     }
@@ -781,11 +936,6 @@ fn kernel_routes(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
         f.push(format!(
             "{id}: ipsec-link.sh down exited {:?}",
             r.get(&format!("LINK_DOWN_RC_{up}"))
-        ));
-    }
-    if has_link(&r.file(&format!("links-{id}-after-down.txt"))).is_some() {
-        f.push(format!(
-            "{id}: {ifname} still exists after `ipsec-link.sh down`"
         ));
     }
 }
@@ -802,10 +952,14 @@ fn actions(s: &Scenario, r: &Record, f: &mut Vec<String>, d: &mut Vec<String>) {
                 r.get(&format!("ACTION_{n}_MS")).unwrap_or("?")
             )),
             other => f.push(format!(
-                "action {n} `{}` did not hold (ACTION_{n}_OK {other:?}); state:\n{}\nmonitor output:\n{}",
+                "action {n} `{}` did not hold (ACTION_{n}_OK {other:?}); state:\n{}{}",
                 a.shell(),
                 tail(&r.file(&format!("action-{n}.txt")), 12),
-                tail(&r.file("hc-monitor.out"), 10)
+                if s.hc_monitor {
+                    format!("\nmonitor output:\n{}", tail(&r.file("hc-monitor.out"), 10))
+                } else {
+                    String::new()
+                }
             )),
         }
     }
@@ -817,47 +971,70 @@ fn actions(s: &Scenario, r: &Record, f: &mut Vec<String>, d: &mut Vec<String>) {
 /// The details column of a positive run.
 fn summary(s: &Scenario, r: &Record) -> String {
     let c = &s.conn;
-    let mut ike = vec![c.ike.cipher.get().id().to_owned()];
-    if let Some(i) = &c.ike.integrity {
-        ike.push(i.get().id().to_owned());
-    }
-    ike.push(c.ike.dh.get().to_string());
-    let mut esp = vec![c.esp.cipher.get().id().to_owned()];
-    if let Some(i) = &c.esp.integrity {
-        esp.push(i.get().id().to_owned());
-    }
-    esp.push(
-        c.esp
-            .pfs
-            .as_ref()
-            .map_or("nopfs".into(), |g| g.get().to_string()),
-    );
-    let mut out = format!(
-        "{} {} / esp {}; {} children",
-        match c.ike.version.get() {
-            IkeVersion::Ikev1 => "IKEv1",
-            IkeVersion::Ikev2 => "IKEv2",
-        },
-        ike.join("-"),
-        esp.join("-"),
-        s.children(),
-    );
-    if r.kernel {
-        if let Some((_, n, b, a)) = kernel_esp(
-            c.esp.cipher.get(),
-            c.esp.integrity.as_ref().map(|i| i.get()),
-        ) {
-            let _ = write!(
-                out,
-                " ({} kernel SAs/side {n}/{b}{}{})",
-                2 * s.children(),
-                a.map(|a| format!("+{a}")).unwrap_or_default(),
-                s.sides[0]
-                    .if_id
-                    .map(|i| format!(", if_id {i}"))
-                    .unwrap_or_default()
-            );
+    let algs = |c: &Connection| {
+        let mut ike = vec![c.ike.cipher.get().id().to_owned()];
+        if let Some(i) = &c.ike.integrity {
+            ike.push(i.get().id().to_owned());
         }
+        ike.push(c.ike.dh.get().to_string());
+        let mut esp = vec![c.esp.cipher.get().id().to_owned()];
+        if let Some(i) = &c.esp.integrity {
+            esp.push(i.get().id().to_owned());
+        }
+        esp.push(
+            c.esp
+                .pfs
+                .as_ref()
+                .map_or("nopfs".into(), |g| g.get().to_string()),
+        );
+        format!(
+            "{} {} / esp {}",
+            match c.ike.version.get() {
+                IkeVersion::Ikev1 => "IKEv1",
+                IkeVersion::Ikev2 => "IKEv2",
+            },
+            ike.join("-"),
+            esp.join("-")
+        )
+    };
+    let mut out = if s.tunnels.len() == 1 {
+        algs(c)
+    } else {
+        s.tunnels
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let role = t.conn.group.as_ref().map_or("", |g| g.role.value.id());
+                format!("tunnel {} {role} {}: {}", i + 1, t.cloud_ip, algs(&t.conn))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let _ = write!(out, "; {} children", s.children());
+    if r.kernel {
+        let algs = |t: &super::scenario::Tunnel| {
+            kernel_esp(
+                t.conn.esp.cipher.get(),
+                t.conn.esp.integrity.as_ref().map(|i| i.get()),
+            )
+            .map(|(_, n, b, a)| {
+                format!(
+                    " {n}/{b}{}{}",
+                    a.map(|a| format!("+{a}")).unwrap_or_default(),
+                    t.links[0]
+                        .if_id
+                        .map(|i| format!(" if_id {i}"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default()
+        };
+        let _ = write!(
+            out,
+            " ({} kernel SAs/side{})",
+            2 * s.children(),
+            s.tunnels.iter().map(algs).collect::<Vec<_>>().join(";")
+        );
     }
     let _ = write!(out, "; {} pings", r.pings.len());
     if let (Some(name), Some(true)) = (
@@ -870,7 +1047,19 @@ fn summary(s: &Scenario, r: &Record) -> String {
         let _ = write!(out, "; rekeyed {name}");
     }
     if s.bgp.is_some() {
-        out.push_str("; BGP Established");
+        let _ = write!(
+            out,
+            "; BGP Established ({} sessions/side)",
+            s.bgp_sessions().len()
+        );
+        for (side, prefix) in &s.bgp_refused {
+            let _ = write!(
+                out,
+                ", lab LANs announced as the bgpd.conf header says, {prefix} announced by the {} \
+                 and refused",
+                side.id()
+            );
+        }
         if s.sides.iter().any(|e| e.routes_bgp) && r.kernel {
             out.push_str(", routes via BGP");
         }

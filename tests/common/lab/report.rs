@@ -21,6 +21,8 @@ pub struct Row {
     pub same: bool,
     /// The runner produced a record (a known failure must fail by running, not by not running).
     pub ran: bool,
+    /// Not run by this lab, and why: the other lab covers it.
+    pub elsewhere: Option<String>,
 }
 
 impl Row {
@@ -38,7 +40,17 @@ impl Row {
             failures,
             known: s.known_failure,
             same: false,
+            elsewhere: None,
         }
+    }
+
+    /// A case this lab does not run because the other lab does (`why`): a visible row, not a
+    /// failure.
+    pub fn elsewhere(case: String, kind: &str, why: String) -> Row {
+        let mut r = Row::failed(case, kind, String::new());
+        r.failures.clear();
+        r.elsewhere = Some(why);
+        r
     }
 
     pub fn failed(case: String, kind: &str, e: String) -> Row {
@@ -52,11 +64,17 @@ impl Row {
             known: None,
             same: false,
             ran: false,
+            elsewhere: None,
         }
     }
 
+    /// Neither run (same output, the other lab's) nor judged here.
+    fn skipped(&self) -> bool {
+        self.same || self.elsewhere.is_some()
+    }
+
     fn bad(&self) -> bool {
-        !self.same && (!self.ran || self.failures.is_empty() == self.known.is_some())
+        !self.skipped() && (!self.ran || self.failures.is_empty() == self.known.is_some())
     }
 }
 
@@ -64,18 +82,22 @@ impl Row {
 pub fn table(title: &str, head: &str, rows: &[Row]) -> String {
     let mut t = format!("# {title}\n\n");
     let same = rows.iter().filter(|r| r.same).count();
+    let elsewhere = rows.iter().filter(|r| r.elsewhere.is_some()).count();
     let known = rows.iter().filter(|r| r.known.is_some()).count();
     let passed = rows
         .iter()
-        .filter(|r| !r.same && r.failures.is_empty() && r.known.is_none())
+        .filter(|r| !r.skipped() && r.failures.is_empty() && r.known.is_none())
         .count();
     let _ = write!(
         t,
         "{passed} of {} scenarios passed, {known} known failures",
-        rows.len() - same
+        rows.len() - same - elsewhere
     );
     if same > 0 {
         let _ = write!(t, ", {same} not run again (same rendered files)");
+    }
+    if elsewhere > 0 {
+        let _ = write!(t, ", {elsewhere} covered by the other lab");
     }
     let _ = writeln!(t, ". {head}\n");
     t.push_str("| example | scenario | cloud <-> customer | result | time | details |\n");
@@ -83,13 +105,14 @@ pub fn table(title: &str, head: &str, rows: &[Row]) -> String {
     for r in rows {
         let result = match (r.failures.is_empty(), r.known) {
             _ if r.same => "same output".to_owned(),
+            _ if r.elsewhere.is_some() => "other lab".to_owned(),
             (true, None) => "PASS".to_owned(),
             (false, None) => format!("**FAIL** ({})", r.failures.len()),
             (false, Some(_)) if r.ran => "KNOWN FAILURE".to_owned(),
             (false, Some(_)) => format!("**FAIL** ({}, not run)", r.failures.len()),
             (true, Some(_)) => "**XPASS** (remove the known_failure)".to_owned(),
         };
-        let mut details = r.details.clone();
+        let mut details = r.elsewhere.clone().unwrap_or_else(|| r.details.clone());
         if let Some(k) = r.known {
             details = format!("{k}; {details}");
         }

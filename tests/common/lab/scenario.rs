@@ -4,11 +4,12 @@
 //! stay down for a given reason. The same value drives the host lab (host.rs) and the VM lab
 //! (vm.rs); expect.rs judges what either runner recorded against it.
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
 use ipnetwork::IpNetwork;
-use ipsecgen::ir::{Connection, IkeVersion, Side};
+use ipsecgen::ir::{Connection, IkeVersion, Side, TunnelRole};
 use ipsecgen::source::Source;
 
 /// More (customer subnet, cloud subnet) pairs than this: ping each subnet once instead.
@@ -40,14 +41,27 @@ pub enum Mode {
     Route,
 }
 
-/// One IKE connection between a cloud and a customer gateway address. A dual-tunnel
-/// connection has two: the runners give each its own uplink.
+/// One IKE connection between a cloud and a customer gateway address. A connection with two
+/// tunnels has two, each with its own algorithms and xfrm interface; the runners give each
+/// customer address its own uplink (two tunnels to one customer address share it, as they do
+/// on a real customer gateway).
 #[derive(Clone, Debug)]
 pub struct Tunnel {
     pub cloud_ip: String,
     pub customer_ip: String,
     /// CHILD SAs each side must hold for this tunnel (2 ESP SAs each in the kernel).
     pub children: usize,
+    /// This tunnel's own connection, seen from the cloud (its proposals).
+    pub conn: Connection,
+    /// [cloud, customer]: the xfrm interface ipsec-link.sh creates for this tunnel.
+    pub links: [Link; 2],
+}
+
+/// A tunnel's xfrm interface on one side, read from its ipsec-link.sh as rendered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Link {
+    pub ifname: Option<String>,
+    pub if_id: Option<u32>,
 }
 
 /// A ping from `side`'s namespace, `src` -> `dst`.
@@ -66,15 +80,17 @@ pub struct Bgp {
     pub customer_asn: Option<u32>,
 }
 
-/// What a route-based side must show, read from its ipsec-link.sh as rendered.
+/// What a route-based side must show, read from its ipsec-link.sh as rendered (the interfaces
+/// are the tunnels' `links`).
 #[derive(Clone, Debug, Default)]
 pub struct SideExpect {
-    pub ifname: Option<String>,
-    pub if_id: Option<u32>,
     pub mtu: Option<u32>,
     pub mss: Option<u32>,
-    /// Prefixes routed into `ifname` in the main table ...
+    /// Prefixes routed in the main table ...
     pub routes: Vec<String>,
+    /// ... through exactly these interfaces (one tunnel's, the master's of two, or both of two
+    /// active tunnels: a multipath route) ...
+    pub via: Vec<String>,
     /// ... by BGP (proto bgp), else statically.
     pub routes_bgp: bool,
 }
@@ -91,11 +107,30 @@ pub enum Outcome {
 }
 
 /// A step a runner takes once the tunnels are up, in order (the dual-tunnel failover case:
-/// take tunnel 1's cloud uplink down, then wait until the routes move to tunnel 2).
+/// remove the master's cloud address and delete its SA, then wait until the traffic takes the
+/// slave's interface).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// The uplink of `tunnel` (0-based) on `side` goes down / comes back.
     Uplink { side: Side, tunnel: usize, up: bool },
+    /// `tunnel`'s gateway address on `side` is removed / put back (with its route to the peer).
+    Address {
+        side: Side,
+        tunnel: usize,
+        present: bool,
+    },
+    /// `side`'s IKE daemon deletes the IKE SA of connection `ike` (without waiting for the
+    /// peer: it may be unreachable).
+    Terminate { side: Side, ike: String },
+    /// `side`'s IKE daemon initiates `child` (the cloud re-initiating a tunnel, as Alibaba does).
+    Initiate { side: Side, child: String },
+    /// Wait at most `secs` until `side` forwards to `dst` through `dev` (`ip route get`).
+    Via {
+        side: Side,
+        dst: IpAddr,
+        dev: String,
+        secs: u32,
+    },
     /// `side` stops answering / answers again the echo requests to `addr` (a health probe's
     /// dip stops answering).
     Echo {
@@ -130,6 +165,23 @@ impl Action {
                 side.id(),
                 if *up { "up" } else { "down" }
             ),
+            Action::Address {
+                side,
+                tunnel,
+                present,
+            } => format!(
+                "address {} {tunnel} {}",
+                side.id(),
+                if *present { "add" } else { "del" }
+            ),
+            Action::Terminate { side, ike } => format!("terminate {} {ike}", side.id()),
+            Action::Initiate { side, child } => format!("initiate {} {child}", side.id()),
+            Action::Via {
+                side,
+                dst,
+                dev,
+                secs,
+            } => format!("via {} {dst} {dev} {secs}", side.id()),
             Action::Echo { side, addr, answer } => format!(
                 "echo {} {addr} {}",
                 side.id(),
@@ -184,6 +236,9 @@ pub struct Scenario {
     pub pool: Option<Vec<IpNetwork>>,
     pub pings: Vec<Ping>,
     pub bgp: Option<Bgp>,
+    /// (side, prefix): `side` announces `prefix` and the other side's inbound policy must
+    /// refuse it (a default route from the cloud in destination routing).
+    pub bgp_refused: Vec<(Side, String)>,
     /// The health check's probe (sip on the cloud, dip on the customer side).
     pub hc: Option<(IpAddr, IpAddr)>,
     /// The cloud's health-monitor.sh runs and `actions` withdraw and restore its routes.
@@ -218,6 +273,19 @@ impl Scenario {
 
     pub fn expect_of(&self, side: Side) -> &SideExpect {
         &self.sides[index(side)]
+    }
+
+    /// The BGP session of each tunnel.
+    pub fn bgp_sessions(&self) -> Vec<Bgp> {
+        self.tunnels
+            .iter()
+            .filter_map(|t| bgp_of(&t.conn).ok().flatten())
+            .collect()
+    }
+
+    /// The xfrm interface of `tunnel` on `side`.
+    pub fn link(&self, side: Side, tunnel: usize) -> &Link {
+        &self.tunnels[tunnel].links[index(side)]
     }
 
     pub fn knob(&self, key: &str) -> Option<&str> {
@@ -267,19 +335,64 @@ pub fn build(
     slug: String,
     example: String,
 ) -> Result<Scenario, String> {
-    let bgp_on = conn.bgp_enabled();
+    build_group(std::slice::from_ref(conn), plan, dir, slug, example)
+}
+
+/// Render both sides of a connection of one or two tunnels (`tunnels`, in the group's order:
+/// see `units`) into `dir` and describe the scenario. A side whose subnets are unknown
+/// (destination routing with BGP) gets a lab LAN, announced as its bgpd.conf's header tells the
+/// user; the cloud also announces a default route there, which the customer must refuse.
+pub fn build_group(
+    tunnels: &[Connection],
+    plan: &Plan,
+    dir: &Path,
+    slug: String,
+    example: String,
+) -> Result<Scenario, String> {
+    build_joined(tunnels, plan, &[], dir, slug, example)
+}
+
+/// `build_group` with gateway documents (`extra`) rendered with each side's input.
+pub fn build_joined(
+    tunnels: &[Connection],
+    plan: &Plan,
+    extra: &[&Path],
+    dir: &Path,
+    slug: String,
+    example: String,
+) -> Result<Scenario, String> {
+    let first = tunnels.first().ok_or("no tunnel")?;
+    let bgp_on = first.bgp_enabled();
     let flag = plan.mode_flag.then_some(plan.mode);
     for side in SIDES {
         let sdir = dir.join(side.id());
         std::fs::create_dir_all(&sdir).map_err(|e| e.to_string())?;
-        let input = plan.inputs[index(side)];
+        let mut inputs = vec![plan.inputs[index(side)]];
+        inputs.extend_from_slice(extra);
         let imp = plan.impls[index(side)];
-        render(input, side, imp.id(), flag, plan.only, &sdir)?;
+        render_joined(&inputs, side, imp.id(), flag, plan.only, &sdir)?;
         if bgp_on {
-            render(input, side, "frr", flag, plan.only, &sdir)?;
+            render_joined(&inputs, side, "frr", flag, plan.only, &sdir)?;
         }
     }
-    describe(conn, plan, dir, slug, example)
+    let mut refused = Vec::new();
+    if bgp_on {
+        let cloud = first.view_from(Side::Cloud);
+        for (side, nets) in [(Side::Cloud, &cloud.local), (Side::Customer, &cloud.remote)] {
+            if unknown(&subnets_of(nets)) {
+                let mut announce = vec![lab_lan(side)];
+                if side == Side::Cloud {
+                    // the cloud announces a default route too: the customer must refuse it
+                    announce.push("0.0.0.0/0".parse().expect("net"));
+                    refused.push((Side::Cloud, "0.0.0.0/0".to_owned()));
+                }
+                follow_announce_header(&dir.join(side.id()).join("bgpd.conf"), &announce)?;
+            }
+        }
+    }
+    let mut s = describe_group(tunnels, plan, dir, slug, example)?;
+    s.bgp_refused = refused;
+    Ok(s)
 }
 
 /// Describe a scenario whose files are already in `dir`/{cloud,customer}.
@@ -290,16 +403,182 @@ pub fn describe(
     slug: String,
     example: String,
 ) -> Result<Scenario, String> {
-    let cloud = conn.view_from(Side::Cloud);
+    describe_group(std::slice::from_ref(conn), plan, dir, slug, example)
+}
+
+/// The connections of an input as the lab runs them: a tunnel alone, or the tunnels of one
+/// group (in index order, the master first) together, in input order.
+pub fn units(conns: Vec<Connection>) -> Vec<Vec<Connection>> {
+    let mut out: Vec<Vec<Connection>> = Vec::new();
+    for c in conns {
+        let key = c.group.as_ref().map(|g| g.name.clone());
+        match out
+            .iter_mut()
+            .find(|u| key.is_some() && u[0].group.as_ref().map(|g| g.name.clone()) == key)
+        {
+            Some(u) => u.push(c),
+            None => out.push(vec![c]),
+        }
+    }
+    for u in &mut out {
+        u.sort_by_key(|c| c.group.as_ref().map_or(0, |g| g.index));
+    }
+    out
+}
+
+/// The name of a unit: its group's (the output folder of a fleet) or its connection's.
+pub fn unit_name(unit: &[Connection]) -> &str {
+    match unit.first().and_then(|c| c.group.as_ref()) {
+        Some(g) => &g.name,
+        None => unit.first().map_or("", |c| c.name.as_str()),
+    }
+}
+
+fn subnets_of(e: &ipsecgen::ir::Endpoint) -> Vec<IpNetwork> {
+    e.subnets.iter().map(|s| s.get()).collect()
+}
+
+/// A side's subnets are unknown: none, or only a default route (destination routing).
+fn unknown(nets: &[IpNetwork]) -> bool {
+    nets.iter().all(|n| n.prefix() == 0)
+}
+
+/// The LAN the lab gives a side whose subnets are unknown.
+pub fn lab_lan(side: Side) -> IpNetwork {
+    match side {
+        Side::Cloud => "172.31.90.0/24",
+        Side::Customer => "10.190.0.0/24",
+    }
+    .parse()
+    .expect("lab LAN")
+}
+
+/// Add to a rendered bgpd.conf what its header tells the user to add for each prefix to
+/// announce: the header's `network A.B.C.D/M` (under `address-family ipv4 unicast`) and its
+/// `ip prefix-list NAME seq 1 permit A.B.C.D/M` (before that list's first entry). A header that
+/// no longer says so is an error.
+pub fn follow_announce_header(bgpd: &Path, prefixes: &[IpNetwork]) -> Result<(), String> {
+    let text = std::fs::read_to_string(bgpd).map_err(|e| format!("{}: {e}", bgpd.display()))?;
+    let header: String = text
+        .lines()
+        .take_while(|l| l.starts_with('!'))
+        .map(|l| l.trim_start_matches('!').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let snippets: Vec<&str> = header
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|t| t.contains("A.B.C.D/M"))
+        .collect();
+    let network = snippets.iter().find(|t| t.starts_with("network "));
+    let permit = snippets.iter().find(|t| t.starts_with("ip prefix-list "));
+    let (Some(network), Some(permit)) = (network, permit) else {
+        return Err(format!(
+            "{}: the header does not say how to announce this side's subnets (want `network \
+             A.B.C.D/M` and `ip prefix-list ... permit A.B.C.D/M`): {header}",
+            bgpd.display()
+        ));
+    };
+    // the lists the header names ("a permit before the deny in L1, L2, e.g. ..."), else the
+    // example's
+    let lists: Vec<String> = match header
+        .split_once("before the deny in ")
+        .and_then(|(_, rest)| rest.split_once(", e.g."))
+    {
+        Some((named, _)) => named.split(", ").map(|l| l.trim().to_owned()).collect(),
+        None => vec![permit.split_whitespace().nth(2).unwrap_or("").to_owned()],
+    };
+    let example_list = permit.split_whitespace().nth(2).unwrap_or("");
+    let mut out = Vec::new();
+    let mut permitted = BTreeSet::new();
+    for line in text.lines() {
+        for list in &lists {
+            if !permitted.contains(list) && line.starts_with(&format!("ip prefix-list {list} ")) {
+                for (i, p) in prefixes.iter().enumerate() {
+                    // seq 1, 2, ... as the header's example, before the list's own entries
+                    let seq = format!("seq {}", i + 1);
+                    out.push(
+                        permit
+                            .replacen(example_list, list, 1)
+                            .replace("seq 1", &seq)
+                            .replace("A.B.C.D/M", &p.to_string()),
+                    );
+                }
+                permitted.insert(list.clone());
+            }
+        }
+        out.push(line.to_owned());
+        if line.trim() == "address-family ipv4 unicast" {
+            for p in prefixes {
+                out.push(format!(
+                    "  {}",
+                    network.replace("A.B.C.D/M", &p.to_string())
+                ));
+            }
+        }
+    }
+    if permitted.len() != lists.len() || !out.iter().any(|l| l.trim().starts_with("network ")) {
+        return Err(format!(
+            "{}: no `ip prefix-list` for each of {lists:?} or no `address-family ipv4 unicast` \
+             to add to",
+            bgpd.display()
+        ));
+    }
+    std::fs::write(bgpd, out.join("\n") + "\n").map_err(|e| e.to_string())
+}
+
+/// The xfrm interfaces of an ipsec-link.sh as rendered: `IFNAME`/`IF_ID` for one tunnel,
+/// `IFNAME<n>`/`IF_ID<n>` for the tunnels of a group.
+fn links_of(script: &str, tunnels: usize) -> Vec<Link> {
+    let one = |suffix: String| Link {
+        ifname: assigned(script, &format!("IFNAME{suffix}")),
+        if_id: assigned(script, &format!("IF_ID{suffix}")).and_then(|v| v.parse().ok()),
+    };
+    if tunnels == 1 {
+        vec![one(String::new())]
+    } else {
+        (1..=tunnels).map(|i| one(i.to_string())).collect()
+    }
+}
+
+/// Describe a scenario of one or two tunnels whose files are already in `dir`/{cloud,customer}.
+pub fn describe_group(
+    tunnels: &[Connection],
+    plan: &Plan,
+    dir: &Path,
+    slug: String,
+    example: String,
+) -> Result<Scenario, String> {
+    let views: Vec<Connection> = tunnels.iter().map(|c| c.view_from(Side::Cloud)).collect();
+    let cloud = views.first().ok_or("no tunnel")?.clone();
     let route = plan.mode == Mode::Route;
     let bgp_on = cloud.bgp_enabled();
+    let active = views.iter().any(|c| {
+        c.group
+            .as_ref()
+            .is_some_and(|g| g.role.value == TunnelRole::Active)
+    });
     let mut sides: [SideExpect; 2] = Default::default();
+    let mut links: [Vec<Link>; 2] = Default::default();
+    let mut cloud_nets = subnets_of(&cloud.local);
+    let mut cust_nets = subnets_of(&cloud.remote);
+    if bgp_on {
+        // the lab's LANs for unknown subnets (build_group announces them)
+        for (side, nets) in [
+            (Side::Cloud, &mut cloud_nets),
+            (Side::Customer, &mut cust_nets),
+        ] {
+            if unknown(nets) {
+                *nets = vec![lab_lan(side)];
+            }
+        }
+    }
     for side in SIDES {
         let e = &mut sides[index(side)];
         let sdir = dir.join(side.id());
         if let Ok(link) = std::fs::read_to_string(sdir.join("ipsec-link.sh")) {
-            e.ifname = assigned(&link, "IFNAME");
-            e.if_id = assigned(&link, "IF_ID").and_then(|v| v.parse().ok());
+            links[index(side)] = links_of(&link, views.len());
             e.mtu = word_after(&link, " mtu ").and_then(|v| v.parse().ok());
             e.mss = word_after(&link, "--set-mss ").and_then(|v| v.parse().ok());
         } else if route {
@@ -307,40 +586,32 @@ pub fn describe(
                 "{} side: route-based but no ipsec-link.sh rendered",
                 side.id()
             ));
+        } else {
+            links[index(side)] = vec![Link::default(); views.len()];
         }
         if route {
-            e.routes = conn
-                .view_from(side)
-                .remote
-                .subnets
-                .iter()
-                .map(|s| s.get().to_string())
-                .collect();
+            e.routes = match side {
+                Side::Cloud => &cust_nets,
+                Side::Customer => &cloud_nets,
+            }
+            .iter()
+            .map(ToString::to_string)
+            .collect();
             e.routes_bgp = bgp_on;
+            let names = links[index(side)].iter().filter_map(|l| l.ifname.clone());
+            // two tunnels: the master's interface, or both of two active ones (multipath)
+            e.via = if active {
+                names.collect()
+            } else {
+                names.take(1).collect()
+            };
         }
     }
-    let nets = |e: &ipsecgen::ir::Endpoint| -> Vec<IpNetwork> {
-        e.subnets.iter().map(|s| s.get()).collect()
-    };
-    let cloud_nets = nets(&cloud.local);
-    let cust_nets = nets(&cloud.remote);
     let pool: Option<Vec<IpNetwork>> = cloud
         .remote_access
         .as_ref()
         .map(|ra| ra.pool.iter().map(|p| p.get()).collect());
-    let bgp = if bgp_on {
-        let (Some(c), Some(p)) = (&cloud.local.bgp.ip, &cloud.remote.bgp.ip) else {
-            return Err("BGP enabled but the IR lacks a BGP address".into());
-        };
-        Some(Bgp {
-            cloud: c.get(),
-            customer: p.get(),
-            cloud_asn: cloud.local.bgp.asn.as_ref().map(|a| a.get()),
-            customer_asn: cloud.remote.bgp.asn.as_ref().map(|a| a.get()),
-        })
-    } else {
-        None
-    };
+    let bgp = bgp_of(&cloud)?;
     let hc = health_probe(&cloud);
 
     // CHILD SAs: route-based one with 0.0.0.0/0; policy-based IKEv1 (and libreswan, where
@@ -370,15 +641,32 @@ pub fn describe(
             n
         }
     };
-    let cloud_ip = gateway(&cloud.local)?;
-    let customer_ip = match (&pool, gateway(&cloud.remote)) {
-        (_, Ok(a)) => a,
-        // client-to-site: the clients have no fixed address; give the lab's client one
-        (Some(_), Err(_)) => lab_client_address(&cloud_ip),
-        (None, Err(e)) => return Err(e),
-    };
+    let mut tunnel_list = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        let cloud_ip = gateway(&view.local)?;
+        let customer_ip = match (&pool, gateway(&view.remote)) {
+            (_, Ok(a)) => a,
+            // client-to-site: the clients have no fixed address; give the lab's client one
+            (Some(_), Err(_)) => lab_client_address(&cloud_ip),
+            (None, Err(e)) => return Err(e),
+        };
+        tunnel_list.push(Tunnel {
+            cloud_ip,
+            customer_ip,
+            children,
+            conn: view.clone(),
+            links: [links[0][i].clone(), links[1][i].clone()],
+        });
+    }
+    let sessions: Vec<Bgp> = views
+        .iter()
+        .map(bgp_of)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let mut lo: [Vec<IpAddr>; 2] = Default::default();
-    if let Some(b) = &bgp {
+    for b in &sessions {
         lo[0].push(IpAddr::V4(b.cloud));
         lo[1].push(IpAddr::V4(b.customer));
     }
@@ -386,7 +674,7 @@ pub fn describe(
         lo[0].push(sip);
         lo[1].push(dip);
     }
-    let mut pings = ping_pairs(&cloud, bgp.as_ref(), hc);
+    let mut pings = ping_pairs(&cloud, &cloud_nets, &cust_nets, &sessions, hc);
     if plan.reverse_ping && pool.is_none() {
         let first = |n: &[IpNetwork]| n.iter().find_map(first_host);
         if let (Some(s), Some(d)) = (first(&cloud_nets), first(&cust_nets)) {
@@ -440,16 +728,13 @@ pub fn describe(
         mode: plan.mode,
         impls: plan.impls,
         dir: dir.to_owned(),
-        tunnels: vec![Tunnel {
-            cloud_ip,
-            customer_ip,
-            children,
-        }],
+        tunnels: tunnel_list,
         subnets: [cloud_nets, cust_nets],
         lo,
         pool,
         pings,
         bgp,
+        bgp_refused: Vec::new(),
         hc,
         hc_monitor,
         sides,
@@ -461,6 +746,22 @@ pub fn describe(
         knobs: Vec::new(),
         conn: cloud,
     })
+}
+
+/// The BGP session of one tunnel (seen from the cloud), when BGP is on.
+fn bgp_of(cloud: &Connection) -> Result<Option<Bgp>, String> {
+    if !cloud.bgp_enabled() {
+        return Ok(None);
+    }
+    let (Some(c), Some(p)) = (&cloud.local.bgp.ip, &cloud.remote.bgp.ip) else {
+        return Err("BGP enabled but the IR lacks a BGP address".into());
+    };
+    Ok(Some(Bgp {
+        cloud: c.get(),
+        customer: p.get(),
+        cloud_asn: cloud.local.bgp.asn.as_ref().map(|a| a.get()),
+        customer_asn: cloud.remote.bgp.asn.as_ref().map(|a| a.get()),
+    }))
 }
 
 fn gateway(e: &ipsecgen::ir::Endpoint) -> Result<String, String> {
@@ -484,13 +785,14 @@ fn is_covered(sip: IpAddr, dip: IpAddr, cloud: &[IpNetwork], customer: &[IpNetwo
 
 /// Pings from the customer side: every (customer subnet, cloud subnet) pair of first hosts (one
 /// per subnet beyond MAX_PING_PAIRS), the BGP addresses, the health probe's dip -> sip.
-fn ping_pairs(cloud: &Connection, bgp: Option<&Bgp>, hc: Option<(IpAddr, IpAddr)>) -> Vec<Ping> {
-    let cloud_hosts: Vec<IpAddr> = cloud
-        .local
-        .subnets
-        .iter()
-        .filter_map(|s| first_host(&s.get()))
-        .collect();
+fn ping_pairs(
+    cloud: &Connection,
+    cloud_nets: &[IpNetwork],
+    cust_nets: &[IpNetwork],
+    bgp: &[Bgp],
+    hc: Option<(IpAddr, IpAddr)>,
+) -> Vec<Ping> {
+    let cloud_hosts: Vec<IpAddr> = cloud_nets.iter().filter_map(first_host).collect();
     let cust_hosts: Vec<IpAddr> = match &cloud.remote_access {
         // the first address of the pool: what the server assigns to its first client
         Some(ra) => ra
@@ -499,12 +801,7 @@ fn ping_pairs(cloud: &Connection, bgp: Option<&Bgp>, hc: Option<(IpAddr, IpAddr)
             .take(1)
             .filter_map(|p| first_host(&p.get()))
             .collect(),
-        None => cloud
-            .remote
-            .subnets
-            .iter()
-            .filter_map(|s| first_host(&s.get()))
-            .collect(),
+        None => cust_nets.iter().filter_map(first_host).collect(),
     };
     let mut pairs = Vec::new();
     if cloud_hosts.len() * cust_hosts.len() <= MAX_PING_PAIRS {
@@ -523,7 +820,7 @@ fn ping_pairs(cloud: &Connection, bgp: Option<&Bgp>, hc: Option<(IpAddr, IpAddr)
         }
     }
     pairs.retain(|(s, d)| s.is_ipv4() == d.is_ipv4());
-    if let Some(b) = bgp {
+    for b in bgp {
         pairs.push((IpAddr::V4(b.customer), IpAddr::V4(b.cloud)));
     }
     if let Some((sip, dip)) = hc {
@@ -598,6 +895,37 @@ pub fn load(file: &Path, name: &str) -> Result<Vec<Connection>, String> {
     Ok(checked.connections)
 }
 
+/// Read and check several inputs that belong together (a connection and its gateway
+/// documents) through the library, as `ipsecgen render A B C` does; errors are a failure.
+pub fn load_joined(files: &[&Path]) -> Result<Vec<Connection>, String> {
+    let mut sources = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("read {}: {e}", f.display()))?;
+        sources.push(Source::new(f.display().to_string(), text));
+    }
+    let mut out = Vec::new();
+    for checked in ipsecgen::check_joined(sources, &Default::default()) {
+        if checked.diagnostics.has_errors() {
+            let errs: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect();
+            return Err(format!(
+                "{} does not check: {}",
+                checked.source.name,
+                errs.join("; ")
+            ));
+        }
+        out.extend(checked.connections);
+    }
+    if out.is_empty() {
+        return Err("no connections".into());
+    }
+    Ok(out)
+}
+
 /// The first connection of an input.
 pub fn load_one(root: &Path, rel: &str) -> Result<(PathBuf, Connection), String> {
     let file = root.join(rel);
@@ -629,10 +957,23 @@ pub fn render(
     only: Option<&str>,
     dest: &Path,
 ) -> Result<(), String> {
+    render_joined(&[input], side, target, mode, only, dest)
+}
+
+/// `render` of several inputs that belong together (a connection and its gateway documents).
+pub fn render_joined(
+    inputs: &[&Path],
+    side: Side,
+    target: &str,
+    mode: Option<Mode>,
+    only: Option<&str>,
+    dest: &Path,
+) -> Result<(), String> {
+    let input = inputs.first().ok_or("no input")?;
     let tmp = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
     let out_dir = tmp.path().join("out");
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen");
-    cmd.env("NO_COLOR", "1").arg("render").arg(input).args([
+    cmd.env("NO_COLOR", "1").arg("render").args(inputs).args([
         "--side",
         side.id(),
         "--target",
@@ -729,6 +1070,28 @@ pub fn child_names(swanctl: &str) -> Vec<String> {
     names
 }
 
+/// The names of the connections in a rendered swanctl.conf, in order.
+pub fn connection_names(swanctl: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    let mut inside = false;
+    for line in swanctl.lines() {
+        let l = line.split('#').next().unwrap_or("").trim();
+        if l.ends_with('{') {
+            let key = l.trim_end_matches('{').trim();
+            if depth == 0 {
+                inside = key == "connections";
+            } else if depth == 1 && inside {
+                names.push(key.to_owned());
+            }
+            depth += 1;
+        } else if l == "}" {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    names
+}
+
 /// `NAME=value` (first occurrence) of a shell script as rendered.
 pub fn assigned(script: &str, name: &str) -> Option<String> {
     script.lines().find_map(|l| {
@@ -748,6 +1111,7 @@ fn child_names_of_a_swanctl_conf() {
                 a {\n        local_ts = 10.0.0.0/8\n      }\n      # note {\n      b-bgp {\n      \
                 }\n    }\n  }\n}\nsecrets {\n  ike-c {\n  }\n}\n";
     assert_eq!(child_names(conf), ["a", "b-bgp"]);
+    assert_eq!(connection_names(conf), ["c"]);
 }
 
 #[test]
@@ -767,4 +1131,34 @@ fn link_script_values_are_read_as_written() {
     assert_eq!(assigned(s, "IF_ID").as_deref(), Some("928"));
     assert_eq!(word_after(s, " mtu ").as_deref(), Some("1400"));
     assert_eq!(word_after(s, "--set-mss ").as_deref(), Some("1360"));
+}
+
+#[test]
+fn the_announce_header_is_followed_for_every_list_it_names() {
+    let conf = "! This side's subnets are unknown: add\n\
+                ! `network A.B.C.D/M` under `address-family ipv4 unicast` (a route to it must exist) and a permit\n\
+                ! before the deny in c-1-out, c-2-out, e.g. `ip prefix-list c-1-out seq 1 permit A.B.C.D/M`.\n\
+                !\n\
+                ip prefix-list c-1-out seq 5 deny any\n\
+                ip prefix-list c-2-out seq 5 deny any\n\
+                router bgp 1\n address-family ipv4 unicast\n exit-address-family\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgpd.conf");
+    std::fs::write(&p, conf).expect("write");
+    let nets: Vec<IpNetwork> = vec!["10.9.0.0/24".parse().unwrap(), "0.0.0.0/0".parse().unwrap()];
+    follow_announce_header(&p, &nets).expect("followed");
+    let got = std::fs::read_to_string(&p).expect("read");
+    for l in [
+        "ip prefix-list c-1-out seq 1 permit 10.9.0.0/24",
+        "ip prefix-list c-1-out seq 2 permit 0.0.0.0/0",
+        "ip prefix-list c-2-out seq 1 permit 10.9.0.0/24",
+        "ip prefix-list c-2-out seq 2 permit 0.0.0.0/0",
+        "  network 10.9.0.0/24",
+        "  network 0.0.0.0/0",
+    ] {
+        assert!(got.lines().any(|g| g == l), "missing `{l}` in:\n{got}");
+    }
+    // a header that no longer says how is an error
+    std::fs::write(&p, "ip prefix-list x seq 5 deny any\n").expect("write");
+    assert!(follow_announce_header(&p, &nets).is_err());
 }

@@ -107,6 +107,9 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
             env.push(("BGP", if s.bgp.is_some() { "1" } else { "0" }.into()));
             env.push(("WAIT_ROUTES_CLOUD", s.sides[0].routes.join(" ")));
             env.push(("WAIT_ROUTES_CUSTOMER", s.sides[1].routes.join(" ")));
+            env.push(("WAIT_VIA_CLOUD", s.sides[0].via.join(" ")));
+            env.push(("WAIT_VIA_CUSTOMER", s.sides[1].via.join(" ")));
+            env.push(("BGP_PEERS", s.bgp_sessions().len().to_string()));
         }
     }
     let mut env: Vec<(String, String)> = env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();

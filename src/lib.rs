@@ -273,11 +273,9 @@ pub fn render_joined(
     let route_based: Vec<bool> = units
         .iter()
         .flat_map(|u| {
-            let route = match opts.tunnel_mode {
-                Some(mode) => mode == render::TunnelMode::Route || u.len() > 1,
-                None => u.len() > 1 || u.iter().any(|(c, _)| c.bgp_enabled()),
-            };
-            std::iter::repeat_n(route, u.len())
+            let conns: Vec<&Connection> = u.iter().map(|(c, _)| *c).collect();
+            let mode = render::context::tunnel_mode(opts.tunnel_mode, &conns);
+            std::iter::repeat_n(mode == render::TunnelMode::Route, u.len())
         })
         .collect();
     let Some(numbers) = render::number_tunnels(

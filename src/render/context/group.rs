@@ -137,7 +137,7 @@ pub fn build(
         return Err(diags);
     }
     let opts = RenderOptions {
-        tunnel_mode: Some(TunnelMode::Route),
+        tunnel_mode: Some(super::tunnel_mode(opts.tunnel_mode, conns)),
         ..opts
     };
     let mut tunnels = Vec::new();

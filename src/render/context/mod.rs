@@ -334,6 +334,20 @@ fn endpoint(ep: &crate::ir::Endpoint) -> EndpointCtx {
     }
 }
 
+/// How a connection's tunnels carry traffic: two tunnels of one group are route-based (this
+/// side chooses between them by route); one tunnel as asked, else route-based when BGP runs
+/// over it and policy-based otherwise.
+pub fn tunnel_mode(requested: Option<TunnelMode>, conns: &[&Connection]) -> TunnelMode {
+    if conns.len() > 1 {
+        return TunnelMode::Route;
+    }
+    requested.unwrap_or(if conns.iter().any(|c| c.bgp_enabled()) {
+        TunnelMode::Route
+    } else {
+        TunnelMode::Policy
+    })
+}
+
 /// Build the context for `conn` as `opts` asks.
 pub fn build(
     conn: &Connection,
@@ -370,11 +384,7 @@ pub fn build_numbered(
                 .help("enable BGP in the connection (BgpConfig.EnableBgp) or choose an IPsec target such as swanctl"),
         );
     }
-    let mode = opts.tunnel_mode.unwrap_or(if view.bgp_enabled() {
-        TunnelMode::Route
-    } else {
-        TunnelMode::Policy
-    });
+    let mode = tunnel_mode(opts.tunnel_mode, std::slice::from_ref(&conn));
     if view.dialect == crate::dialect::huawei::DIALECT {
         diags.extend(huawei_gateway_facts(&view));
     }

@@ -30,18 +30,21 @@ impl PairKey {
 
 /// The connections in their order, each pair made one group (master first) where it stood.
 pub(super) fn group(read: Vec<(Connection, PairKey)>) -> Vec<Connection> {
+    // The items of each gateway pair, in one pass (a list may hold thousands).
+    let mut by_gateways: std::collections::HashMap<&(String, String), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, (_, key)) in read.iter().enumerate() {
+        if let Some(g) = &key.gateways {
+            by_gateways.entry(g).or_default().push(i);
+        }
+    }
     let mut partner: Vec<Option<usize>> = vec![None; read.len()];
-    for i in 0..read.len() {
-        let Some(g) = &read[i].1.gateways else {
-            continue;
-        };
-        let same: Vec<usize> = (0..read.len())
-            .filter(|&j| read[j].1.gateways.as_ref() == Some(g))
-            .collect();
+    for same in by_gateways.values() {
         // Exactly two, over two different EIPs: more are not one pair.
         if let [a, b] = same[..] {
             if read[a].1.eip.is_some() && read[a].1.eip != read[b].1.eip {
-                partner[i] = Some(if i == a { b } else { a });
+                partner[a] = Some(b);
+                partner[b] = Some(a);
             }
         }
     }

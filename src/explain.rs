@@ -390,19 +390,14 @@ fn tunnel_edges(conns: &[Connection], br: &str) -> Vec<(String, String, String, 
         .collect()
 }
 
-/// The gateway nodes of one side: (node, label).
+/// The gateway nodes of one side: (node, label), each labelled by the first tunnel that uses it.
 fn gateway_nodes(conns: &[Connection], side: Side, br: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for (cloud, customer, _, _) in tunnel_edges(conns, br) {
+    for (conn, (cloud, customer, _, _)) in conns.iter().zip(tunnel_edges(conns, br)) {
         let node = if side == Side::Cloud { cloud } else { customer };
-        if out.iter().any(|(n, _)| *n == node) {
-            continue;
+        if !out.iter().any(|(n, _)| *n == node) {
+            out.push((node, gateway_label(conn, side, br)));
         }
-        let i = out.len();
-        out.push((
-            node,
-            gateway_label(&conns[i.min(conns.len() - 1)], side, br),
-        ));
     }
     out
 }

@@ -4,6 +4,7 @@
 mod crypto;
 pub(crate) mod group;
 mod ranges;
+mod selectors;
 pub(crate) mod topology;
 
 pub use topology::{if_id, IF_IDS};
@@ -404,6 +405,12 @@ pub fn build_numbered(
             .at(view.title.as_ref().and_then(|t| t.span), "a name the device reserves")
             .help("rename the connection"),
         );
+    }
+    if side == Side::Cloud && feats.ipsec {
+        diags.extend(crate::verify::ikev1_multi_cidr(
+            conn,
+            crate::diag::Severity::Error,
+        ));
     }
     let topo = topology::build(&view, side, mode, target, number, &mut diags);
 

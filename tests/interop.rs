@@ -28,9 +28,10 @@ use lab::expect;
 use lab::report::{self, Row};
 use lab::scenario::{self, Impl, Mode, Plan, Scenario};
 
-/// Known examples for the negative pairs and canaries (one IKEv2, one IKEv1).
+/// Known examples for the negative pairs and canaries (one IKEv2, one IKEv1: Alibaba takes one
+/// CIDR block per side with IKEv1, so the 2x2 IKEv1 example is a refusal, not a positive case).
 const IKEV2_EXAMPLE: &str = "examples/aliyun/connection-static.json";
-const IKEV1_EXAMPLE: &str = "examples/aliyun/connection-ikev1.json";
+const IKEV1_EXAMPLE: &str = "examples/aliyun/connection-ikev1-one-pair.json";
 /// A PSK that no example uses.
 const WRONG_PSK: &str = "Wrong-PSK-for-the-interop-lab-0000";
 
@@ -133,6 +134,17 @@ impl Lab {
     /// Every connection of one example file: a positive run.
     fn example(&mut self, rel: &str) {
         let file = self.root.join(rel);
+        if let Some(code) = scenario::cloud_refused(rel) {
+            let t0 = Instant::now();
+            let checked = expect::refusal(&file, code);
+            self.rows.push(Row::judged(
+                rel.into(),
+                "refused (cloud)",
+                t0.elapsed(),
+                checked,
+            ));
+            return;
+        }
         let conns = match scenario::load(&file, rel) {
             Ok(c) => c,
             Err(e) => {

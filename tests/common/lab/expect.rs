@@ -114,6 +114,39 @@ pub fn check(s: &Scenario, r: &Record) -> (Vec<String>, String) {
     (f, details.join("; "))
 }
 
+/// An example the cloud emulation refuses (`scenario::CLOUD_REFUSED`): the cloud side's render
+/// exits 1 with errors of `code` only (one per side with several CIDR blocks); the customer side renders (exit 0) and carries
+/// `code` as a warning. (failures, details)
+pub fn refusal(input: &Path, code: &str) -> (Vec<String>, String) {
+    let mut f = Vec::new();
+    match super::scenario::render_diagnostics(input, Side::Cloud) {
+        Ok((rc, diags)) => {
+            let errors: Vec<_> = diags.into_iter().filter(|(s, _)| s == "error").collect();
+            if rc != Some(1) || errors.is_empty() || errors.iter().any(|(_, c)| c != code) {
+                f.push(format!(
+                    "cloud side: exit {rc:?} with errors {errors:?}, want exit 1 with {code} only"
+                ));
+            }
+        }
+        Err(e) => f.push(e),
+    }
+    match super::scenario::render_diagnostics(input, Side::Customer) {
+        Ok((rc, diags)) => {
+            let warned = diags.iter().any(|(s, c)| s == "warning" && c == code);
+            if rc != Some(0) || !warned {
+                f.push(format!(
+                    "customer side: exit {rc:?}, diagnostics {diags:?}, want exit 0 with the warning {code}"
+                ));
+            }
+        }
+        Err(e) => f.push(e),
+    }
+    (
+        f,
+        format!("cloud emulation refused ({code}); customer side rendered with the warning"),
+    )
+}
+
 /// The config of `side` loaded cleanly (and ipsec-link.sh came up where there is one).
 fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     let id = side.id();
@@ -203,7 +236,7 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     pings(s, r, f);
-    if s.bgp.is_some() {
+    if s.bgp.is_some() && !s.bgp_recorded_only {
         bgp(s, r, f);
     }
     // the health probe crosses, stops when dip stops answering, health-monitor.sh withdraws
@@ -1046,7 +1079,31 @@ fn summary(s: &Scenario, r: &Record) -> String {
     ) {
         let _ = write!(out, "; rekeyed {name}");
     }
-    if s.bgp.is_some() {
+    if s.bgp.is_some() && s.bgp_recorded_only {
+        let states: Vec<String> = SIDES
+            .iter()
+            .map(|side| {
+                let v: serde_json::Value =
+                    serde_json::from_str(&r.file(&format!("bgp-summary-{}.json", side.id())))
+                        .unwrap_or_default();
+                let peers = v["ipv4Unicast"]["peers"]
+                    .as_object()
+                    .map(|p| {
+                        p.iter()
+                            .map(|(k, p)| format!("{k} {}", p["state"].as_str().unwrap_or("?")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_else(|| "no peer".into());
+                format!("{} {peers}", side.id())
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "; BGP recorded, not asserted (protected data flows): {}",
+            states.join("; ")
+        );
+    } else if s.bgp.is_some() {
         let _ = write!(
             out,
             "; BGP Established ({} sessions/side)",

@@ -166,7 +166,7 @@ const CASES: &[Case] = &[
         &["wan", "lan"],
         &[
             "crypto map hangzhou-to-dc1 interface wan9/9",
-            "nat (lan9,wan9/9) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote",
+            "nat (lan9,wan9/9) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote no-proxy-arp route-lookup",
         ],
     ),
     (

@@ -276,3 +276,37 @@ fn a_platform_that_is_neither_is_a_diagnostic() {
         "{err}"
     );
 }
+
+/// ASA policy mode: the NAT exemption is a twice NAT identity rule in section 1 with
+/// `no-proxy-arp route-lookup`, over every local and remote subnet; route mode needs none and
+/// says why.
+#[test]
+fn asa_nat_exemption_keeps_addresses_without_proxy_arp_and_routes_replies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixed = dir.path().join("static.yaml");
+    let static_routes = BGP
+        .replace(
+            "    bgp: {enabled: true, tunnel_cidr: 169.254.70.0/30}\n",
+            "",
+        )
+        .replace(", asn: 64512, bgp_ip: 169.254.70.1", "")
+        .replace(", asn: 65070", "");
+    std::fs::write(&fixed, static_routes).expect("write");
+    let text = render(fixed.to_str(), "cisco-asa", &["--tunnel-mode", "policy"]);
+    assert_block(
+        &text,
+        "object-group network dc-fw-local
+ network-object 172.20.0.0 255.255.0.0
+ network-object 172.21.0.0 255.255.255.0
+object-group network dc-fw-remote
+ network-object 10.70.0.0 255.255.0.0
+nat (inside,outside) 1 source static dc-fw-local dc-fw-local destination static dc-fw-remote dc-fw-remote no-proxy-arp route-lookup",
+    );
+    let text = render(None, "cisco-asa", &["--tunnel-mode", "route"]);
+    assert!(!text.lines().any(|l| l.starts_with("nat (")), "{text}");
+    assert_block(
+        &text,
+        "!   NAT               none is needed: a PAT rule (inside,outside) does not match traffic routed into
+!                     a VTI; one written (inside,any) does: exempt the protected subnets from it.",
+    );
+}

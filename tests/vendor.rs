@@ -411,7 +411,7 @@ fn cisco_policy_mode_exempts_the_protected_traffic_from_nat() {
     assert_line(&asa, "network-object 10.1.3.0 255.255.255.0");
     assert_line(
         &asa,
-        "nat (inside,outside) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote",
+        "nat (inside,outside) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote no-proxy-arp route-lookup",
     );
 }
 

@@ -86,6 +86,8 @@ pub struct Context {
     pub device: std::collections::BTreeMap<String, String>,
     /// The same facts in header order, each with where its value came from.
     pub device_facts: Vec<super::device::FactCtx>,
+    /// The device is a firewall (device fact `platform = firewall`): its zones.
+    pub firewall: Option<super::firewall::FirewallCtx>,
 }
 
 /// How this side prefers one tunnel of two: the master while it is up, the slave after.
@@ -506,6 +508,7 @@ pub fn build_numbered(
             .collect(),
         yes,
         no,
+        firewall: super::firewall::context(target, &device),
         device: device.values,
         device_facts: device.facts,
         role: view.group.as_ref().map(|g| g.role.value.id()),

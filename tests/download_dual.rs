@@ -252,43 +252,66 @@ fn the_download_and_the_describe_response_agree_tunnel_by_tunnel() {
     }
 }
 
+/// Alone, the download is a valid document (`check` reads every file alone, as the pre-commit
+/// hook does): its roles are unknown, never taken from the order of the list, and rendering
+/// refuses with a diagnostic that names the document to add.
 #[test]
-fn without_the_gateway_document_the_roles_are_an_error_that_names_it() {
+fn without_the_gateway_document_the_roles_are_unknown_and_rendering_names_it() {
     let out = joined(&download(), &[]);
     let c = &out[0];
-    assert_eq!(
-        errors(c),
-        [("input.tunnel-roles".to_owned(), "{".to_owned())],
-        "{:#?}",
-        c.diagnostics
-    );
-    let d = c.diagnostics.iter().find(|d| d.is_error()).expect("error");
-    let help = d.help.as_deref().unwrap_or_default();
-    assert!(
-        help.contains("DescribeVpnGateway") && help.contains("InternetIp is the master"),
-        "{help}"
-    );
-    // The CLI refuses to render, and says what to add.
+    assert_eq!(codes(c), Vec::<String>::new(), "{:#?}", c.diagnostics);
+    let roles: Vec<_> = c.connections.iter().map(role).collect();
+    assert_eq!(roles, [(TunnelRole::Unknown, 1), (TunnelRole::Unknown, 2)]);
+    let render = |target: &str| {
+        let t = ipsecgen::render::registry().target(target).expect("target");
+        ipsecgen::render_all(c, RenderOptions::side(Side::Customer), t)
+            .map(|_| ())
+            .expect_err("refused")
+    };
+    for target in ["swanctl", "cisco-ios-xe", "json"] {
+        let d = render(target);
+        let found: Vec<_> = d.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(found, ["input.tunnel-roles"], "{target}: {d:#?}");
+        let help = d
+            .iter()
+            .next()
+            .and_then(|x| x.help.clone())
+            .unwrap_or_default();
+        assert!(
+            help.contains("aliyun vpc DescribeVpnGateway")
+                && help.contains("InternetIp is the master"),
+            "{help}"
+        );
+    }
+    // The CLI: check passes, render refuses and writes nothing, explain says the roles are unknown.
+    let file = format!("{DIR}/download-dual.json");
+    cargo_bin_cmd!("ipsecgen")
+        .args(["check", &file])
+        .assert()
+        .success();
     let dir = tempfile::tempdir().expect("tempdir");
     let out = cargo_bin_cmd!("ipsecgen")
-        .args([
-            "render",
-            &format!("{DIR}/download-dual.json"),
-            "--target",
-            "swanctl",
-            "-o",
-        ])
+        .args(["render", &file, "--target", "swanctl", "-o"])
         .arg(dir.path())
         .output()
         .expect("runs");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("input.tunnel-roles"), "{stderr}");
-    assert!(stderr.contains("aliyun vpc DescribeVpnGateway"), "{stderr}");
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
         "nothing written"
+    );
+    let out = cargo_bin_cmd!("ipsecgen")
+        .args(["explain", &file])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  vpn-connection-1 (role unknown): cloud 203.0.113.50")
+            && text.contains("Which tunnel is the master is not known"),
+        "{text}"
     );
 }
 

@@ -7,9 +7,10 @@
 //! Each tunnel is read from its own `TunnelConfig` and the `BgpConfig` with its `TunnelId`;
 //! nothing is copied from the other tunnel. The document has no `Role`: a tunnel's role comes
 //! from the DescribeVpnGateway response given as another input, whose `InternetIp` is the
-//! master's `Remote` and `DisasterRecoveryInternetIp` the slave's. Without that document, or
-//! when a tunnel's `Remote` is neither address, the roles are an error (`input.tunnel-roles`)
-//! that says what to add; they are never guessed.
+//! master's `Remote` and `DisasterRecoveryInternetIp` the slave's. They are never guessed:
+//! without that document the roles are unknown, which `check` (reading each file alone)
+//! accepts and rendering refuses (`input.tunnel-roles`, naming the document to add); a tunnel
+//! whose `Remote` is neither address of the documents given is an error here.
 
 use std::net::IpAddr;
 
@@ -109,10 +110,9 @@ pub fn read(ctx: &Ctx, cfg: &Obj, facts: &PeerFacts) -> Vec<Connection> {
             .collect();
     cfg.finish(ctx);
 
+    // Without a DescribeVpnGateway document the roles stay unknown: the download is valid
+    // (`check` reads each file alone), and rendering asks for the document.
     let docs: Vec<&GatewayDoc> = facts.gateways.of_kind(Kind::Vpn).collect();
-    if docs.is_empty() && !ctx.explore {
-        ctx.push(no_gateway_document(cfg));
-    }
     // Each tunnel's Remote first: the roles come from it.
     let remotes: Vec<Option<At<IpAddr>>> = items
         .iter()
@@ -120,6 +120,7 @@ pub fn read(ctx: &Ctx, cfg: &Obj, facts: &PeerFacts) -> Vec<Connection> {
         .collect();
     let roles = roles(ctx, &items, &remotes, &docs);
     let mut order: Vec<usize> = (0..items.len()).collect();
+    // Master first; tunnels of unknown role stay in the document's order.
     order.sort_by_key(|&i| roles[i].0.value == TunnelRole::Slave);
     let size = u8::try_from(items.len()).unwrap_or(u8::MAX);
 
@@ -249,9 +250,9 @@ pub fn read(ctx: &Ctx, cfg: &Obj, facts: &PeerFacts) -> Vec<Connection> {
 type Role = (At<TunnelRole>, Option<AppliedDefault>);
 
 /// Each tunnel's role, in the entries' order: matched on its Remote against the gateway
-/// documents. A tunnel that matches none (or no document given, already reported) is
-/// reported, and takes its position (first master, then slave) so that the rest is still
-/// read and checked; the error keeps anything from rendering.
+/// documents. Without documents every role is unknown; a tunnel that matches none, or whose
+/// address another tunnel took, is reported and its role left unknown (never guessed from
+/// its position).
 fn roles(
     ctx: &Ctx,
     items: &[Obj],
@@ -259,14 +260,10 @@ fn roles(
     docs: &[&GatewayDoc],
 ) -> Vec<Role> {
     let mut out: Vec<Role> = Vec::new();
-    for (i, (o, remote)) in items.iter().zip(remotes).enumerate() {
+    for (o, remote) in items.iter().zip(remotes) {
         let fallback = At::new(
-            if i == 0 {
-                TunnelRole::Master
-            } else {
-                TunnelRole::Slave
-            },
-            remote.as_ref().and_then(|r| r.span),
+            TunnelRole::Unknown,
+            remote.as_ref().and_then(|r| r.span).or(Some(o.span())),
         );
         if docs.is_empty() || ctx.explore {
             out.push((fallback, None));
@@ -334,31 +331,7 @@ fn roles(
         };
         out.push((At::new(role, remote.span), Some(fact)));
     }
-    // A position that stood in must not make a second master or slave beside a matched one.
-    let matched: Vec<TunnelRole> = out
-        .iter()
-        .filter(|(_, f)| f.is_some())
-        .map(|(r, _)| r.value)
-        .collect();
-    for (r, _) in out.iter_mut().filter(|(_, f)| f.is_none()) {
-        if matched.contains(&r.value) {
-            r.value = match r.value {
-                TunnelRole::Master => TunnelRole::Slave,
-                _ => TunnelRole::Master,
-            };
-        }
-    }
     out
-}
-
-fn no_gateway_document(cfg: &Obj) -> Diagnostic {
-    let at = cfg.node(KEY).map_or(cfg.span(), |n| n.span);
-    Diagnostic::error(
-        "input.tunnel-roles",
-        "DownloadVpnConnectionConfig does not say which tunnel is the master: its TunnelsConfig has no Role",
-    )
-    .at(Some(at), "two tunnels, no roles")
-    .help("pass the DescribeVpnGateway response of the connection's VPN gateway as another input (aliyun vpc DescribeVpnGateway --VpnGatewayId vpn-... > gw.json; ipsecgen render download.json gw.json): the tunnel whose Remote is its InternetIp is the master, DisasterRecoveryInternetIp the slave")
 }
 
 fn unmatched(o: &Obj, remote: &At<IpAddr>, docs: &[&GatewayDoc]) -> Diagnostic {

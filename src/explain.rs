@@ -340,10 +340,17 @@ pub fn group_text(conns: &[Connection], input: &str, diags: &Diagnostics) -> Str
             );
         }
         let balanced = g.role.value == crate::ir::TunnelRole::Active;
+        let unknown = conns.iter().any(|c| {
+            c.group
+                .as_ref()
+                .is_some_and(|g| g.role.value == crate::ir::TunnelRole::Unknown)
+        });
         let _ = writeln!(
             s,
             "{}\n",
-            if balanced {
+            if unknown {
+                "Which tunnel is the master is not known (the input states no roles): nothing renders until it is; pass the VPN gateway's DescribeVpnGateway response beside it (its InternetIp is the master's address, DisasterRecoveryInternetIp the slave's)."
+            } else if balanced {
                 "Both tunnels carry traffic (active-active); the outputs balance over them."
             } else {
                 "The cloud forwards over the master and moves to the slave while the master is down; the outputs prefer the master the same way (docs/two-tunnels.md)."

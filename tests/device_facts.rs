@@ -28,6 +28,7 @@ const FACTS: &[(&str, &str)] = &[
     ("virtual-router", "vr9"),
     ("loopback", "Loop9"),
     ("tunnel-prefix", "Tun9/"),
+    ("platform", "firewall"),
 ];
 
 /// (target, input (None: BGP), tunnel mode, header comment leader, facts listed in the
@@ -74,18 +75,30 @@ const CASES: &[Case] = &[
         None,
         "route",
         "#",
-        &["wan"],
-        &[" source wan9/9"],
+        &["wan", "lan", "wan-zone", "vpn-zone", "lan-zone", "platform"],
+        &[
+            " source wan9/9",
+            "security-zone name zwan",
+            " import interface wan9/9",
+            "security-zone name zlan",
+            " import interface lan9",
+            "security-zone name zvpn",
+            " import interface Tunnel1",
+            "  source-zone zlan",
+            "  destination-zone zvpn",
+        ],
     ),
     (
         "h3c-comware",
         None,
         "policy",
         "#",
-        &["wan", "loopback"],
+        &["wan", "lan", "wan-zone", "lan-zone", "loopback", "platform"],
         &[
             "interface wan9/9",
             " peer 169.254.70.1 connect-interface Loop9",
+            "security-zone name zwan",
+            "  destination-zone zwan",
         ],
     ),
     (
@@ -93,11 +106,27 @@ const CASES: &[Case] = &[
         None,
         "route",
         "#",
-        &["wan", "tunnel-prefix"],
+        &[
+            "wan",
+            "lan",
+            "wan-zone",
+            "vpn-zone",
+            "lan-zone",
+            "tunnel-prefix",
+            "platform",
+        ],
         &[
             "interface Tun9/1",
             " source wan9/9",
             " peer 169.254.70.1 connect-interface Tun9/1",
+            "firewall zone name zwan",
+            " add interface wan9/9",
+            "firewall zone name zlan",
+            " add interface lan9",
+            "firewall zone name zvpn",
+            " add interface Tun9/1",
+            "  source-zone zlan",
+            "  destination-zone zvpn",
         ],
     ),
     (
@@ -105,10 +134,12 @@ const CASES: &[Case] = &[
         None,
         "policy",
         "#",
-        &["wan", "loopback"],
+        &["wan", "lan", "wan-zone", "lan-zone", "loopback", "platform"],
         &[
             "interface wan9/9",
             " peer 169.254.70.1 connect-interface Loop9",
+            "firewall zone name zwan",
+            "  destination-zone zwan",
         ],
     ),
     (
@@ -135,7 +166,7 @@ const CASES: &[Case] = &[
         &["wan", "lan"],
         &[
             "crypto map hangzhou-to-dc1 interface wan9/9",
-            "nat (lan9,wan9/9) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote",
+            "nat (lan9,wan9/9) 1 source static hangzhou-to-dc1-local hangzhou-to-dc1-local destination static hangzhou-to-dc1-remote hangzhou-to-dc1-remote no-proxy-arp route-lookup",
         ],
     ),
     (

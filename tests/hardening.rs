@@ -735,7 +735,7 @@ fn only_route_based_tunnels_need_interface_ids() {
 /// side x tunnel mode) the same line, with the same grammar.
 #[test]
 fn hostile_device_facts_are_refused_and_allowed_ones_add_no_line() {
-    use ipsecgen::render::device::{DeviceInput, FactSource, FACTS, NO_FACTS};
+    use ipsecgen::render::device::{DeviceInput, FactSource, FACTS};
     let long = "A".repeat(64);
     let extra = [
         long.as_str(),
@@ -770,15 +770,47 @@ fn hostile_device_facts_are_refused_and_allowed_ones_add_no_line() {
         }
     }
 
-    // The widest allowed value: 63 characters of every allowed kind.
+    // A fact that takes one of a few words (platform) refuses any other safe word.
+    for (fact, choices) in ipsecgen::render::device::CHOICES {
+        let err = DeviceInput::default()
+            .give(None, fact, "a./-_9", FactSource::Flag)
+            .expect_err("not one of the choices");
+        assert_eq!(err.code, "device.unknown-value", "{fact}");
+        for c in *choices {
+            DeviceInput::default()
+                .give(None, fact, c, FactSource::Config)
+                .expect("a choice");
+        }
+    }
+
+    // The widest allowed value: 63 characters of every allowed kind, for every fact that names
+    // something of the device's, on every platform: compared with the same platform's output
+    // without them.
     let odd = format!("{}abc", "a./-_9".repeat(10));
     assert_eq!(odd.len(), 63);
-    let mut device = DeviceInput::default();
-    for (fact, _) in FACTS {
-        device
-            .give(None, fact, &odd, FactSource::Flag)
-            .expect("a safe value");
+    let mut rendered = 0;
+    for platform in ["router", "firewall"] {
+        let mut base = DeviceInput::default();
+        base.give(None, "platform", platform, FactSource::Flag)
+            .expect("a platform");
+        let mut device = base.clone();
+        for (fact, _) in FACTS {
+            if ipsecgen::render::device::choices(fact).is_none() {
+                device
+                    .give(None, fact, &odd, FactSource::Flag)
+                    .expect("a safe value");
+            }
+        }
+        rendered += render_with_facts(&base, &device);
     }
+    assert!(rendered > 40, "only {rendered} outputs used a device fact");
+}
+
+/// How many outputs `device` changed from `base`, asserting each keeps every line's grammar.
+fn render_with_facts(
+    base: &ipsecgen::render::device::DeviceInput,
+    device: &ipsecgen::render::device::DeviceInput,
+) -> usize {
     let mut rendered = 0;
     for path in [
         "examples/native/bgp.yaml",
@@ -800,8 +832,8 @@ fn hostile_device_facts_are_refused_and_allowed_ones_add_no_line() {
                         device,
                     };
                     let (Ok(want), Ok(got)) = (
-                        ipsecgen::render_all(&checked, opts(&NO_FACTS), t),
-                        ipsecgen::render_all(&checked, opts(&device), t),
+                        ipsecgen::render_all(&checked, opts(base), t),
+                        ipsecgen::render_all(&checked, opts(device), t),
                     ) else {
                         continue;
                     };
@@ -821,5 +853,5 @@ fn hostile_device_facts_are_refused_and_allowed_ones_add_no_line() {
             }
         }
     }
-    assert!(rendered > 20, "only {rendered} outputs used a device fact");
+    rendered
 }

@@ -2,7 +2,11 @@
 //! hold it to the sequential parse: the same tree, spans included, or no answer (and then the
 //! sequential parse runs).
 
-use ipsecgen::source::{parse_text, parse_whole, split::parse_in_parts, Source};
+use ipsecgen::source::{
+    parse_text, parse_whole, parse_whole_within,
+    split::{parse_in_parts, parse_in_parts_within},
+    Limits, Source,
+};
 use proptest::prelude::*;
 
 /// A native fleet file of `n` connections; `indent` is the column of the items' `-`, `eol`
@@ -33,7 +37,7 @@ fn same_or_none(text: &str, parts: usize) -> bool {
     match parse_in_parts(text, parts) {
         Some(split) => {
             assert_eq!(
-                Some(split),
+                split.ok(),
                 parse_whole(text).ok(),
                 "{parts} parts differ from the sequential parse"
             );
@@ -162,7 +166,7 @@ fn what_the_whole_document_breaks_is_not_split() {
     ] {
         assert!(parse_whole(text).is_err());
         for parts in [2, 8, 1000] {
-            assert_eq!(parse_in_parts(text, parts), None, "{text:?}");
+            assert!(parse_in_parts(text, parts).is_none(), "{text:?}");
         }
     }
     // Over the parser's event budget (comments are events too), in a 5 MB file.
@@ -172,14 +176,14 @@ fn what_the_whole_document_breaks_is_not_split() {
         text.push_str(&"#\n".repeat(20));
     }
     assert!(parse_whole(&text).is_err());
-    assert_eq!(parse_in_parts(&text, 2), None);
+    assert!(parse_in_parts(&text, 2).is_none());
     // Decoded scalars over the 16 MiB scalar budget (`\L` grows from 2 bytes to 3).
     let mut text = String::from("connections:\n");
     for _ in 0..8 {
         text.push_str(&format!("  - \"{}\"\n", "\\L".repeat(700_000)));
     }
     assert!(parse_whole(&text).is_err());
-    assert_eq!(parse_in_parts(&text, 2), None);
+    assert!(parse_in_parts(&text, 2).is_none());
 }
 
 /// Pieces of YAML that could join or change parts when dropped into a fleet file.
@@ -232,5 +236,50 @@ proptest! {
         }
         same_or_none(&text, parts);
         same_or_none(&text, 1000);
+    }
+}
+
+/// A fleet of more values than the node limit is refused by the split parse as by the
+/// sequential one: the same code, message and place (the first value over the limit), where
+/// the limit falls in a later part or in the first, and no answer when comments could reach
+/// the event limit first.
+#[test]
+fn over_the_node_limit_the_split_parse_refuses_as_the_sequential_one() {
+    let text = fleet(400, 2, "\n");
+    let whole = parse_whole(&text).expect("the fleet parses");
+    let nodes = count(&whole);
+    for limit in [nodes - 1, nodes * 3 / 4, 60] {
+        let limits = Limits { nodes: limit };
+        let sequential = parse_whole_within(&text, limits).expect_err("over the limit");
+        assert_eq!(sequential.code, "input.limit");
+        for parts in [2, 3, 8] {
+            let split = parse_in_parts_within(&text, parts, limits)
+                .unwrap_or_else(|| panic!("limit {limit}, {parts} parts: no answer"))
+                .expect_err("over the limit");
+            assert_eq!(
+                (&split.code, &split.message, &split.label),
+                (&sequential.code, &sequential.message, &sequential.label),
+                "limit {limit}, {parts} parts"
+            );
+        }
+    }
+    // Exactly at the limit: accepted, the same tree.
+    let at = parse_in_parts_within(&text, 2, Limits { nodes })
+        .expect("an answer")
+        .expect("at the limit");
+    assert_eq!(at, whole);
+    // Comments are events: many of them could reach the event limit before the node limit.
+    let commented = text.replace("  psk:", "  # a\n  # b\n  # c\n  # d\n  psk:");
+    let limit = count(&whole) - 10;
+    assert!(parse_in_parts_within(&commented, 2, Limits { nodes: limit }).is_none());
+}
+
+/// Values and keys in a tree, as the parser's node budget counts them.
+fn count(node: &ipsecgen::tree::Node) -> usize {
+    use ipsecgen::tree::Value;
+    1 + match &node.value {
+        Value::Map(m) => m.iter().map(|(_, v)| 1 + count(v)).sum(),
+        Value::Seq(s) => s.iter().map(count).sum(),
+        _ => 0,
     }
 }

@@ -173,6 +173,15 @@ impl Joined {
         self.docs.keys().any(|(k, _)| *k == slot(kind))
     }
 
+    /// Every document of one kind, in ID order (for a connection that names no gateway ID,
+    /// such as a DownloadVpnConnectionConfig response).
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &GatewayDoc> {
+        self.docs
+            .iter()
+            .filter(move |((k, _), _)| *k == slot(kind))
+            .map(|(_, doc)| doc)
+    }
+
     /// The document of the gateway a connection names at `key` (`VpnGatewayId`,
     /// `CustomerGatewayId`). When documents of that kind were given but none for this ID,
     /// that is an error naming the ID. A fact taken from a document is recorded in `joined`.

@@ -251,7 +251,7 @@ fn read_with(
             aliyun::read_connection_list(ctx, obj, facts)
         }
         Dialect::AliyunConnection if obj.node("VpnConnectionConfig").is_some() => {
-            aliyun::read_download(ctx, obj, facts).into_iter().collect()
+            aliyun::read_download(ctx, obj, facts)
         }
         Dialect::AliyunConnection
             if aliyun::create_response_diagnosed(

@@ -274,6 +274,10 @@ pub enum TunnelRole {
     Slave,
     /// Both tunnels carry traffic (Huawei `ha_mode: active-active`).
     Active,
+    /// Not stated by the input and not matched yet (an Alibaba DownloadVpnConnectionConfig
+    /// read without its gateway's DescribeVpnGateway response): the document is valid, but
+    /// nothing renders until the roles are known (`input.tunnel-roles`).
+    Unknown,
 }
 
 impl TunnelRole {
@@ -282,6 +286,7 @@ impl TunnelRole {
             TunnelRole::Master => "master",
             TunnelRole::Slave => "slave",
             TunnelRole::Active => "active",
+            TunnelRole::Unknown => "role unknown",
         }
     }
 }

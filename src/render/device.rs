@@ -42,7 +42,19 @@ pub const FACTS: &[(&str, &str)] = &[
         "tunnel-prefix",
         "the tunnel interface name the tunnel's number is appended to",
     ),
+    (
+        "platform",
+        "router or firewall: a firewall denies traffic between security zones, so the output adds the tunnel's zones and security policies",
+    ),
 ];
+
+/// Facts that take one of a few words, not a name of the device's: (fact, the words).
+pub const CHOICES: &[(&str, &[&str])] = &[("platform", &["router", "firewall"])];
+
+/// The words fact `key` takes, if it takes only a few.
+pub fn choices(key: &str) -> Option<&'static [&'static str]> {
+    CHOICES.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+}
 
 /// What the header says of a fact nobody gave.
 pub const DEFAULT_SOURCE: &str = "default: replace before applying";
@@ -131,6 +143,21 @@ fn unsafe_value(fact: &str, value: &str) -> Diagnostic {
     .help("use a single word of letters, digits, `-`, `_`, `.` and `/` (at most 63 characters, starting with a letter or digit), as the device names it (`ethernet1/3`, `ge-0/0/1.0`, `untrust`)")
 }
 
+/// A safe word that is not one of the words a fact takes.
+fn unknown_value(fact: &str, value: &str, choices: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error(
+        "device.unknown-value",
+        format!("device fact `{fact}` cannot be `{value}`"),
+    );
+    match did_you_mean(value, choices.iter().copied()) {
+        Some(s) => d.help(format!(
+            "did you mean `{s}`? ({fact} is one of {})",
+            choices.join(", ")
+        )),
+        None => d.help(format!("{fact} is one of {}", choices.join(", "))),
+    }
+}
+
 impl DeviceInput {
     /// Give fact `key` = `value` (for `target` only, or for all), checking both.
     pub fn give(
@@ -143,6 +170,9 @@ impl DeviceInput {
         let fact = known_fact(key)?;
         if !quote::device_word(value) {
             return Err(unsafe_value(fact, value));
+        }
+        if let Some(c) = choices(fact).filter(|c| !c.contains(&value)) {
+            return Err(unknown_value(fact, value, c));
         }
         self.given.push(Given {
             target: target.map(str::to_owned),
@@ -293,6 +323,12 @@ pub fn check_defaults(target: &str, defaults: &BTreeMap<String, String>) -> Resu
         if !quote::device_word(v) {
             return Err(format!(
                 "templates/{target}/target.toml: [device] {k} = {v:?} is not a safe device word"
+            ));
+        }
+        if let Some(c) = choices(k).filter(|c| !c.contains(&v.as_str())) {
+            return Err(format!(
+                "templates/{target}/target.toml: [device] {k} = {v:?} is not one of {}",
+                c.join(", ")
             ));
         }
     }

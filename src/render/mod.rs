@@ -5,6 +5,7 @@ pub mod context;
 pub mod device;
 mod environment;
 pub mod filters;
+pub mod firewall;
 pub mod matrix;
 pub mod quote;
 pub mod target;

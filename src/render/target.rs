@@ -91,6 +91,9 @@ pub struct Target {
     /// the header lists, marked "replace before applying", when the user gives none.
     #[serde(default)]
     pub device: BTreeMap<String, String>,
+    /// What the firewall part of the output needs (`render::firewall`).
+    #[serde(default)]
+    pub firewall: super::firewall::FirewallSpec,
 }
 
 /// `[ranges]`: `<what> = [min, max]`; an absent key means the target takes any value the

@@ -1,5 +1,6 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod count;
 pub mod encoding;
 pub mod file;
 pub mod query;
@@ -135,7 +136,28 @@ pub(crate) fn max_nodes(len: usize) -> usize {
     (len / 2).clamp(50_000, MAX_NODES)
 }
 
-fn parse_options(len: usize) -> serde_saphyr::Options {
+/// The parser's budget for one document (see [`max_nodes`]); tests give smaller ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The most values (mappings, sequences, scalars, keys included).
+    pub nodes: usize,
+}
+
+impl Limits {
+    /// The limits of a document of `len` bytes.
+    pub fn for_len(len: usize) -> Self {
+        Self {
+            nodes: max_nodes(len),
+        }
+    }
+
+    /// The most parser events (a start and an end per collection, a scalar, a comment).
+    pub fn events(self) -> usize {
+        2 * self.nodes
+    }
+}
+
+fn parse_options(limits: Limits) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     if let Some(budget) = opts.budget.as_mut() {
@@ -143,8 +165,8 @@ fn parse_options(len: usize) -> serde_saphyr::Options {
         budget.max_aliases = 1_000;
         budget.max_anchors = 1_000;
         budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
-        budget.max_nodes = max_nodes(len);
-        budget.max_events = 2 * budget.max_nodes;
+        budget.max_nodes = limits.nodes;
+        budget.max_events = limits.events();
     }
     opts
 }
@@ -155,11 +177,14 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
+    if let Some(over) = count::over_node_limit(text, Limits::for_len(text.len())) {
+        return Err(over);
+    }
     if text.len() >= split::MIN_BYTES {
         let cores = crate::parallel::cores();
         if cores > 1 {
-            if let Some(node) = split::parse_in_parts(text, cores) {
-                return Ok(node);
+            if let Some(parsed) = split::parse_in_parts(text, cores) {
+                return parsed;
             }
         }
     }
@@ -169,7 +194,12 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
 /// Parse a JSON or YAML text into a spanned tree in one sequential pass (what `parse_text`
 /// does for all but long fleet lists).
 pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
-    serde_saphyr::from_str_with_options::<Node>(text, parse_options(text.len())).map_err(|e| {
+    parse_whole_within(text, Limits::for_len(text.len()))
+}
+
+/// [`parse_whole`] under the given limits.
+pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
+    serde_saphyr::from_str_with_options::<Node>(text, parse_options(limits)).map_err(|e| {
         let span = e.location().map(|loc| {
             let s = loc.span();
             Span::new(s.byte_offset().unwrap_or(s.offset()) as usize, 1)
@@ -189,15 +219,7 @@ pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
             _ => None,
         };
         if let Some(breach) = breach {
-            return Diagnostic::error(
-                "input.limit",
-                format!("the document is over a parser limit: {breach}"),
-            )
-            .at(span, "the limit was reached here")
-            .help(format!(
-                "a file holds at most {MAX_NODES} values (a small file fewer: aliases may not \
-                 blow it up), nesting 64 deep and 1000 aliases; split a larger fleet"
-            ));
+            return over_limit(&breach, span);
         }
         let msg = first_line(&e.to_string());
         Diagnostic::error(
@@ -207,6 +229,19 @@ pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
         .at(span, "here")
         .help("check quotes, commas and indentation around the marked place")
     })
+}
+
+/// `input.limit`: the parser's budget `breach` was reached at `span`.
+pub(crate) fn over_limit(breach: &str, span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        "input.limit",
+        format!("the document is over a parser limit: {breach}"),
+    )
+    .at(span, "the limit was reached here")
+    .help(format!(
+        "a file holds at most {MAX_NODES} values (a small file fewer: aliases may not blow it \
+         up), nesting 64 deep and 1000 aliases; split a larger fleet"
+    ))
 }
 
 fn first_line(s: &str) -> String {

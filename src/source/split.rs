@@ -19,28 +19,38 @@
 //!   indentation, nor indented further (another top-level key, `---`, `...`, a tab);
 //! - any part that does not parse: a quoted scalar or flow collection cut in two leaves the
 //!   part before the cut unterminated, so such a cut fails;
-//! - a document that could be near one of the parser's limits, which count over the whole
-//!   document while each part has a budget of its own: nodes, events (values, keys and
-//!   comments), nesting, and decoded scalar bytes (at most 1.5 times the text, so texts over
-//!   `MAX_BYTES` are not split).
+//! - a document over one of the parser's limits, which count over the whole document while
+//!   each part has a budget of its own: events (values, keys and comments), nesting, and
+//!   decoded scalar bytes; all three are counted on the joined tree (a `#` counts as a comment);
+//! - one limit is answered here: a document of more values than the node limit is refused as
+//!   the sequential parse refuses it, at the same value, without a second, sequential read.
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
 use std::ops::Range;
 
-use crate::tree::{Node, Value};
+use super::Limits;
+use crate::diag::Diagnostic;
+use crate::tree::{Node, Span, Value};
 
 /// Below this size the sequential parse is fast enough (about 1 ms for 10 KiB).
 pub const MIN_BYTES: usize = 128 * 1024;
 
-/// Above this size decoded scalars (`\L` escapes grow from 2 bytes to 3) could reach the
-/// parser's 16 MiB scalar budget, which a part would not see.
-pub const MAX_BYTES: usize = 8 * 1024 * 1024;
-
 /// Parse `text` in `parts` parts, in parallel. `None` means: take the sequential path (not a
-/// fleet list, not sure it is equivalent, or a part did not parse).
-pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
-    if text.len() > MAX_BYTES || text.contains(['&', '*', '!']) || has_lone_cr(text) {
+/// fleet list, not sure it is equivalent, or a part did not parse). A document over the node
+/// limit is refused here as the sequential parse would refuse it, at the same value: the parts
+/// are read on every core, and the document is not read a second time only to be refused.
+pub fn parse_in_parts(text: &str, parts: usize) -> Option<Result<Node, Diagnostic>> {
+    parse_in_parts_within(text, parts, Limits::for_len(text.len()))
+}
+
+/// [`parse_in_parts`] under the given limits.
+pub fn parse_in_parts_within(
+    text: &str,
+    parts: usize,
+    limits: Limits,
+) -> Option<Result<Node, Diagnostic>> {
+    if text.contains(['&', '*', '!']) || has_lone_cr(text) {
         return None;
     }
     let items = locate(text)?;
@@ -50,7 +60,13 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
         let end = next.map_or(text.len(), |n| line_end(text, n));
-        let mut node = super::parse_whole(&text[start..end]).ok()?;
+        let mut node = match super::parse_whole_within(&text[start..end], limits) {
+            Ok(node) => node,
+            // The first part is the document's beginning: over a limit there, the document
+            // is over it at the same place.
+            Err(d) if run.start == 0 && d.code == "input.limit" => return Some(Err(d)),
+            Err(_) => return None,
+        };
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
             connections(&mut node)?
@@ -67,12 +83,15 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
         if next.is_some() {
             list.pop();
         }
-        Some(node)
+        Some(Ok(node))
     });
-    let mut parsed = parsed
+    let mut parsed = match parsed
         .into_iter()
-        .collect::<Option<Vec<Node>>>()?
-        .into_iter();
+        .collect::<Option<Result<Vec<Node>, _>>>()?
+    {
+        Ok(nodes) => nodes.into_iter(),
+        Err(d) => return Some(Err(d)),
+    };
     let mut root = parsed.next()?;
     let list = connections(&mut root)?;
     for part in parsed {
@@ -81,12 +100,77 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
             _ => return None,
         }
     }
-    let (nodes, depth) = size(&root);
-    // Events: a start and an end per collection, one per scalar, one per comment, and the
-    // stream's and document's own.
-    let events = 2 * nodes + text.matches('#').count() + 8;
-    let max_nodes = super::max_nodes(text.len());
-    (nodes <= max_nodes && events <= 2 * max_nodes && depth <= 32).then_some(root)
+    let size = size(&root);
+    // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
+    // grows from 2 bytes to 3): over it, the sequential parse says so.
+    if size.depth > 32 || size.scalar_bytes > super::MAX_INPUT_BYTES {
+        return None;
+    }
+    if size.nodes > limits.nodes {
+        return over_node_limit(&root, text, limits).map(Err);
+    }
+    // Events: a start and an end per collection, one per scalar, one per comment (every `#`
+    // at most), and the stream's and document's own.
+    let events = size.events + text.matches('#').count() + 4;
+    (events <= limits.events()).then_some(Ok(root))
+}
+
+/// The sequential parse's refusal of a document of more than `limits.nodes` values: at the
+/// first value over the limit, when no event limit can have been reached before it (else
+/// `None`: the sequential parse says which).
+fn over_node_limit(root: &Node, text: &str, limits: Limits) -> Option<Diagnostic> {
+    let mut walk = Walk {
+        nodes: 0,
+        events: 2, // the stream's and the document's start
+        limit: limits.nodes,
+        found: None,
+    };
+    walk.node(root);
+    let (span, events) = walk.found?;
+    let comments = text[..span.offset].matches('#').count();
+    (events + comments <= limits.events()).then(|| {
+        let breach = serde_saphyr::budget::BudgetBreach::Nodes {
+            nodes: limits.nodes + 1,
+        };
+        super::over_limit(&format!("{breach:?}"), Some(Span::new(span.offset, 1)))
+    })
+}
+
+/// A walk in document order (a key before its value) that stops at the value over the limit.
+struct Walk {
+    nodes: usize,
+    events: usize,
+    limit: usize,
+    /// Where the value over the limit starts, and the events up to it.
+    found: Option<(Span, usize)>,
+}
+
+impl Walk {
+    /// Count one value at `span`; `false` once the limit is passed.
+    fn count(&mut self, span: Span) -> bool {
+        self.nodes += 1;
+        self.events += 1;
+        if self.nodes > self.limit {
+            self.found = Some((span, self.events));
+            return false;
+        }
+        true
+    }
+
+    fn node(&mut self, node: &Node) -> bool {
+        if !self.count(node.span) {
+            return false;
+        }
+        let more = match &node.value {
+            Value::Map(entries) => entries
+                .iter()
+                .all(|(key, value)| self.count(key.span) && self.node(value)),
+            Value::Seq(items) => items.iter().all(|item| self.node(item)),
+            _ => return true,
+        };
+        self.events += 1; // the collection's end
+        more
+    }
 }
 
 /// The document's `connections` list, when it is the last key of a top-level mapping.
@@ -171,18 +255,50 @@ fn cut(items: &[usize], parts: usize, end: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// The number of values and keys in a tree, and its depth.
-fn size(node: &Node) -> (usize, usize) {
+/// What a tree counts against the parser's budget.
+struct Size {
+    /// Values and keys.
+    nodes: usize,
+    /// A start and an end per collection, one per scalar.
+    events: usize,
+    depth: usize,
+    /// At least the decoded bytes of every scalar, keys included (a plain scalar that is not
+    /// a string counts its source text, which is no shorter than its decoded form).
+    scalar_bytes: usize,
+}
+
+fn size(node: &Node) -> Size {
+    let scalar = |bytes| Size {
+        nodes: 1,
+        events: 1,
+        depth: 1,
+        scalar_bytes: bytes,
+    };
+    let add = |mut total: Size, part: Size| {
+        total.nodes += part.nodes;
+        total.events += part.events;
+        total.depth = total.depth.max(part.depth + 1);
+        total.scalar_bytes += part.scalar_bytes;
+        total
+    };
+    let collection = Size {
+        nodes: 1,
+        events: 2,
+        depth: 1,
+        scalar_bytes: 0,
+    };
     match &node.value {
-        Value::Map(m) => m.iter().fold((1, 1), |(n, d), (_, v)| {
-            let (vn, vd) = size(v);
-            (n + 1 + vn, d.max(vd + 1))
+        Value::Map(m) => m.iter().fold(collection, |total, (key, v)| {
+            let mut total = add(total, size(v));
+            let key = scalar(key.name.len());
+            total.nodes += key.nodes;
+            total.events += key.events;
+            total.scalar_bytes += key.scalar_bytes;
+            total
         }),
-        Value::Seq(s) => s.iter().fold((1, 1), |(n, d), v| {
-            let (vn, vd) = size(v);
-            (n + vn, d.max(vd + 1))
-        }),
-        _ => (1, 1),
+        Value::Seq(s) => s.iter().fold(collection, |total, v| add(total, size(v))),
+        Value::Str(s) => scalar(s.len()),
+        _ => scalar(node.span.len),
     }
 }
 
@@ -191,7 +307,7 @@ mod tests {
     use super::*;
 
     fn both(text: &str, parts: usize) -> Option<Node> {
-        let split = parse_in_parts(text, parts);
+        let split = parse_in_parts(text, parts).map(|r| r.expect("parses"));
         if let Some(s) = &split {
             assert_eq!(Some(s), super::super::parse_whole(text).ok().as_ref());
         }

@@ -98,15 +98,18 @@ fn overlapping_pairs(local: &[At<IpNetwork>], remote: &[At<IpNetwork>]) -> Vec<(
         })
         .collect();
     by_start.sort_unstable();
-    let mut by_block: std::collections::HashMap<(bool, u128, u8), Vec<usize>> =
-        std::collections::HashMap::new();
-    for (i, r) in remote.iter().enumerate() {
-        let (v6, first, _) = range(&r.value);
-        by_block
-            .entry((v6, first, r.value.prefix()))
-            .or_default()
-            .push(i);
-    }
+    // The remotes by (family, first address, prefix length): the blocks that contain a local
+    // one are found by a binary search per shorter prefix (a sorted list, not a map: a million
+    // remotes are sorted in one allocation).
+    let mut by_block: Vec<((bool, u128, u8), usize)> = remote
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (v6, first, _) = range(&r.value);
+            ((v6, first, r.value.prefix()), i)
+        })
+        .collect();
+    by_block.sort_unstable();
     let mut pairs = Vec::new();
     // Blocks looked at: each remote once to sort and index it, then per local block the
     // remotes starting inside it and one lookup per shorter prefix.
@@ -134,9 +137,14 @@ fn overlapping_pairs(local: &[At<IpNetwork>], remote: &[At<IpNetwork>]) -> Vec<(
                 (!0u128 << (bits - u32::from(p))) & if v6 { !0 } else { u128::from(u32::MAX) };
             let start = first & mask;
             if start < first {
-                if let Some(found) = by_block.get(&(v6, start, p)) {
-                    pairs.extend(found.iter().map(|ri| (li, *ri)));
-                }
+                let key = (v6, start, p);
+                let from = by_block.partition_point(|(k, _)| *k < key);
+                pairs.extend(
+                    by_block[from..]
+                        .iter()
+                        .take_while(|(k, _)| *k == key)
+                        .map(|(_, ri)| (li, *ri)),
+                );
             }
         }
     }
@@ -196,7 +204,15 @@ pub fn families(conn: &Connection, out: &mut Diagnostics) {
     if mine.is_empty() || other.is_empty() || v6_pool {
         return;
     }
-    let has = |nets: &[&IpNetwork], fam: &str| nets.iter().any(|n| family(n) == fam);
+    // Which families each side has, in one pass over each.
+    let families_of = |nets: &[&IpNetwork]| {
+        nets.iter().fold([false; 2], |mut has, n| {
+            has[usize::from(n.is_ipv6())] = true;
+            has
+        })
+    };
+    let (mine_has, other_has) = (families_of(&mine), families_of(&other));
+    let has = |which: [bool; 2], fam: &str| which[usize::from(fam == "IPv6")];
     let mut report = |net: &At<IpNetwork>, side: Side, missing_in: &str| {
         let fam = family(&net.value);
         out.push(
@@ -216,12 +232,12 @@ pub fn families(conn: &Connection, out: &mut Diagnostics) {
         );
     };
     for fam in ["IPv4", "IPv6"] {
-        if has(&mine, fam) && !has(&other, fam) {
+        if has(mine_has, fam) && !has(other_has, fam) {
             for net in cloud.subnets.iter().filter(|n| family(&n.value) == fam) {
                 report(net, Side::Cloud, other_what);
             }
         }
-        if conn.remote_access.is_none() && has(&other, fam) && !has(&mine, fam) {
+        if conn.remote_access.is_none() && has(other_has, fam) && !has(mine_has, fam) {
             for net in customer.subnets.iter().filter(|n| family(&n.value) == fam) {
                 report(net, Side::Customer, "the cloud side");
             }

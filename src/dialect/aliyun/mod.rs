@@ -5,6 +5,7 @@
 pub mod connection;
 mod create_response;
 mod download;
+mod download_tunnels;
 pub mod ipsec_server;
 mod lists;
 mod phases;

@@ -198,6 +198,9 @@ pub fn build(
     let mut top = tunnels[0].clone();
     top.name = name.clone();
     top.title = title.clone();
+    // The header's lists speak of every tunnel: what the tunnels differ in is named per tunnel.
+    top.defaults = per_tunnel(&tunnels, |t| &t.defaults);
+    top.dpd.deviations = per_tunnel(&tunnels, |t| &t.dpd.deviations);
     Ok(Built {
         top: Some(top),
         group: Some(GroupCtx {
@@ -209,4 +212,23 @@ pub fn build(
         }),
         tunnels,
     })
+}
+
+/// The lines of one header list over every tunnel, in the first tunnel's order: a line every
+/// tunnel has is printed once as it is; a line only some tunnels have is printed for each of
+/// them, prefixed with the tunnel's name and role.
+fn per_tunnel(tunnels: &[Context], list: impl Fn(&Context) -> &Vec<String>) -> Vec<String> {
+    let shared = |line: &String| tunnels.iter().all(|t| list(t).contains(line));
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in tunnels.iter().enumerate() {
+        for line in list(t) {
+            if !shared(line) {
+                let role = t.role.unwrap_or("tunnel");
+                out.push(format!("{} ({role}): {line}", t.name));
+            } else if i == 0 {
+                out.push(line.clone());
+            }
+        }
+    }
+    out
 }

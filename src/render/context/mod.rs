@@ -87,6 +87,8 @@ pub struct Context {
     pub device: std::collections::BTreeMap<String, String>,
     /// The same facts in header order, each with where its value came from.
     pub device_facts: Vec<super::device::FactCtx>,
+    /// The device is a firewall (device fact `platform = firewall`): its zones.
+    pub firewall: Option<super::firewall::FirewallCtx>,
 }
 
 /// How this side prefers one tunnel of two: the master while it is up, the slave after.
@@ -285,6 +287,20 @@ fn huawei_gateway_facts(view: &Connection) -> Diagnostics {
     out
 }
 
+/// A tunnel whose role the input does not state (Alibaba's DownloadVpnConnectionConfig has no
+/// Role): the output would have to guess which tunnel carries the traffic.
+fn unknown_role(g: &crate::ir::TunnelGroup) -> Diagnostic {
+    Diagnostic::error(
+        "input.tunnel-roles",
+        format!(
+            "which tunnel of connection `{}` is the master is not known: DownloadVpnConnectionConfig prints no Role",
+            g.name
+        ),
+    )
+    .at(g.role.span, "a tunnel of unknown role")
+    .help("pass the DescribeVpnGateway response of the connection's VPN gateway as another input (aliyun vpc DescribeVpnGateway --VpnGatewayId vpn-... > gw.json; ipsecgen render download.json gw.json): the tunnel whose Remote is its InternetIp is the master, DisasterRecoveryInternetIp the slave")
+}
+
 fn missing_gateway(view: &Connection) -> Diagnostic {
     let (side, dialect) = (view.remote.side, view.dialect.as_str());
     let slave = view
@@ -384,6 +400,13 @@ pub fn build_numbered(
             Diagnostic::error("target.nothing-to-render", format!("target `{}` configures BGP, and this connection has BGP disabled", target.name))
                 .help("enable BGP in the connection (BgpConfig.EnableBgp) or choose an IPsec target such as swanctl"),
         );
+    }
+    if let Some(g) = view
+        .group
+        .as_ref()
+        .filter(|g| g.role.value == crate::ir::TunnelRole::Unknown)
+    {
+        diags.push(unknown_role(g));
     }
     let mode = tunnel_mode(opts.tunnel_mode, std::slice::from_ref(&conn));
     if view.dialect == crate::dialect::huawei::DIALECT {
@@ -513,6 +536,7 @@ pub fn build_numbered(
             .collect(),
         yes,
         no,
+        firewall: super::firewall::context(target, &device),
         device: device.values,
         device_facts: device.facts,
         role: view.group.as_ref().map(|g| g.role.value.id()),

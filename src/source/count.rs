@@ -1,0 +1,202 @@
+//! The node limit decided before the YAML parser runs, for a JSON text.
+//!
+//! The YAML parser keeps a span for every value, about 1 µs a value: a 16 MiB JSON object of
+//! a million fields would take over a second only to be refused by its node budget. JSON is
+//! YAML's flow form, so a JSON text holds exactly the values the parser would count (a
+//! mapping, a sequence or a scalar each, keys included); `serde_json` counts them about twenty
+//! times faster and stops at the first value over the limit. A text it does not read as JSON
+//! (YAML, or JSON the YAML parser reads on other terms) is left to the parser.
+
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::Limits;
+use crate::diag::Diagnostic;
+use crate::tree::Span;
+
+/// The messages of the counting visitor's own stops, told apart from JSON errors.
+const OVER: &str = "ipsecgen: over the node limit";
+const EVENTS: &str = "ipsecgen: over the event limit";
+
+/// `input.limit` when `text` is a JSON document of more values than `limits.nodes`, at the
+/// first value over it; `None` when it is not, or when it is not JSON.
+pub fn over_node_limit(text: &str, limits: Limits) -> Option<Diagnostic> {
+    // Written out, a value takes at least two bytes (`1,`): a shorter text cannot be over.
+    let opens_json = text.trim_start().starts_with(['{', '[']);
+    if !opens_json || text.len() / 2 < limits.nodes {
+        return None;
+    }
+    let mut count = Count {
+        nodes: limits.nodes,
+        // The stream's and the document's start come first.
+        events: limits.events().checked_sub(2)?,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let e = count.deserialize(&mut de).err()?;
+    (e.to_string().starts_with(OVER)).then(|| {
+        let at = value_start(text, limits.nodes);
+        let breach = serde_saphyr::budget::BudgetBreach::Nodes {
+            nodes: limits.nodes + 1,
+        };
+        super::over_limit(&format!("{breach:?}"), Some(Span::new(at, 1)))
+    })
+}
+
+/// Where the value number `n` (from 0, keys included) of a JSON text starts: a string's
+/// opening quote, a number's or literal's first character, a bracket. Only called on a text
+/// `serde_json` has read past that value, so the walk needs no error handling.
+fn value_start(text: &str, n: usize) -> usize {
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b"+-.".contains(&b);
+    let mut seen = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let start = i;
+        match b {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'{' | b'[' => i += 1,
+            _ if word(b) => {
+                while i < bytes.len() && word(bytes[i]) {
+                    i += 1;
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        if seen == n {
+            return start;
+        }
+        seen += 1;
+    }
+    text.len().saturating_sub(1)
+}
+
+/// Values and parser events still allowed. The parser counts an event (a scalar, a
+/// collection's start or end) before the value it may be: when the events run out first, the
+/// parser's refusal names them, so the count stops and leaves the text to it.
+struct Count {
+    nodes: usize,
+    events: usize,
+}
+
+impl Count {
+    fn event<E: Error>(&mut self) -> Result<(), E> {
+        self.events = self
+            .events
+            .checked_sub(1)
+            .ok_or_else(|| E::custom(EVENTS))?;
+        Ok(())
+    }
+
+    /// A value: its event, then the value itself.
+    fn take<E: Error>(&mut self) -> Result<(), E> {
+        self.event()?;
+        self.nodes = self.nodes.checked_sub(1).ok_or_else(|| E::custom(OVER))?;
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Count {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Count {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: Error>(self, _: bool) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_i64<E: Error>(self, _: i64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_u64<E: Error>(self, _: u64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_f64<E: Error>(self, _: f64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_str<E: Error>(self, _: &str) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_unit<E: Error>(self) -> Result<(), E> {
+        self.take()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.take()?;
+        while seq.next_element_seed(&mut *self)?.is_some() {}
+        self.event()
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.take()?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            self.take()?; // the key
+            map.next_value_seed(&mut *self)?;
+        }
+        self.event()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(nodes: usize) -> Limits {
+        Limits { nodes }
+    }
+
+    #[test]
+    fn counts_as_the_yaml_parser_and_stops_where_it_stops() {
+        // {"a":[1,2],"b":{"c":null}}: the map, a, the list, 1, 2, b, the map, c, null = 9.
+        count_as_the_parser(r#"{"a":[1,2],"b":{"c":null}}"#, 9);
+        // Strings with escaped quotes and backslashes, numbers, literals, nesting, spaces.
+        count_as_the_parser(
+            r#"[ {"k\"":"v\\", "x": -1.5e3}, [true, false, null, "\\\"q"], {}, [], 12 ]"#,
+            14,
+        );
+    }
+
+    fn count_as_the_parser(text: &str, values: usize) {
+        for limit in 1..values + 3 {
+            let mine = over_node_limit(text, limits(limit)).map(|d| (d.code, d.message, d.label));
+            let parser = super::super::parse_whole_within(text, limits(limit))
+                .err()
+                .map(|d| (d.code, d.message, d.label));
+            match (&mine, &parser) {
+                // Refused by the count: as the parser refuses, at the same place.
+                (Some(_), Some(_)) => assert_eq!(mine, parser, "limit {limit}"),
+                (Some(_), None) => panic!("limit {limit}: refused, the parser accepts"),
+                // Too short to be over, or the parser's events run out first.
+                (None, Some((_, message, _))) => assert!(
+                    text.len() / 2 < limit || message.contains("Events"),
+                    "limit {limit}: {message}"
+                ),
+                (None, None) => assert!(limit >= values, "limit {limit}"),
+            }
+        }
+    }
+
+    #[test]
+    fn yaml_and_short_texts_are_left_to_the_parser() {
+        assert!(over_node_limit("a: [1, 2, 3, 4, 5, 6, 7, 8]", limits(2)).is_none());
+        assert!(over_node_limit("{a: [1, 2, 3, 4, 5, 6]}", limits(2)).is_none());
+        assert!(over_node_limit("[1]", limits(2)).is_none());
+    }
+}

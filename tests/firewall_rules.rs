@@ -1,0 +1,326 @@
+//! Firewalls (device fact `platform = firewall`): Huawei USG and H3C SecPath deny traffic
+//! between security zones, so the output puts the WAN, LAN and tunnel interfaces in zones and
+//! permits IKE/ESP between the gateways, the protected subnets both ways and BGP, for every
+//! tunnel of a group. A router (the default) gets none of it.
+
+fn ipsecgen() -> assert_cmd::Command {
+    let mut c = assert_cmd::cargo::cargo_bin_cmd!("ipsecgen");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// BGP over the tunnel, two subnets on this side.
+const BGP: &str = "connections:
+  - name: dc-fw
+    cloud: {gateway: 203.0.113.147, subnets: [10.70.0.0/16], asn: 64512, bgp_ip: 169.254.70.1}
+    customer: {gateway: 198.51.100.9, subnets: [172.20.0.0/16, 172.21.0.0/24], asn: 65070}
+    psk: Mz5Rq8Lw3Nc7Yt2Gv6Kb9Xd4
+    bgp: {enabled: true, tunnel_cidr: 169.254.70.0/30}
+";
+const DUAL: &str = "examples/aliyun/dual-tunnel-static.json";
+
+fn render(input: Option<&str>, target: &str, extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = match input {
+        Some(path) => std::fs::canonicalize(path)
+            .expect("example")
+            .display()
+            .to_string(),
+        None => {
+            let p = dir.path().join("bgp.yaml");
+            std::fs::write(&p, BGP).expect("write");
+            p.display().to_string()
+        }
+    };
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args(["render", &input, "--no-config", "--target", target])
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// `block` appears in `text` as consecutive lines.
+fn assert_block(text: &str, block: &str) {
+    let have: Vec<&str> = text.lines().collect();
+    let want: Vec<&str> = block.lines().collect();
+    assert!(
+        have.windows(want.len()).any(|w| w == want.as_slice()),
+        "missing block:\n{block}\n--- in ---\n{text}"
+    );
+}
+
+#[test]
+fn huawei_firewall_gets_zones_and_policies_for_both_tunnels() {
+    // Two tunnel interfaces need Alibaba's destination routing (0.0.0.0/0 on both fields): a
+    // Huawei tunnel interface cannot propose dual-tunnel-static.json's protected flows.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let routed = dir.path().join("dual-destination-routing.json");
+    let text = std::fs::read_to_string(DUAL).expect("example");
+    let text = text
+        .replace(
+            "\"LocalSubnet\": \"172.16.0.0/22\"",
+            "\"LocalSubnet\": \"0.0.0.0/0\"",
+        )
+        .replace(
+            "\"RemoteSubnet\": \"10.30.0.0/24\"",
+            "\"RemoteSubnet\": \"0.0.0.0/0\"",
+        );
+    assert_eq!(text.matches("0.0.0.0/0").count(), 2, "{DUAL} changed");
+    std::fs::write(&routed, text).expect("write");
+    let text = render(
+        routed.to_str(),
+        "huawei-vrp",
+        &[
+            "--device",
+            "platform=firewall",
+            "--device",
+            "vpn-zone=cloud",
+            "--device",
+            "lan=GigabitEthernet0/0/3",
+        ],
+    );
+    assert_block(
+        &text,
+        "firewall zone untrust
+ add interface GigabitEthernet0/0/1
+#
+firewall zone trust
+ add interface GigabitEthernet0/0/3
+#
+firewall zone name cloud
+ add interface Tunnel0/0/1
+ add interface Tunnel0/0/2
+#",
+    );
+    for (name, peer) in [
+        ("hangzhou-t-bdb1", "203.0.113.50"),
+        ("hangzhou-t-b8f8", "203.0.113.51"),
+    ] {
+        assert_block(
+            &text,
+            &format!(
+                " rule name {name}-ike-out
+  source-zone local
+  destination-zone untrust
+  source-address 198.51.100.80 32
+  destination-address {peer} 32
+  service protocol udp destination-port 500 4500
+  service protocol 50
+  action permit
+ rule name {name}-ike-in
+  source-zone untrust
+  destination-zone local
+  source-address {peer} 32
+  destination-address 198.51.100.80 32
+  service protocol udp destination-port 500 4500
+  service protocol 50
+  action permit"
+            ),
+        );
+    }
+    assert_block(
+        &text,
+        " rule name hangzhou-t-6193-out
+  source-zone trust
+  destination-zone cloud
+  source-address 0.0.0.0 0
+  destination-address 0.0.0.0 0
+  action permit
+ rule name hangzhou-t-6193-in
+  source-zone cloud
+  destination-zone trust
+  source-address 0.0.0.0 0
+  destination-address 0.0.0.0 0
+  action permit",
+    );
+    assert!(
+        text.contains("\n#   platform = firewall (--device)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn h3c_firewall_gets_zones_and_policies_with_bgp() {
+    let text = render(None, "h3c-comware", &["--device", "platform=firewall"]);
+    assert_block(
+        &text,
+        "security-zone name Untrust
+ import interface GigabitEthernet1/0/1
+#
+security-zone name Trust
+ import interface GigabitEthernet1/0/2
+#
+security-zone name Untrust
+ import interface Tunnel1
+#",
+    );
+    assert_block(
+        &text,
+        "security-policy ip
+ rule name dc-fw-ike-out
+  action pass
+  source-zone Local
+  destination-zone Untrust
+  source-ip-host 198.51.100.9
+  destination-ip-host 203.0.113.147
+ rule name dc-fw-ike-in
+  action pass
+  source-zone Untrust
+  destination-zone Local
+  source-ip-host 203.0.113.147
+  destination-ip-host 198.51.100.9
+ rule name dc-fw-out
+  action pass
+  source-zone Trust
+  destination-zone Untrust
+  source-ip-subnet 172.20.0.0 255.255.0.0
+  source-ip-subnet 172.21.0.0 255.255.255.0
+  destination-ip-subnet 10.70.0.0 255.255.0.0
+ rule name dc-fw-in
+  action pass
+  source-zone Untrust
+  destination-zone Trust
+  source-ip-subnet 10.70.0.0 255.255.0.0
+  destination-ip-subnet 172.20.0.0 255.255.0.0
+  destination-ip-subnet 172.21.0.0 255.255.255.0
+ rule name dc-fw-bgp-out
+  action pass
+  source-zone Local
+  destination-zone Untrust
+  destination-ip-host 169.254.70.1
+  service-port tcp destination eq 179
+ rule name dc-fw-bgp-in
+  action pass
+  source-zone Untrust
+  destination-zone Local
+  source-ip-host 169.254.70.1
+  service-port tcp destination eq 179",
+    );
+}
+
+/// Policy mode has no tunnel interface: the decrypted traffic comes from the WAN's zone.
+#[test]
+fn policy_mode_permits_the_subnets_to_the_wan_zone_and_puts_no_tunnel_in_a_zone() {
+    for (target, zone_line, rule) in [
+        (
+            "huawei-vrp",
+            "firewall zone name outside",
+            " rule name dc-fw-in\n  source-zone outside\n  destination-zone trust",
+        ),
+        (
+            "h3c-comware",
+            "security-zone name outside",
+            " rule name dc-fw-in\n  action pass\n  source-zone outside\n  destination-zone Trust",
+        ),
+    ] {
+        let text = render(
+            None,
+            target,
+            &[
+                "--tunnel-mode",
+                "policy",
+                "--device",
+                "platform=firewall",
+                "--device",
+                "wan-zone=outside",
+            ],
+        );
+        assert!(text.lines().any(|l| l == zone_line), "{target}:\n{text}");
+        assert_block(&text, rule);
+        assert!(!text.contains("interface Tunnel"), "{target}:\n{text}");
+        assert!(
+            !text.contains("vpn-zone"),
+            "{target}: vpn-zone listed:\n{text}"
+        );
+    }
+}
+
+/// A router (the default) gets no zone or policy command, and the header says how to switch.
+#[test]
+fn a_router_gets_no_firewall_commands() {
+    for (target, hint) in [
+        ("huawei-vrp", "# platform = router (an AR): no security zones or policies are written. On a USG or HiSecEngine"),
+        ("h3c-comware", "# platform = router (an MSR): no security zones or policies are written. On a SecPath firewall,"),
+    ] {
+        let text = render(None, target, &[]);
+        for word in ["security-policy", "firewall zone", "security-zone", "zone = "] {
+            assert!(!text.contains(word), "{target}: {word}\n{text}");
+        }
+        assert!(
+            text.lines()
+                .any(|l| l == "#   platform = router (default: replace before applying)"),
+            "{target}:\n{text}"
+        );
+        assert!(text.lines().any(|l| l == hint), "{target}:\n{text}");
+    }
+}
+
+#[test]
+fn a_platform_that_is_neither_is_a_diagnostic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgp.yaml");
+    std::fs::write(&p, BGP).expect("write");
+    let out = ipsecgen()
+        .args([
+            "render",
+            p.to_str().expect("path"),
+            "--no-config",
+            "--target",
+            "huawei-vrp",
+        ])
+        .args(["--device", "platform=firwall"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("device.unknown-value"), "{err}");
+    assert!(
+        err.contains("device fact `platform` cannot be `firwall`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `firewall`? (platform is one of router, firewall)"),
+        "{err}"
+    );
+}
+
+/// ASA policy mode: the NAT exemption is a twice NAT identity rule in section 1 with
+/// `no-proxy-arp route-lookup`, over every local and remote subnet; route mode needs none and
+/// says why.
+#[test]
+fn asa_nat_exemption_keeps_addresses_without_proxy_arp_and_routes_replies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixed = dir.path().join("static.yaml");
+    let static_routes = BGP
+        .replace(
+            "    bgp: {enabled: true, tunnel_cidr: 169.254.70.0/30}\n",
+            "",
+        )
+        .replace(", asn: 64512, bgp_ip: 169.254.70.1", "")
+        .replace(", asn: 65070", "");
+    std::fs::write(&fixed, static_routes).expect("write");
+    let text = render(fixed.to_str(), "cisco-asa", &["--tunnel-mode", "policy"]);
+    assert_block(
+        &text,
+        "object-group network dc-fw-local
+ network-object 172.20.0.0 255.255.0.0
+ network-object 172.21.0.0 255.255.255.0
+object-group network dc-fw-remote
+ network-object 10.70.0.0 255.255.0.0
+nat (inside,outside) 1 source static dc-fw-local dc-fw-local destination static dc-fw-remote dc-fw-remote no-proxy-arp route-lookup",
+    );
+    let text = render(None, "cisco-asa", &["--tunnel-mode", "route"]);
+    assert!(!text.lines().any(|l| l.starts_with("nat (")), "{text}");
+    assert_block(
+        &text,
+        "!   NAT               none is needed: a PAT rule (inside,outside) does not match traffic routed into
+!                     a VTI; one written (inside,any) does: exempt the protected subnets from it.",
+    );
+}

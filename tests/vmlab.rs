@@ -113,6 +113,22 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
             Err(e) => rows.push(Row::failed(s.example.clone(), "scenario.env", e)),
         }
     }
+    // pluto loads every route-based libreswan output (ipsec-interface=, which the host kernel
+    // cannot take), in the boot of the VM with the least to do (IPSECGEN_VMLAB_ONLY=pluto: alone)
+    let pluto = only
+        .as_ref()
+        .is_none_or(|o| o.split(',').any(|o| "pluto-load".contains(o)))
+        .then(|| {
+            let mut load = vec![0u32; vms];
+            for (vm, s) in &placed {
+                load[*vm] += expected_secs(s);
+            }
+            let vm = (0..vms).min_by_key(|&k| load[k]).unwrap_or(0);
+            (
+                vm,
+                lab::pluto::VmLoad::prepare(&run.join(format!("vm{}", vm + 1))),
+            )
+        });
     let build_time = t0.elapsed();
 
     let boots: Vec<lab::vm::Boot> = std::thread::scope(|scope| {
@@ -140,6 +156,9 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
     for (k, s) in &placed {
         let (record, wall) = lab::vm::record(s, &boots[*k]);
         rows.push(Row::of(s, wall, lab::expect::check(s, &record)));
+    }
+    if let Some((vm, load)) = &pluto {
+        rows.push(load.row(&boots[*vm].guest));
     }
 
     let g = |k: &str| {

@@ -273,6 +273,8 @@ else
     sleep "$SA_WAIT"
 fi
 res SA_WAIT_MS $(( $(ms) - t ))
+# whether the expected states were there when the wait ended (before any ping of the scenario)
+res SA_STATES_AT_WAIT "$(states cloud) $(states customer)"
 log "SAs: cloud $(states cloud), customer $(states customer)"
 
 # ------------------------------------------------------------------ FRR (zebra + bgpd)

@@ -180,3 +180,19 @@ fn readme_target_tables_are_generated() {
         "README's target tables are stale: run `cargo run -- targets --markdown` and paste"
     );
 }
+
+/// A run reads each built-in target table from the JSON build.rs made of its target.toml: the
+/// same table, field by field, as reading the TOML (every target, none left out).
+#[test]
+fn built_in_tables_read_from_json_equal_their_toml() {
+    let both = ipsecgen::render::builtin_tables_both_ways();
+    let tomls = ipsecgen::render::builtin_files()
+        .iter()
+        .filter(|(p, _)| p.ends_with("/target.toml"))
+        .count();
+    assert_eq!(both.len(), tomls);
+    for (target, from_toml, from_json) in both {
+        assert!(from_toml.starts_with("Ok("), "{target}: {from_toml}");
+        assert_eq!(from_toml, from_json, "{target}");
+    }
+}

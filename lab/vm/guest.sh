@@ -3,6 +3,10 @@
 # Runs every scenario under OUT/scenarios/ (sorted) in this ONE boot, each by scenario.sh with a
 # bounded time, and writes OUT/guest.env (kernel, boot time, per-scenario times and exit codes).
 # Each scenario's results land in OUT/scenarios/<name>/out/.
+# First, when OUT/pluto-load/ exists: each of its group folders (setup.txt and 1.conf, 2.conf,
+# ...: rendered libreswan files) is loaded into one running pluto by lab/pluto-load.sh, in
+# private network and mount namespaces, on a kernel with XFRM interfaces; the folder gets rc,
+# stdout and load-N.log (PLUTO_LOAD_MS in guest.env).
 set -uo pipefail
 OUT=${1:-/vmlab-out}
 HERE=$(dirname "$(realpath "$0")")
@@ -17,6 +21,20 @@ res MODPROBE_RC "$rc"
 res MODULES "$(lsmod | awk 'NR > 1 { print $1 }' | grep -E '^(esp4|xfrm_interface|xfrm_user|veth|dummy)$' | sort | tr '\n' ',')"
 # a syslog for scripts that log (health-monitor.sh uses logger); /dev/log is seen by every netns
 busybox syslogd -O "$OUT/syslog" 2>/dev/null
+if [[ -d $OUT/pluto-load ]]; then
+    s=$(date +%s%N)
+    for g in "$OUT"/pluto-load/*/; do
+        # pluto's control socket needs a local file system (the 9p share cannot hold one)
+        w=$(mktemp -d /tmp/ipgvm-pluto.XXXX)
+        cp "$g/setup.txt" "$w/"
+        confs=(); i=1; while [[ -f $g/$i.conf ]]; do confs+=("$g$i.conf"); i=$((i + 1)); done
+        rc=0; timeout -k 5 300 unshare -n -m bash "$HERE/../pluto-load.sh" "$w" "${confs[@]}" >"$g/stdout" 2>&1 || rc=$?
+        echo "$rc" >"$g/rc"
+        cp "$w"/load-*.log "$w/pluto.out" "$g/" 2>/dev/null
+        rm -rf "$w"
+    done
+    res PLUTO_LOAD_MS $(( ($(date +%s%N) - s) / 1000000 ))
+fi
 SC_TIMEOUT=$(cat "$OUT/scenario-timeout" 2>/dev/null || echo 240)
 n=0
 for d in "$OUT"/scenarios/*/; do

@@ -38,6 +38,8 @@
 #                                 ping SIDE SRC DST answered|lost   3 pings, 0% / 100% loss
 #                                 routes SIDE present|absent SECS DEV|- P1,P2,...
 #                                   wait until every prefix is routed (through DEV) / none is
+#   SELF_START                  cloud|customer|"": the side whose file initiates by itself
+#                               (its daemon is started last; no TRIGGER traffic)
 #   TRIGGER                     1: while waiting for SAs, send the first ping's packet every 2 s
 #                               (trap / ondemand configs negotiate on traffic)
 #   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
@@ -230,7 +232,11 @@ start_pluto() {  # side
     res "LOAD_RC_${s^^}" "$rc"
 }
 impl() { local v="${1^^}_IMPL"; echo "${!v}"; }
-for s in cloud customer; do
+# a side that initiates by itself (SELF_START) is started last, when its peer is ready: as
+# Alibaba initiates once the connection is applied, to a customer device already configured (a
+# charon up without its config answers NO_PROPOSAL_CHOSEN, and start_action = start gives up)
+order=(cloud customer); [[ ${SELF_START:-} == cloud ]] && order=(customer cloud)
+for s in "${order[@]}"; do
     case $(impl $s) in
         swanctl) start_charon "$s" ;;
         libreswan) start_pluto "$s" ;;
@@ -273,6 +279,8 @@ else
     sleep "$SA_WAIT"
 fi
 res SA_WAIT_MS $(( $(ms) - t ))
+# whether the expected states were there when the wait ended (before any ping of the scenario)
+res SA_STATES_AT_WAIT "$(states cloud) $(states customer)"
 log "SAs: cloud $(states cloud), customer $(states customer)"
 
 # ------------------------------------------------------------------ FRR (zebra + bgpd)

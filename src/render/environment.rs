@@ -24,15 +24,50 @@ pub struct Registry {
 
 struct LazyTarget {
     folder: &'static str,
-    text: &'static str,
+    table: Table,
     parsed: OnceLock<Result<Target, String>>,
+}
+
+/// A target's table: built in (as JSON, converted at build time) or a user's override.
+enum Table {
+    Json(&'static str),
+    Toml(&'static str),
 }
 
 impl LazyTarget {
     fn get(&self) -> &Result<Target, String> {
-        self.parsed
-            .get_or_init(|| Target::parse(self.folder, self.text))
+        self.parsed.get_or_init(|| match self.table {
+            Table::Json(json) => Target::parse_json(self.folder, json),
+            Table::Toml(text) => Target::parse(self.folder, text),
+        })
     }
+}
+
+/// The built-in table of `folder` as JSON.
+fn builtin_json(folder: &str) -> Option<&'static str> {
+    embedded::TARGETS_JSON
+        .iter()
+        .find(|(f, _)| *f == folder)
+        .map(|(_, json)| *json)
+}
+
+/// Each built-in target table as read from its TOML and from the JSON a run reads, formatted
+/// (tests compare the two).
+pub fn builtin_tables_both_ways() -> Vec<(String, String, String)> {
+    embedded::TARGETS_JSON
+        .iter()
+        .map(|(folder, json)| {
+            let toml = embedded::EMBEDDED
+                .iter()
+                .find(|(p, _)| p.strip_suffix("/target.toml") == Some(folder))
+                .map_or("", |(_, t)| t);
+            (
+                (*folder).to_owned(),
+                format!("{:?}", Target::parse(folder, toml)),
+                format!("{:?}", Target::parse_json(folder, json)),
+            )
+        })
+        .collect()
 }
 
 /// The built-in template files: (path relative to templates/, contents).
@@ -63,14 +98,16 @@ impl Registry {
         let mut targets = Vec::new();
         let mut sources: Vec<(&'static str, &'static str)> = Vec::new();
         for (path, builtin) in embedded::EMBEDDED {
-            let text: &'static str = overrides
-                .iter()
-                .find(|(p, _)| p == path)
-                .map_or(*builtin, |(_, t)| *t);
+            let overridden = overrides.iter().find(|(p, _)| p == path).map(|(_, t)| *t);
+            let text: &'static str = overridden.unwrap_or(builtin);
             if let Some(folder) = path.strip_suffix("/target.toml") {
+                let table = match (overridden, builtin_json(folder)) {
+                    (None, Some(json)) => Table::Json(json),
+                    _ => Table::Toml(text),
+                };
                 targets.push(LazyTarget {
                     folder,
-                    text,
+                    table,
                     parsed: OnceLock::new(),
                 });
             } else if path.ends_with(".j2") {

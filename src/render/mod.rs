@@ -14,7 +14,9 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::ir::Connection;
 
 pub use context::{RenderOptions, TunnelMode};
-pub use environment::{builtin_files, example_files, registry, use_overrides, Registry};
+pub use environment::{
+    builtin_files, builtin_tables_both_ways, example_files, registry, use_overrides, Registry,
+};
 pub use target::{Target, When};
 
 /// One rendered file.

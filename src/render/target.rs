@@ -431,6 +431,18 @@ impl Target {
     pub fn parse(folder: &str, text: &str) -> Result<Target, String> {
         let t: Target =
             toml::from_str(text).map_err(|e| format!("templates/{folder}/target.toml: {e}"))?;
+        Self::checked(folder, t)
+    }
+
+    /// A built-in table, turned into JSON at build time (build.rs): the same table as
+    /// [`Target::parse`] reads from its TOML.
+    pub fn parse_json(folder: &str, json: &str) -> Result<Target, String> {
+        let t: Target = serde_json::from_str(json)
+            .map_err(|e| format!("templates/{folder}/target.toml (as JSON): {e}"))?;
+        Self::checked(folder, t)
+    }
+
+    fn checked(folder: &str, t: Target) -> Result<Target, String> {
         if t.name != folder {
             return Err(format!(
                 "templates/{folder}/target.toml: name `{}` differs from its folder",

@@ -230,6 +230,7 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     if r.kernel {
+        self_started(s, r, f);
         for side in SIDES {
             kernel_sas(s, r, side, f);
             kernel_routes(s, r, side, f);
@@ -243,6 +244,29 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
     // and restores its routes: the scenario's actions
     actions(s, r, f, d);
     d.insert(0, summary(s, r));
+}
+
+/// A side that initiates by itself (the cloud, as Alibaba with EffectImmediately=true) brought
+/// every expected ESP SA up on both sides before the scenario sent any traffic.
+fn self_started(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    let Some(side) = s.self_start else { return };
+    let want = 2 * s.children();
+    let got: Vec<usize> = r
+        .get("SA_STATES_AT_WAIT")
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    if got.len() != 2 || got.iter().any(|n| *n < want) {
+        f.push(format!(
+            "the {} side initiates by itself (auto=start / start_action = start), but before \
+             any traffic, after {} ms, the kernel held {:?} ESP SAs (cloud, customer), want \
+             {want} on each",
+            side.id(),
+            r.get("SA_WAIT_MS").unwrap_or("?"),
+            got
+        ));
+    }
 }
 
 /// A negative pair: no IKE SA (or, `ike_up`, the IKE SA but no CHILD SA), nothing in the

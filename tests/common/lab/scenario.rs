@@ -254,6 +254,11 @@ pub struct Scenario {
     pub initiate: Vec<String>,
     /// Send traffic while waiting for the SAs (trap / ondemand configs negotiate on traffic).
     pub trigger: bool,
+    /// The side whose rendered config initiates by itself (auto=start / start_action = start),
+    /// the cloud's checked first: Alibaba initiates as soon as a connection is applied
+    /// (EffectImmediately=true). Its SAs must come up before any traffic (none is sent while
+    /// waiting: a trap or ondemand policy on the other side would race it with a second set).
+    pub self_start: Option<Side>,
     pub actions: Vec<Action>,
     /// The rendered output is known not to work here: why (a finding, listed in the README).
     pub known_failure: Option<&'static str>,
@@ -718,7 +723,7 @@ pub fn describe_group(
     };
     // trap / ondemand configs negotiate on traffic: send some while waiting, unless a side
     // starts by itself (then traffic meanwhile would only race it)
-    let starts = SIDES.iter().any(|side| {
+    let self_start = SIDES.into_iter().find(|side| {
         ["swanctl.conf", "ipsec.conf"].iter().any(|f| {
             files(*side, f).is_ok_and(|t| {
                 t.lines()
@@ -747,7 +752,8 @@ pub fn describe_group(
         sides,
         outcome,
         initiate: Vec::new(),
-        trigger: !starts,
+        trigger: self_start.is_none(),
+        self_start,
         actions: Vec::new(),
         known_failure: None,
         knobs: Vec::new(),

@@ -78,6 +78,10 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
         ("EXPECT_STATES_CLOUD", states.clone()),
         ("EXPECT_STATES_CUSTOMER", states),
         ("TRIGGER", if s.trigger { "1" } else { "0" }.into()),
+        (
+            "SELF_START",
+            s.self_start.map_or("", |side| side.id()).to_owned(),
+        ),
         ("INITIATE", s.initiate.join(" ")),
         (
             "PINGS",

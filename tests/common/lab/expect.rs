@@ -191,12 +191,14 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     if let Some(n) = r.configured_children {
-        if n != children as i64 {
+        let want = children + s.refused_children.len();
+        if n != want as i64 {
             f.push(format!(
-                "the customer config has {n} children, the IR asks for {children}"
+                "the customer config has {n} children, the IR asks for {want}"
             ));
         }
     }
+    refused_children(s, r, f);
     for side in SIDES {
         match s.impl_of(side) {
             Impl::Swanctl => vici_sas(s, r, side, rekey, f),
@@ -244,6 +246,22 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
     // and restores its routes: the scenario's actions
     actions(s, r, f, d);
     d.insert(0, summary(s, r));
+}
+
+/// Every child the cloud must refuse was refused with TS_UNACCEPTABLE when the customer
+/// initiated it (the host runner's REFUSED_TS; the VM lab does not run these cases).
+fn refused_children(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    if s.refused_children.is_empty() {
+        return;
+    }
+    let want = s.refused_children.len().to_string();
+    if r.get("REFUSED_TS") != Some(want.as_str()) {
+        f.push(format!(
+            "the cloud did not refuse {} with TS_UNACCEPTABLE ({:?} of {want}; refuse-*.out)",
+            s.refused_children.join(", "),
+            r.get("REFUSED_TS")
+        ));
+    }
 }
 
 /// A side that initiates by itself (the cloud, as Alibaba with EffectImmediately=true) brought
@@ -1102,6 +1120,15 @@ fn summary(s: &Scenario, r: &Record) -> String {
         r.rekey_ok,
     ) {
         let _ = write!(out, "; rekeyed {name}");
+    }
+    if !s.refused_children.is_empty()
+        && r.get("REFUSED_TS") == Some(&s.refused_children.len().to_string())
+    {
+        let _ = write!(
+            out,
+            "; {} refused by the cloud (TS_UNACCEPTABLE)",
+            s.refused_children.join(", ")
+        );
     }
     if s.bgp.is_some() && s.bgp_recorded_only {
         let states: Vec<String> = SIDES

@@ -240,6 +240,10 @@ pub struct Scenario {
     /// BGP, where the cloud proposes the subnets only and how the session's /30 crosses is not
     /// documented (docs/alibaba-reference.md 10.4 (a), 10.5).
     pub bgp_recorded_only: bool,
+    /// Customer children the cloud must refuse (TS_UNACCEPTABLE): in protected data flows the
+    /// customer keeps its unverified BGP child, which the cloud emulation does not propose
+    /// (docs/alibaba-reference.md 10.4 (a)). Not among `children()`.
+    pub refused_children: Vec<String>,
     /// (side, prefix): `side` announces `prefix` and the other side's inbound policy must
     /// refuse it (a default route from the cloud in destination routing).
     pub bgp_refused: Vec<(Side, String)>,
@@ -732,6 +736,21 @@ pub fn describe_group(
         })
     });
     let hc_monitor = hc.is_some() && dir.join("cloud/health-monitor.sh").exists();
+    // the customer's children the cloud's config lacks (its unverified BGP child)
+    let refused_children = if bgp_recorded_only && plan.impls == [Impl::Swanctl; 2] {
+        let names = |side| {
+            files(side, "swanctl.conf")
+                .map(|t| child_names(&t))
+                .unwrap_or_default()
+        };
+        let cloud_children = names(Side::Cloud);
+        names(Side::Customer)
+            .into_iter()
+            .filter(|c| !cloud_children.contains(c))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Scenario {
         slug,
         example,
@@ -746,6 +765,7 @@ pub fn describe_group(
         pings,
         bgp,
         bgp_recorded_only,
+        refused_children,
         bgp_refused: Vec::new(),
         hc,
         hc_monitor,
@@ -756,7 +776,12 @@ pub fn describe_group(
         self_start,
         actions: Vec::new(),
         known_failure: None,
-        knobs: Vec::new(),
+        // BGP that is only recorded need not be waited for as long (BGP_WAIT default 40 s)
+        knobs: if bgp_recorded_only {
+            vec![("BGP_WAIT".to_owned(), "10".to_owned())]
+        } else {
+            Vec::new()
+        },
         conn: cloud,
     })
 }

@@ -221,3 +221,56 @@ fn dual_tunnels_carry_identical_selectors() {
     assert_eq!(ids.len(), 2, "{out}");
     assert_ne!(ids[0], ids[1], "each tunnel on its own interface: {out}");
 }
+
+/// 10.4 (c): IKEv2 with several subnets per side. libreswan 4.x (the default) keeps a conn per
+/// pair (`leftsubnets={..}`) and its header says Alibaba's one multi-selector Child SA is expected
+/// to be narrowed or refused; `--device version=5` writes `leftsubnet=a,b`, one Child SA with
+/// every selector (libreswan issue 917). IKEv1 keeps a conn per pair in either version.
+#[test]
+fn libreswan_5_writes_several_subnets_as_one_child_sa() {
+    let base = [STATIC, "--target", "libreswan", "--tunnel-mode", "policy"];
+    let (code, four, err) = render(&base);
+    assert_eq!(code, Some(0), "{err}");
+    has_all(
+        &four,
+        &[
+            "#   version = 4 (default: replace before applying)",
+            "leftsubnets={10.1.3.0/24,10.1.4.0/24}",
+            "rightsubnets={10.1.1.0/24,10.1.2.0/24}",
+            "# Several subnets per side (IKEv2): libreswan 4.x writes leftsubnets={..}, a conn and so a Child",
+            "# with --device version=5. Or set up the Alibaba connection with 0.0.0.0/0 and routes, or",
+        ],
+    );
+    let (code, five, err) = render(&[&base[..], &["--device", "version=5"]].concat());
+    assert_eq!(code, Some(0), "{err}");
+    has_all(
+        &five,
+        &[
+            "#   version = 5 (--device)",
+            "leftsubnet=10.1.3.0/24,10.1.4.0/24",
+            "rightsubnet=10.1.1.0/24,10.1.2.0/24",
+            "# Several subnets per side (IKEv2): leftsubnet=a,b / rightsubnet=c,d, one Child SA with every",
+        ],
+    );
+    assert!(!five.contains("subnets="), "{five}");
+    assert_eq!(five.matches("\nconn ").count(), 1, "{five}");
+    // IKEv1: one selector pair per SA, whatever the version
+    let (code, v1, err) = render(&[
+        "examples/aliyun/connection-ikev1.json",
+        "--target",
+        "libreswan",
+        "--device",
+        "version=5",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!v1.contains("Several subnets"), "{v1}");
+    assert!(
+        !v1.lines()
+            .any(|l| l.trim().starts_with("leftsubnet=") && l.contains(',')),
+        "{v1}"
+    );
+    // only 4 and 5
+    let (code, _, err) = render(&[&base[..], &["--device", "version=6"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("device.unknown-value"), "{err}");
+}

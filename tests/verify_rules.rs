@@ -523,6 +523,12 @@ fn ikev1_with_two_subnets_on_a_side_is_named() {
             [("alibaba.ikev1-multi-cidr", Some(3))],
             "{target}: {diags:?}"
         );
+        // shown once, as the error: not also as check's warning
+        assert_eq!(
+            warnings(&diags, "alibaba.ikev1-multi-cidr"),
+            [("error", Some(3))],
+            "{target}: {diags:?}"
+        );
     }
     for (version, remote) in [("ikev2", two), ("ikev1", "10.2.0.0/24")] {
         let (_, diags) = check("ok.yaml", &text(version, remote));

@@ -274,3 +274,61 @@ fn libreswan_5_writes_several_subnets_as_one_child_sa() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("device.unknown-value"), "{err}");
 }
+
+/// 10.4 (c): the targets that negotiate one SA per subnet pair say, for Alibaba IKEv2 with
+/// several subnets, that Alibaba's one multi-selector Child SA is expected to be narrowed or
+/// refused and what to do instead; the targets that write one child with every subnet (swanctl,
+/// vyos) and one pair do not.
+#[test]
+fn one_sa_per_pair_targets_say_what_alibaba_builds() {
+    let first =
+        "Several subnets per side (IKEv2): this device negotiates one SA per subnet pair. Alibaba";
+    let last = "the Alibaba connection with 0.0.0.0/0 on both fields and routes, or summarize each side into";
+    for target in [
+        "juniper-srx",
+        "fortios",
+        "cisco-ios-xe",
+        "cisco-asa",
+        "panos",
+        "huawei-vrp",
+        "h3c-comware",
+        "mikrotik",
+    ] {
+        let (code, out, err) = render(&[STATIC, "--target", target, "--tunnel-mode", "policy"]);
+        assert_eq!(code, Some(0), "{target}: {err}");
+        let c = if target.starts_with("cisco") {
+            "!"
+        } else {
+            "#"
+        };
+        has_all(&out, &[&format!("{c} {first}"), &format!("{c} {last}")]);
+        // the cloud side stands in for Alibaba: nothing to say there
+        let (code, cloud, err) = render(&[
+            STATIC,
+            "--target",
+            target,
+            "--tunnel-mode",
+            "policy",
+            "--side",
+            "cloud",
+        ]);
+        assert_eq!(code, Some(0), "{target}: {err}");
+        assert!(!cloud.contains(first), "{target}: {cloud}");
+        // one pair: nothing to say
+        let (code, one, err) = render(&[
+            "examples/aliyun/connection-ikev1-one-pair.json",
+            "--target",
+            target,
+        ]);
+        if code == Some(0) {
+            assert!(!one.contains(first), "{target}: {one}");
+        } else {
+            assert!(err.contains("target.unsupported"), "{target}: {err}");
+        }
+    }
+    for target in ["swanctl", "vyos"] {
+        let (code, out, err) = render(&[STATIC, "--target", target, "--tunnel-mode", "policy"]);
+        assert_eq!(code, Some(0), "{target}: {err}");
+        assert!(!out.contains(first), "{target}: {out}");
+    }
+}

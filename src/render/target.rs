@@ -268,6 +268,11 @@ pub struct Features {
     pub aggressive: bool,
     /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
     pub ikev1_multi_ts: bool,
+    /// IKEv2 with several subnets per side: the device negotiates one SA per subnet pair, never
+    /// the one Child SA with every selector that Alibaba builds (docs/alibaba-reference.md
+    /// 10.4 (c)): the header says so.
+    #[serde(default)]
+    pub ikev2_pair_sas: bool,
     /// What a route-based tunnel's SA can carry besides 0.0.0.0/0 (Alibaba's protected data
     /// flows: LocalSubnet/RemoteSubnet as the selectors, docs/alibaba-reference.md 10.4).
     #[serde(default)]

@@ -77,6 +77,8 @@ pub struct Context {
     pub defaults: Vec<String>,
     /// What the device (per model) needs for the primitives this connection uses (`[notes]`).
     pub notes: Vec<String>,
+    /// Header lines of a device with one SA per subnet pair where Alibaba builds one.
+    pub pair_sas: Vec<String>,
     /// The target's words for yes/no.
     pub yes: String,
     pub no: String,
@@ -529,6 +531,7 @@ pub fn build_numbered(
         remote_access: topo.remote_access,
         ir: feats.ir.then(|| serde_json::to_value(&view).ok()).flatten(),
         notes: notes(&view, target),
+        pair_sas: selectors::pair_sas(&view, side, target),
         defaults: view
             .defaults
             .iter()

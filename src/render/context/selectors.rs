@@ -5,7 +5,7 @@
 //! mode only chooses interface or policies on the customer device.
 
 use crate::diag::Diagnostics;
-use crate::ir::{Connection, Side};
+use crate::ir::{Connection, IkeVersion, Side};
 use crate::render::target::{RouteSelectors, Target};
 
 const ALIYUN: &str = "aliyun-connection";
@@ -27,6 +27,30 @@ pub fn protected_flows(view: &Connection) -> bool {
 /// emulation in protected-data-flows mode, because Alibaba is not documented to negotiate it.
 pub fn bgp_child(view: &Connection, side: Side) -> bool {
     !(side == Side::Cloud && protected_flows(view))
+}
+
+/// The header lines of a target that negotiates one SA per subnet pair, for an Alibaba IKEv2
+/// connection with several subnets on a side (docs/alibaba-reference.md 10.4 (c)); the customer
+/// side only (the cloud side stands in for Alibaba).
+pub fn pair_sas(view: &Connection, side: Side, target: &Target) -> Vec<String> {
+    let several = view.local.subnets.len() > 1 || view.remote.subnets.len() > 1;
+    if !(side == Side::Customer
+        && target.features.ikev2_pair_sas
+        && protected_flows(view)
+        && several
+        && view.ike.version.value == IkeVersion::Ikev2)
+    {
+        return Vec::new();
+    }
+    [
+        "Several subnets per side (IKEv2): this device negotiates one SA per subnet pair. Alibaba",
+        "builds ONE Child SA with every selector (docs/alibaba-reference.md 10.2) and is expected to",
+        "narrow or refuse this device's proposals: only the pair proposed is sure to come up. Set up",
+        "the Alibaba connection with 0.0.0.0/0 on both fields and routes, or summarize each side into",
+        "one subnet (one pair).",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// What the `<name>-bgp` child says of itself.

@@ -6,13 +6,18 @@
 //! - JSON is YAML's flow form, so a JSON text holds exactly the values the parser would count
 //!   (a mapping, a sequence or a scalar each, keys included); `serde_json` counts them about
 //!   twenty times faster and stops at the first value over the limit.
-//! - Another text that could hold more values than the limit (an upper bound from its
-//!   separator characters) is run through the parser's own budget check, which streams the
-//!   parser's events without building a tree (about a third of the parse). Over the node limit,
-//!   a second streaming pass finds the value where the parser stops.
+//! - A fleet list (`connections:`, see `split`) that could hold more values than the limit (an
+//!   upper bound from its separator characters) is run through the parser's own budget check,
+//!   which streams the parser's events without building a tree (about a third of the parse).
+//!   Over the node limit, a second streaming pass finds the value where the parser stops. Other
+//!   YAML is left to the parser, which also stops at the limit: a fleet is what would otherwise
+//!   be read to its end in parts, and a flow document (`{Psk: a, Psk: a, ...}`) is usually
+//!   stopped by the parser long before, at a duplicate key.
 //!
-//! Either gives the parser's own refusal, at the same value. Any other case (not JSON, aliases,
-//! another budget breached first, a syntax error) is left to the parser.
+//! Either gives the parser's own refusal, at the same value, with one difference: a text over
+//! the limit is refused for its size even where the parser would have stopped earlier at a
+//! duplicate key (both are refusals). Any other case (not JSON, aliases, another budget
+//! breached first, a syntax error) is left to the parser.
 
 use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -53,7 +58,10 @@ fn yaml(text: &str, limits: Limits) -> Option<Diagnostic> {
     use serde_saphyr::budget::{check_yaml_budget, BudgetBreach, EnforcingPolicy};
     use serde_saphyr::granit_parser::{Event, Parser};
     // Aliases replay values: the parser's count is not the text's.
-    if text.contains(['&', '*']) || upper_bound(text) <= limits.nodes {
+    if text.contains(['&', '*'])
+        || upper_bound(text) <= limits.nodes
+        || !super::split::is_fleet_list(text)
+    {
         return None;
     }
     let mut budget = serde_saphyr::Budget::default();
@@ -242,6 +250,10 @@ mod tests {
         );
     }
 
+    /// Every limit below `values`: where the count decides, it refuses as the parser does, at
+    /// the same place; it decides the limits just below `values` (at smaller ones the budget
+    /// check's event count, which also counts comments, may run out first in a text this
+    /// short: left to the parser).
     fn count_as_the_parser(text: &str, values: usize) {
         for limit in 1..values + 3 {
             let mine = over_node_limit(text, limits(limit)).map(|d| (d.code, d.message, d.label));
@@ -249,13 +261,11 @@ mod tests {
                 .err()
                 .map(|d| (d.code, d.message, d.label));
             match (&mine, &parser) {
-                // Refused by the count: as the parser refuses, at the same place.
                 (Some(_), Some(_)) => assert_eq!(mine, parser, "limit {limit}"),
                 (Some(_), None) => panic!("limit {limit}: refused, the parser accepts"),
-                // Too short to be over, or the parser's events run out first.
                 (None, Some((_, message, _))) => assert!(
-                    text.len() / 2 < limit || message.contains("Events"),
-                    "limit {limit}: {message}"
+                    limit + 3 < values || message.contains("Events"),
+                    "limit {limit}: not decided, the parser says {message}"
                 ),
                 (None, None) => assert!(limit >= values, "limit {limit}"),
             }
@@ -270,11 +280,15 @@ mod tests {
             "# a fleet\nconnections:\n  - name: a   # first\n    subnets: [10.0.0.0/24, '10.1.0.0/24']\n  - {name: \"b\", subnets: [x, y]}\n",
             17,
         );
-        // Block scalars, explicit keys, nulls, nested block lists.
+        // Block scalars, explicit keys, nulls, nested block lists, in fleet items.
         count_as_the_parser(
-            "a: |\n  text: [1, 2]\n? b\n: - - 1\n    - 2\n  - ~\nc:\n",
-            11,
+            "connections:\n- a: |\n    text: [1, 2]\n  ? b\n  : - - 1\n      - 2\n    - ~\n- c:\n",
+            15,
         );
+        // YAML that is not a fleet list is left to the parser.
+        let flat = "a: |\n  text: [1, 2]\n? b\n: - - 1\n    - 2\n  - ~\nc:\n";
+        assert!(over_node_limit(flat, limits(8)).is_none());
+        assert!(super::super::parse_whole_within(flat, limits(8)).is_err());
     }
 
     #[test]

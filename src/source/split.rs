@@ -122,6 +122,12 @@ fn line_end(text: &str, start: usize) -> usize {
         .map_or(text.len(), |i| start + i + 1)
 }
 
+/// Whether `text` ends with a top-level `connections:` block list (the fleet form this module
+/// cuts).
+pub fn is_fleet_list(text: &str) -> bool {
+    locate(text).is_some()
+}
+
 /// Where the items of the list start (byte offsets of their lines), in a text that ends with
 /// the list.
 fn locate(text: &str) -> Option<Vec<usize>> {

@@ -28,6 +28,7 @@ const FACTS: &[(&str, &str)] = &[
     ("virtual-router", "vr9"),
     ("loopback", "Loop9"),
     ("tunnel-prefix", "Tun9/"),
+    ("nat-acl", "PAT-OUT9"),
     ("platform", "firewall"),
 ];
 
@@ -149,6 +150,18 @@ const CASES: &[Case] = &[
         "!",
         &["wan"],
         &[" tunnel source wan9/9"],
+    ),
+    (
+        "cisco-ios-xe",
+        Some(STATIC),
+        "policy",
+        "!",
+        &["wan", "nat-acl"],
+        &[
+            "ip access-list extended PAT-OUT9",
+            " 1 deny ip 10.1.3.0 0.0.0.255 10.1.1.0 0.0.0.255",
+            "! ip access-list resequence PAT-OUT9 100 10).",
+        ],
     ),
     (
         "cisco-asa",

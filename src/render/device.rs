@@ -43,6 +43,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "the tunnel interface name the tunnel's number is appended to",
     ),
     (
+        "nat-acl",
+        "the access list your source NAT (PAT) matches: the NAT exemption's deny entries go into it",
+    ),
+    (
         "platform",
         "router or firewall: a firewall denies traffic between security zones, so the output adds the tunnel's zones and security policies",
     ),

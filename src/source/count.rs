@@ -1,11 +1,23 @@
-//! The node limit decided before the YAML parser runs, for a JSON text.
+//! The node limit decided before a text is parsed into a tree.
 //!
-//! The YAML parser keeps a span for every value, about 1 µs a value: a 16 MiB JSON object of
-//! a million fields would take over a second only to be refused by its node budget. JSON is
-//! YAML's flow form, so a JSON text holds exactly the values the parser would count (a
-//! mapping, a sequence or a scalar each, keys included); `serde_json` counts them about twenty
-//! times faster and stops at the first value over the limit. A text it does not read as JSON
-//! (YAML, or JSON the YAML parser reads on other terms) is left to the parser.
+//! The YAML parser keeps a span for every value, over 1 µs a value: a 16 MiB document of a
+//! million values would take over a second only to be refused by its node budget (and a fleet
+//! list parsed in parts on every core is read to its end before its parts are counted).
+//! - JSON is YAML's flow form, so a JSON text holds exactly the values the parser would count
+//!   (a mapping, a sequence or a scalar each, keys included); `serde_json` counts them about
+//!   twenty times faster and stops at the first value over the limit.
+//! - A fleet list (`connections:`, see `split`) that could hold more values than the limit (an
+//!   upper bound from its separator characters) is run through the parser's own budget check,
+//!   which streams the parser's events without building a tree (about a third of the parse).
+//!   Over the node limit, a second streaming pass finds the value where the parser stops. Other
+//!   YAML is left to the parser, which also stops at the limit: a fleet is what would otherwise
+//!   be read to its end in parts, and a flow document (`{Psk: a, Psk: a, ...}`) is usually
+//!   stopped by the parser long before, at a duplicate key.
+//!
+//! Either gives the parser's own refusal, at the same value, with one difference: a text over
+//! the limit is refused for its size even where the parser would have stopped earlier at a
+//! duplicate key (both are refusals). Any other case (not JSON, aliases, another budget
+//! breached first, a syntax error) is left to the parser.
 
 use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -17,28 +29,93 @@ use crate::tree::Span;
 const OVER: &str = "ipsecgen: over the node limit";
 const EVENTS: &str = "ipsecgen: over the event limit";
 
-/// `input.limit` when `text` is a JSON document of more values than `limits.nodes`, at the
-/// first value over it; `None` when it is not, or when it is not JSON.
+/// `input.limit` when `text` holds more values than `limits.nodes`, at the first value over
+/// it, as the parser refuses it; `None` when it does not, or when the parser should decide.
 pub fn over_node_limit(text: &str, limits: Limits) -> Option<Diagnostic> {
     // Written out, a value takes at least two bytes (`1,`): a shorter text cannot be over.
-    let opens_json = text.trim_start().starts_with(['{', '[']);
-    if !opens_json || text.len() / 2 < limits.nodes {
+    if text.len() / 2 < limits.nodes {
+        return None;
+    }
+    match json(text, limits) {
+        Some(decided) => decided,
+        None => yaml(text, limits),
+    }
+}
+
+/// Most values a text without aliases can hold: each value after the first two is opened by
+/// one of `, : - [ { ?` or a line break (a mapping and its first key share a place), so twice
+/// their count is a safe bound.
+fn upper_bound(text: &str) -> usize {
+    let separators = text
+        .bytes()
+        .filter(|b| matches!(b, b',' | b':' | b'-' | b'[' | b'{' | b'?' | b'\n'))
+        .count();
+    2 * separators + 2
+}
+
+/// A YAML text that may be over the node limit, checked by the parser's own budget.
+fn yaml(text: &str, limits: Limits) -> Option<Diagnostic> {
+    use serde_saphyr::budget::{check_yaml_budget, BudgetBreach, EnforcingPolicy};
+    use serde_saphyr::granit_parser::{Event, Parser};
+    // Aliases replay values: the parser's count is not the text's.
+    if text.contains(['&', '*'])
+        || upper_bound(text) <= limits.nodes
+        || !super::split::is_fleet_list(text)
+    {
+        return None;
+    }
+    let mut budget = serde_saphyr::Budget::default();
+    super::budget(limits, &mut budget);
+    let report = check_yaml_budget(text, budget, EnforcingPolicy::AllContent).ok()?;
+    let breach = report.breached?;
+    if !matches!(breach, BudgetBreach::Nodes { .. }) {
+        return None;
+    }
+    let mut nodes = 0;
+    for item in Parser::new_from_str(text) {
+        let (event, span) = item.ok()?;
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) {
+            nodes += 1;
+            if nodes > limits.nodes {
+                let at = span.start.byte_offset().unwrap_or(span.start.index());
+                return Some(super::over_limit(
+                    &format!("{breach:?}"),
+                    Some(Span::new(at, 1)),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// For a JSON text: `Some` of the decision (refused, or not over), `None` when it is not JSON.
+fn json(text: &str, limits: Limits) -> Option<Option<Diagnostic>> {
+    if !text.trim_start().starts_with(['{', '[']) {
         return None;
     }
     let mut count = Count {
         nodes: limits.nodes,
         // The stream's and the document's start come first.
-        events: limits.events().checked_sub(2)?,
+        events: limits.events().saturating_sub(2),
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let e = count.deserialize(&mut de).err()?;
-    (e.to_string().starts_with(OVER)).then(|| {
+    let Err(e) = count.deserialize(&mut de).and_then(|()| de.end()) else {
+        return Some(None);
+    };
+    if !e.to_string().starts_with(OVER) {
+        // Not JSON after all (YAML flow), or its events ran out first: the parser decides.
+        return None;
+    }
+    Some(Some({
         let at = value_start(text, limits.nodes);
         let breach = serde_saphyr::budget::BudgetBreach::Nodes {
             nodes: limits.nodes + 1,
         };
         super::over_limit(&format!("{breach:?}"), Some(Span::new(at, 1)))
-    })
+    }))
 }
 
 /// Where the value number `n` (from 0, keys included) of a JSON text starts: a string's
@@ -173,6 +250,10 @@ mod tests {
         );
     }
 
+    /// Every limit below `values`: where the count decides, it refuses as the parser does, at
+    /// the same place; it decides the limits just below `values` (at smaller ones the budget
+    /// check's event count, which also counts comments, may run out first in a text this
+    /// short: left to the parser).
     fn count_as_the_parser(text: &str, values: usize) {
         for limit in 1..values + 3 {
             let mine = over_node_limit(text, limits(limit)).map(|d| (d.code, d.message, d.label));
@@ -180,13 +261,11 @@ mod tests {
                 .err()
                 .map(|d| (d.code, d.message, d.label));
             match (&mine, &parser) {
-                // Refused by the count: as the parser refuses, at the same place.
                 (Some(_), Some(_)) => assert_eq!(mine, parser, "limit {limit}"),
                 (Some(_), None) => panic!("limit {limit}: refused, the parser accepts"),
-                // Too short to be over, or the parser's events run out first.
                 (None, Some((_, message, _))) => assert!(
-                    text.len() / 2 < limit || message.contains("Events"),
-                    "limit {limit}: {message}"
+                    limit + 3 < values || message.contains("Events"),
+                    "limit {limit}: not decided, the parser says {message}"
                 ),
                 (None, None) => assert!(limit >= values, "limit {limit}"),
             }
@@ -194,9 +273,43 @@ mod tests {
     }
 
     #[test]
-    fn yaml_and_short_texts_are_left_to_the_parser() {
-        assert!(over_node_limit("a: [1, 2, 3, 4, 5, 6, 7, 8]", limits(2)).is_none());
-        assert!(over_node_limit("{a: [1, 2, 3, 4, 5, 6]}", limits(2)).is_none());
+    fn counts_yaml_as_the_parser_and_stops_where_it_stops() {
+        // The map, connections, the list, then per item: the map, name, its value, subnets,
+        // the list, its two values = 3 + 2 x 7 = 17.
+        count_as_the_parser(
+            "# a fleet\nconnections:\n  - name: a   # first\n    subnets: [10.0.0.0/24, '10.1.0.0/24']\n  - {name: \"b\", subnets: [x, y]}\n",
+            17,
+        );
+        // Block scalars, explicit keys, nulls, nested block lists, in fleet items.
+        count_as_the_parser(
+            "connections:\n- a: |\n    text: [1, 2]\n  ? b\n  : - - 1\n      - 2\n    - ~\n- c:\n",
+            15,
+        );
+        // YAML that is not a fleet list is left to the parser.
+        let flat = "a: |\n  text: [1, 2]\n? b\n: - - 1\n    - 2\n  - ~\nc:\n";
+        assert!(over_node_limit(flat, limits(8)).is_none());
+        assert!(super::super::parse_whole_within(flat, limits(8)).is_err());
+    }
+
+    #[test]
+    fn aliases_and_short_texts_are_left_to_the_parser() {
+        let aliased = "a: &x [1, 2, 3]\nb: *x\nc: *x\nd: *x\n";
+        assert!(over_node_limit(aliased, limits(4)).is_none());
+        assert!(super::super::parse_whole_within(aliased, limits(4)).is_err());
         assert!(over_node_limit("[1]", limits(2)).is_none());
+    }
+
+    #[test]
+    fn the_bound_is_above_every_count() {
+        for (text, values) in [
+            ("a: b", 3),
+            ("- a\n- b", 3),
+            ("- - - a", 4),
+            ("k:\n  a: b\n", 5),
+            ("[a,b]", 3),
+            ("{a: b, c: [d]}", 6),
+        ] {
+            assert!(upper_bound(text) >= values, "{text:?}");
+        }
     }
 }

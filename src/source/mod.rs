@@ -157,38 +157,49 @@ impl Limits {
     }
 }
 
+/// The parser's budget under `limits`.
+fn budget(limits: Limits, budget: &mut serde_saphyr::Budget) {
+    budget.max_depth = 64;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
+    budget.max_nodes = limits.nodes;
+    budget.max_events = limits.events();
+}
+
 fn parse_options(limits: Limits) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    if let Some(budget) = opts.budget.as_mut() {
-        budget.max_depth = 64;
-        budget.max_aliases = 1_000;
-        budget.max_anchors = 1_000;
-        budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
-        budget.max_nodes = limits.nodes;
-        budget.max_events = limits.events();
+    if let Some(b) = opts.budget.as_mut() {
+        budget(limits, b);
     }
     opts
 }
 
 /// Parse a JSON or YAML text into a spanned tree.
 pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
+    parse_text_within(text, Limits::for_len(text.len()))
+}
+
+/// [`parse_text`] under the given limits: a text over the node limit is refused before it is
+/// parsed into a tree (`count`), everything else as the sequential parse reads it.
+pub fn parse_text_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
     if text.trim().is_empty() {
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
-    if let Some(over) = count::over_node_limit(text, Limits::for_len(text.len())) {
+    if let Some(over) = count::over_node_limit(text, limits) {
         return Err(over);
     }
     if text.len() >= split::MIN_BYTES {
         let cores = crate::parallel::cores();
         if cores > 1 {
-            if let Some(parsed) = split::parse_in_parts(text, cores) {
-                return parsed;
+            if let Some(node) = split::parse_in_parts_within(text, cores, limits) {
+                return Ok(node);
             }
         }
     }
-    parse_whole(text)
+    parse_whole_within(text, limits)
 }
 
 /// Parse a JSON or YAML text into a spanned tree in one sequential pass (what `parse_text`

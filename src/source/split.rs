@@ -20,36 +20,28 @@
 //! - any part that does not parse: a quoted scalar or flow collection cut in two leaves the
 //!   part before the cut unterminated, so such a cut fails;
 //! - a document over one of the parser's limits, which count over the whole document while
-//!   each part has a budget of its own: events (values, keys and comments), nesting, and
-//!   decoded scalar bytes; all three are counted on the joined tree (a `#` counts as a comment);
-//! - one limit is answered here: a document of more values than the node limit is refused as
-//!   the sequential parse refuses it, at the same value, without a second, sequential read.
+//!   each part has a budget of its own: nodes, events (values, keys and comments), nesting,
+//!   and decoded scalar bytes; all four are counted on the joined tree (a `#` counts as a
+//!   comment). A document over the node limit does not get here: `count` refuses it first.
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
 use std::ops::Range;
 
 use super::Limits;
-use crate::diag::Diagnostic;
-use crate::tree::{Node, Span, Value};
+use crate::tree::{Node, Value};
 
 /// Below this size the sequential parse is fast enough (about 1 ms for 10 KiB).
 pub const MIN_BYTES: usize = 128 * 1024;
 
 /// Parse `text` in `parts` parts, in parallel. `None` means: take the sequential path (not a
-/// fleet list, not sure it is equivalent, or a part did not parse). A document over the node
-/// limit is refused here as the sequential parse would refuse it, at the same value: the parts
-/// are read on every core, and the document is not read a second time only to be refused.
-pub fn parse_in_parts(text: &str, parts: usize) -> Option<Result<Node, Diagnostic>> {
+/// fleet list, not sure it is equivalent, or a part did not parse).
+pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
     parse_in_parts_within(text, parts, Limits::for_len(text.len()))
 }
 
 /// [`parse_in_parts`] under the given limits.
-pub fn parse_in_parts_within(
-    text: &str,
-    parts: usize,
-    limits: Limits,
-) -> Option<Result<Node, Diagnostic>> {
+pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     if text.contains(['&', '*', '!']) || has_lone_cr(text) {
         return None;
     }
@@ -60,13 +52,7 @@ pub fn parse_in_parts_within(
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
         let end = next.map_or(text.len(), |n| line_end(text, n));
-        let mut node = match super::parse_whole_within(&text[start..end], limits) {
-            Ok(node) => node,
-            // The first part is the document's beginning: over a limit there, the document
-            // is over it at the same place.
-            Err(d) if run.start == 0 && d.code == "input.limit" => return Some(Err(d)),
-            Err(_) => return None,
-        };
+        let mut node = super::parse_whole_within(&text[start..end], limits).ok()?;
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
             connections(&mut node)?
@@ -83,15 +69,12 @@ pub fn parse_in_parts_within(
         if next.is_some() {
             list.pop();
         }
-        Some(Ok(node))
+        Some(node)
     });
-    let mut parsed = match parsed
+    let mut parsed = parsed
         .into_iter()
-        .collect::<Option<Result<Vec<Node>, _>>>()?
-    {
-        Ok(nodes) => nodes.into_iter(),
-        Err(d) => return Some(Err(d)),
-    };
+        .collect::<Option<Vec<Node>>>()?
+        .into_iter();
     let mut root = parsed.next()?;
     let list = connections(&mut root)?;
     for part in parsed {
@@ -101,76 +84,16 @@ pub fn parse_in_parts_within(
         }
     }
     let size = size(&root);
-    // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
-    // grows from 2 bytes to 3): over it, the sequential parse says so.
-    if size.depth > 32 || size.scalar_bytes > super::MAX_INPUT_BYTES {
-        return None;
-    }
-    if size.nodes > limits.nodes {
-        return over_node_limit(&root, text, limits).map(Err);
-    }
     // Events: a start and an end per collection, one per scalar, one per comment (every `#`
     // at most), and the stream's and document's own.
     let events = size.events + text.matches('#').count() + 4;
-    (events <= limits.events()).then_some(Ok(root))
-}
-
-/// The sequential parse's refusal of a document of more than `limits.nodes` values: at the
-/// first value over the limit, when no event limit can have been reached before it (else
-/// `None`: the sequential parse says which).
-fn over_node_limit(root: &Node, text: &str, limits: Limits) -> Option<Diagnostic> {
-    let mut walk = Walk {
-        nodes: 0,
-        events: 2, // the stream's and the document's start
-        limit: limits.nodes,
-        found: None,
-    };
-    walk.node(root);
-    let (span, events) = walk.found?;
-    let comments = text[..span.offset].matches('#').count();
-    (events + comments <= limits.events()).then(|| {
-        let breach = serde_saphyr::budget::BudgetBreach::Nodes {
-            nodes: limits.nodes + 1,
-        };
-        super::over_limit(&format!("{breach:?}"), Some(Span::new(span.offset, 1)))
-    })
-}
-
-/// A walk in document order (a key before its value) that stops at the value over the limit.
-struct Walk {
-    nodes: usize,
-    events: usize,
-    limit: usize,
-    /// Where the value over the limit starts, and the events up to it.
-    found: Option<(Span, usize)>,
-}
-
-impl Walk {
-    /// Count one value at `span`; `false` once the limit is passed.
-    fn count(&mut self, span: Span) -> bool {
-        self.nodes += 1;
-        self.events += 1;
-        if self.nodes > self.limit {
-            self.found = Some((span, self.events));
-            return false;
-        }
-        true
-    }
-
-    fn node(&mut self, node: &Node) -> bool {
-        if !self.count(node.span) {
-            return false;
-        }
-        let more = match &node.value {
-            Value::Map(entries) => entries
-                .iter()
-                .all(|(key, value)| self.count(key.span) && self.node(value)),
-            Value::Seq(items) => items.iter().all(|item| self.node(item)),
-            _ => return true,
-        };
-        self.events += 1; // the collection's end
-        more
-    }
+    // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
+    // grows from 2 bytes to 3).
+    (size.nodes <= limits.nodes
+        && events <= limits.events()
+        && size.depth <= 32
+        && size.scalar_bytes <= super::MAX_INPUT_BYTES)
+        .then_some(root)
 }
 
 /// The document's `connections` list, when it is the last key of a top-level mapping.
@@ -197,6 +120,12 @@ fn line_end(text: &str, start: usize) -> usize {
     text[start..]
         .find('\n')
         .map_or(text.len(), |i| start + i + 1)
+}
+
+/// Whether `text` ends with a top-level `connections:` block list (the fleet form this module
+/// cuts).
+pub fn is_fleet_list(text: &str) -> bool {
+    locate(text).is_some()
 }
 
 /// Where the items of the list start (byte offsets of their lines), in a text that ends with
@@ -307,7 +236,7 @@ mod tests {
     use super::*;
 
     fn both(text: &str, parts: usize) -> Option<Node> {
-        let split = parse_in_parts(text, parts).map(|r| r.expect("parses"));
+        let split = parse_in_parts(text, parts);
         if let Some(s) = &split {
             assert_eq!(Some(s), super::super::parse_whole(text).ok().as_ref());
         }

@@ -43,6 +43,12 @@
 #                       initiator, from `swanctl --list-conns`, as CONN/CHILD),
 #                       "none", or a list of CHILD or CONN/CHILD names
 #                       (`swanctl --initiate --child CHILD [--ike CONN]`)
+#   REFUSE_CHILDREN     optional list of CHILD names the peer must refuse: left
+#                       out of INITIATE=all (and of the SA wait), initiated
+#                       after the others from $INITIATOR, each expected to fail
+#                       with TS_UNACCEPTABLE (REFUSE_CONFIGURED: how many of
+#                       them the initiator's --list-conns had; REFUSED_TS: how
+#                       many were refused with TS_UNACCEPTABLE)
 #   INITIATOR           customer (default) or cloud
 #   INITIATE_TIMEOUT    seconds per `swanctl --initiate` (default 10)
 #   SA_WAIT             seconds to wait for IKE ESTABLISHED + all initiated
@@ -463,6 +469,20 @@ if [[ $INITIATE == all ]]; then
 elif [[ $INITIATE != none ]]; then
     read -r -a children <<<"$(split_list "$INITIATE")"
 fi
+read -r -a refuse <<<"$(split_list "${REFUSE_CHILDREN:-}")"
+refuse_found=0
+if (( ${#refuse[@]} )); then
+    kept=()
+    for ch in "${children[@]}"; do
+        if [[ " ${refuse[*]} " == *" ${ch#*/} "* ]]; then
+            refuse_found=$(( refuse_found + 1 ))
+        else
+            kept+=("$ch")
+        fi
+    done
+    children=("${kept[@]}")
+fi
+setr REFUSE_CONFIGURED "$refuse_found"
 setr INITIATOR "$INITIATOR"
 ch_csv=$(IFS=,; echo "${children[*]}")
 setr INITIATE_CHILDREN "${ch_csv:-none}"
@@ -484,6 +504,19 @@ done
 setr INITIATE_OK "$init_ok"
 setr INITIATE_FAILED "$init_fail"
 setr INITIATE_DUPLICATE "$init_dup"
+refused_ts=0 j=0
+for ch in "${refuse[@]}"; do
+    j=$(( j + 1 ))
+    rc=0
+    sw "$INITIATOR" $(( INITIATE_TIMEOUT + 2 )) --initiate --child "$ch" --timeout "$INITIATE_TIMEOUT" \
+        >"$RES/refuse-$j-$ch.out" 2>&1 || rc=$?
+    echo "$rc" >"$RES/refuse-$j-$ch.rc"
+    if (( rc != 0 )) && grep -q 'received TS_UNACCEPTABLE notify' "$RES/refuse-$j-$ch.out"; then
+        refused_ts=$(( refused_ts + 1 ))
+    fi
+    log "initiate $ch from $INITIATOR (the peer must refuse it): rc=$rc"
+done
+setr REFUSED_TS "$refused_ts"
 write_results
 
 # ---------------------------------------------------------------- wait for SAs

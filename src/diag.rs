@@ -85,6 +85,20 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// Without the warnings that an error of `errors` raises again (the same code at the same
+    /// place): a rule `check` reports as a warning and one side's render as an error (the cloud
+    /// emulation's `alibaba.ikev1-multi-cidr`) is shown once, as the error.
+    pub fn without_superseded(mut self, errors: &Diagnostics) -> Diagnostics {
+        let place = |d: &Diagnostic| d.label.as_ref().map(|(span, _)| *span);
+        self.0.retain(|w| {
+            w.is_error()
+                || !errors
+                    .iter()
+                    .any(|e| e.is_error() && e.code == w.code && place(e) == place(w))
+        });
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -256,14 +256,18 @@ fn own_subnets_are_refused_before_the_catch_all() {
             ],
         ),
     ];
+    // RemoteSubnet is specific: Alibaba's protected data flows, which any/any tunnel interfaces
+    // (huawei-vrp, vyos) and Junos with BGP on st0 cannot carry (docs/alibaba-reference.md
+    // 10.4): the policies with the subnets as selectors; the BGP filters are the same.
+    let policy: &[&str] = &["--tunnel-mode", "policy"];
     for (target, want) in cases {
-        let out = render(std::slice::from_ref(&own), target, &[]);
+        let out = render(std::slice::from_ref(&own), target, policy);
         assert_lines(target, &out, want);
         assert!(!out.contains("announces NOTHING"), "{target}:\n{out}");
         assert!(out.contains("this side's own subnets"), "{target}:\n{out}");
     }
     // vyos: the /32 takes no `le` (rule 30 has none).
-    let vyos = render(std::slice::from_ref(&own), "vyos", &[]);
+    let vyos = render(std::slice::from_ref(&own), "vyos", policy);
     assert!(!vyos.contains("rule 30 le"), "{vyos}");
 }
 

@@ -268,10 +268,19 @@ fn without_the_gateway_document_the_roles_are_unknown_and_rendering_names_it() {
             .map(|_| ())
             .expect_err("refused")
     };
-    for target in ["swanctl", "cisco-ios-xe", "json"] {
+    // IOS-XE's VTI also refuses the download's protected flows (specific LocalSubnet/RemoteSubnet
+    // with BGP, docs/alibaba-reference.md 10.4 (a)); the roles come first.
+    for (target, want) in [
+        ("swanctl", &["input.tunnel-roles"][..]),
+        (
+            "cisco-ios-xe",
+            &["input.tunnel-roles", "target.unsupported"][..],
+        ),
+        ("json", &["input.tunnel-roles"][..]),
+    ] {
         let d = render(target);
         let found: Vec<_> = d.iter().map(|x| x.code.as_str()).collect();
-        assert_eq!(found, ["input.tunnel-roles"], "{target}: {d:#?}");
+        assert_eq!(found, want, "{target}: {d:#?}");
         let help = d
             .iter()
             .next()

@@ -5,7 +5,7 @@
 #[path = "common/dual.rs"]
 mod dual;
 
-use dual::{group, static_group};
+use dual::{group, routed_group, static_group};
 use ipsecgen::ir::{At, IkeVersion, Side, TunnelRole};
 use ipsecgen::render::{find_target, RenderOptions, TunnelMode};
 use ipsecgen::Checked;
@@ -136,6 +136,52 @@ fn active_active_tunnels_balance_on_every_target() {
             format!("balanced-{target}"),
             render(&g, target, Side::Customer)
         );
+    }
+}
+
+/// The fixtures above have specific subnets (Alibaba's protected data flows), which the any/any
+/// tunnel interfaces refuse (docs/alibaba-reference.md 10.4 (a), (b)); in destination routing
+/// (0.0.0.0/0) every target that writes two tunnels renders them: the master preferred (BGP and
+/// static routes), or both balanced when active-active.
+#[test]
+fn destination_routing_renders_two_tunnels_on_every_target() {
+    let roles = [TunnelRole::Master, TunnelRole::Slave];
+    let bgp = routed_group(roles);
+    let fixed = without_bgp(routed_group(roles));
+    let active = routed_group([TunnelRole::Active, TunnelRole::Active]);
+    let targets = two_tunnel_targets(true);
+    for t in [
+        "cisco-asa",
+        "cisco-ios-xe",
+        "huawei-vrp",
+        "h3c-comware",
+        "vyos",
+    ] {
+        assert!(targets.iter().any(|x| x == t), "{t} writes two tunnels");
+    }
+    for target in &targets {
+        for (name, g) in [
+            ("routed", &bgp),
+            ("routed-static", &fixed),
+            ("routed-active", &active),
+        ] {
+            // BGP renders on every target; static routes at least on the any/any tunnel
+            // interfaces (the ASA needs a tunnel address, which only BGP's TunnelCidr gives, and
+            // PAN-OS does not fail over static routes: their refusals are snapshotted)
+            let any_any = ["cisco-ios-xe", "huawei-vrp", "h3c-comware", "vyos"];
+            if name != "routed-static" || any_any.contains(&target.as_str()) {
+                assert_eq!(
+                    codes(g, target, RenderOptions::side(Side::Customer)),
+                    Vec::<String>::new(),
+                    "{name} {target}: {}",
+                    render(g, target, Side::Customer)
+                );
+            }
+            insta::assert_snapshot!(
+                format!("{name}-{target}"),
+                render(g, target, Side::Customer)
+            );
+        }
     }
 }
 

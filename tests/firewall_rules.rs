@@ -56,8 +56,24 @@ fn assert_block(text: &str, block: &str) {
 
 #[test]
 fn huawei_firewall_gets_zones_and_policies_for_both_tunnels() {
+    // Two tunnel interfaces need Alibaba's destination routing (0.0.0.0/0 on both fields): a
+    // Huawei tunnel interface cannot propose dual-tunnel-static.json's protected flows.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let routed = dir.path().join("dual-destination-routing.json");
+    let text = std::fs::read_to_string(DUAL).expect("example");
+    let text = text
+        .replace(
+            "\"LocalSubnet\": \"172.16.0.0/22\"",
+            "\"LocalSubnet\": \"0.0.0.0/0\"",
+        )
+        .replace(
+            "\"RemoteSubnet\": \"10.30.0.0/24\"",
+            "\"RemoteSubnet\": \"0.0.0.0/0\"",
+        );
+    assert_eq!(text.matches("0.0.0.0/0").count(), 2, "{DUAL} changed");
+    std::fs::write(&routed, text).expect("write");
     let text = render(
-        Some(DUAL),
+        routed.to_str(),
         "huawei-vrp",
         &[
             "--device",
@@ -112,16 +128,14 @@ firewall zone name cloud
         " rule name hangzhou-t-6193-out
   source-zone trust
   destination-zone cloud
-  source-address 10.30.0.0 24
-  destination-address 172.16.1.0 24
-  destination-address 172.16.2.0 24
+  source-address 0.0.0.0 0
+  destination-address 0.0.0.0 0
   action permit
  rule name hangzhou-t-6193-in
   source-zone cloud
   destination-zone trust
-  source-address 172.16.1.0 24
-  source-address 172.16.2.0 24
-  destination-address 10.30.0.0 24
+  source-address 0.0.0.0 0
+  destination-address 0.0.0.0 0
   action permit",
     );
     assert!(

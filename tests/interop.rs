@@ -28,9 +28,10 @@ use lab::expect;
 use lab::report::{self, Row};
 use lab::scenario::{self, Impl, Mode, Plan, Scenario};
 
-/// Known examples for the negative pairs and canaries (one IKEv2, one IKEv1).
+/// Known examples for the negative pairs and canaries (one IKEv2, one IKEv1: Alibaba takes one
+/// CIDR block per side with IKEv1, so the 2x2 IKEv1 example is a refusal, not a positive case).
 const IKEV2_EXAMPLE: &str = "examples/aliyun/connection-static.json";
-const IKEV1_EXAMPLE: &str = "examples/aliyun/connection-ikev1.json";
+const IKEV1_EXAMPLE: &str = "examples/aliyun/connection-ikev1-one-pair.json";
 /// A PSK that no example uses.
 const WRONG_PSK: &str = "Wrong-PSK-for-the-interop-lab-0000";
 
@@ -133,6 +134,17 @@ impl Lab {
     /// Every connection of one example file: a positive run.
     fn example(&mut self, rel: &str) {
         let file = self.root.join(rel);
+        if let Some(code) = scenario::cloud_refused(rel) {
+            let t0 = Instant::now();
+            let checked = expect::refusal(&file, code);
+            self.rows.push(Row::judged(
+                rel.into(),
+                "refused (cloud)",
+                t0.elapsed(),
+                checked,
+            ));
+            return;
+        }
         let conns = match scenario::load(&file, rel) {
             Ok(c) => c,
             Err(e) => {
@@ -281,7 +293,7 @@ impl Lab {
     /// Rendered files altered the way a broken template would alter them: the positive checks
     /// must report each one. Proves the lab fails when a template is wrong.
     fn canaries(&mut self) {
-        let (file, conn) = match scenario::load_one(&self.root, IKEV2_EXAMPLE) {
+        let (_, conn) = match scenario::load_one(&self.root, IKEV2_EXAMPLE) {
             Ok(x) => x,
             Err(e) => {
                 self.rows
@@ -291,51 +303,75 @@ impl Lab {
         };
         let cipher = conn.ike.cipher.get().id();
         let wrong = other_cipher(conn.ike.cipher.get());
-        // (kind, on which sides, what the broken template writes)
-        let canaries: [(&str, bool, Alter); 2] = [
+        // (example, kind, what the broken template writes on each side: None leaves it)
+        let canaries: [(&str, &str, Alter); 3] = [
             (
+                IKEV2_EXAMPLE,
                 "canary: bad keyword",
-                false,
-                Box::new(|s: &str| s.replace("esp_proposals", "esp_proposal")),
+                Box::new(|_, side, t| {
+                    (side == Side::Customer).then(|| t.replace("esp_proposals", "esp_proposal"))
+                }),
             ),
             (
+                IKEV2_EXAMPLE,
                 "canary: wrong alg both sides",
-                true,
-                Box::new(move |s: &str| {
-                    s.replace(
+                Box::new(move |_, _, t| {
+                    Some(t.replace(
                         &format!("proposals = {cipher}-"),
                         &format!("proposals = {wrong}-"),
-                    )
+                    ))
+                }),
+            ),
+            // BGP with protected data flows: a cloud that accepts the customer's unverified BGP
+            // child (Alibaba is not documented to negotiate it) must be reported
+            (
+                "examples/aliyun/connection-bgp.json",
+                "canary: cloud accepts the BGP child",
+                Box::new(|s, side, t| {
+                    let (bgp, child) = (s.bgp.as_ref()?, s.refused_children.first()?);
+                    (side == Side::Cloud).then(|| {
+                        t.replacen(
+                            "        children {\n",
+                            &format!(
+                                "        children {{\n            {child} {{\n                local_ts = {}/32\n                remote_ts = {}/32\n            }}\n",
+                                bgp.cloud, bgp.customer
+                            ),
+                            1,
+                        )
+                    })
                 }),
             ),
         ];
-        for (kind, both, alter) in canaries {
+        for (example, kind, alter) in canaries {
             let t0 = Instant::now();
-            let dir = self.case_dir(IKEV2_EXAMPLE, kind);
-            let plan = host_plan(&conn, [&file, &file], None);
-            let made = scenario::build(
-                &conn,
-                &plan,
-                &dir,
-                report::slug(&format!("{IKEV2_EXAMPLE}-{kind}")),
-                IKEV2_EXAMPLE.into(),
-            )
-            .and_then(|mut s| {
+            let dir = self.case_dir(example, kind);
+            let made = scenario::load_one(&self.root, example).and_then(|(file, conn)| {
+                let plan = host_plan(&conn, [&file, &file], None);
+                let mut s = scenario::build(
+                    &conn,
+                    &plan,
+                    &dir,
+                    report::slug(&format!("{example}-{kind}")),
+                    example.into(),
+                )?;
                 s.kind = kind.into();
-                let sides: &[&str] = if both {
-                    &["customer", "cloud"]
-                } else {
-                    &["customer"]
-                };
-                for side in sides {
-                    let p = dir.join(side).join("swanctl.conf");
+                let mut altered = false;
+                for side in [Side::Customer, Side::Cloud] {
+                    let p = dir.join(side.id()).join("swanctl.conf");
                     let text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
-                    std::fs::write(&p, alter(&text)).map_err(|e| e.to_string())?;
+                    if let Some(new) = alter(&s, side, &text) {
+                        altered |= new != text;
+                        std::fs::write(&p, new).map_err(|e| e.to_string())?;
+                    }
                 }
-                Ok(s)
+                if altered {
+                    Ok(s)
+                } else {
+                    Err(format!("{kind}: the rendered files did not change"))
+                }
             });
             let row = match made {
-                Err(e) => Row::failed(IKEV2_EXAMPLE.into(), kind, e),
+                Err(e) => Row::failed(example.into(), kind, e),
                 Ok(s) => {
                     let name = self.next_name();
                     let record = lab::host::run(&name, &s);
@@ -360,8 +396,9 @@ impl Lab {
     }
 }
 
-/// A change to a rendered file (a canary's "broken template").
-type Alter = Box<dyn Fn(&str) -> String>;
+/// A change to one side's rendered swanctl.conf (a canary's "broken template"); `None`: that
+/// side is left as rendered.
+type Alter = Box<dyn Fn(&Scenario, Side, &str) -> Option<String>>;
 
 fn other_cipher(c: Cipher) -> &'static str {
     // input vocabulary of the Alibaba API: aes = AES-128-CBC

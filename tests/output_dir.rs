@@ -80,7 +80,12 @@ fn check_never_prints_an_old_or_new_psk_for_any_target() {
         ("Qx8!vR2#mT6pL9wZ", "Old#Psk!2024kRtZ", "New#Psk!2025kRtZ"),
     ];
     for (input, example_psk) in [
-        ("examples/aliyun/connection-bgp.json", pairs[0].0),
+        // BGP over a tunnel interface: the destination-routing form, which every target with a
+        // tunnel interface renders (connection-bgp.json's protected flows are refused by IOS-XE).
+        (
+            "examples/aliyun/connection-bgp-destination-routing.json",
+            "Rw4kP9sLm2VxT7qZ",
+        ),
         ("examples/aliyun/connection-ikev1.json", pairs[1].0),
         (
             "examples/aliyun/connection-static.json",
@@ -459,7 +464,7 @@ fn a_foreign_file_mentioning_the_marker_is_not_overwritten() {
             ipsecgen()
                 .args([
                     "render",
-                    "examples/aliyun/connection-bgp.json",
+                    "examples/aliyun/connection-bgp-destination-routing.json",
                     "--target",
                     target,
                     "-o",

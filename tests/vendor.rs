@@ -65,11 +65,12 @@ fn assert_no_line_containing(text: &str, part: &str) {
 }
 
 /// VyOS 1.4.0 knows `trap|clear|restart` (T4658 renamed `hold`); the customer side of a
-/// connection the cloud initiates re-negotiates on traffic.
+/// connection the cloud initiates re-negotiates on traffic. (BGP in destination routing: a VyOS
+/// `vti` cannot carry connection-bgp.json's protected flows.)
 #[test]
 fn vyos_dpd_action_is_one_vyos_1_4_accepts() {
     let out = render(
-        &example("examples/aliyun/connection-bgp.json"),
+        &example("examples/aliyun/connection-bgp-destination-routing.json"),
         "vyos",
         None,
     )

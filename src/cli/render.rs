@@ -224,7 +224,7 @@ pub fn run(a: &RenderArgs) -> u8 {
     // Each input's diagnostics with its own text; those of the render, with the first input's.
     let mut failed = diags.has_errors();
     for (i, c) in inputs.iter().enumerate() {
-        let mut d = c.diagnostics.clone();
+        let mut d = c.diagnostics.clone().without_superseded(&diags);
         if i == 0 {
             d.extend(std::mem::take(&mut diags));
         }

@@ -50,10 +50,17 @@ pub const FACTS: &[(&str, &str)] = &[
         "platform",
         "router or firewall: a firewall denies traffic between security zones, so the output adds the tunnel's zones and security policies",
     ),
+    (
+        "version",
+        "the major version of the device's software, where the output depends on it",
+    ),
 ];
 
 /// Facts that take one of a few words, not a name of the device's: (fact, the words).
-pub const CHOICES: &[(&str, &[&str])] = &[("platform", &["router", "firewall"])];
+pub const CHOICES: &[(&str, &[&str])] = &[
+    ("platform", &["router", "firewall"]),
+    ("version", &["4", "5"]),
+];
 
 /// The words fact `key` takes, if it takes only a few.
 pub fn choices(key: &str) -> Option<&'static [&'static str]> {

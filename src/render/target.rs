@@ -268,6 +268,15 @@ pub struct Features {
     pub aggressive: bool,
     /// Several traffic-selector pairs in one IKEv1 SA (most implementations: no).
     pub ikev1_multi_ts: bool,
+    /// IKEv2 with several subnets per side: the device negotiates one SA per subnet pair, never
+    /// the one Child SA with every selector that Alibaba builds (docs/alibaba-reference.md
+    /// 10.4 (c)): the header says so.
+    #[serde(default)]
+    pub ikev2_pair_sas: bool,
+    /// What a route-based tunnel's SA can carry besides 0.0.0.0/0 (Alibaba's protected data
+    /// flows: LocalSubnet/RemoteSubnet as the selectors, docs/alibaba-reference.md 10.4).
+    #[serde(default)]
+    pub route_selectors: RouteSelectors,
     /// IPv6 subnets in policy-based tunnels (selectors per family). Without it, a connection
     /// with an IPv6 subnet is `target.unsupported` (ACL syntaxes such as `permit ip` with
     /// wildcards, and IPv4 prefix lists, take IPv4 operands only).
@@ -467,6 +476,19 @@ impl Target {
 }
 
 /// The error for a value a target cannot express.
+/// The selectors a target's tunnel interface can negotiate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteSelectors {
+    /// Only any/any (0.0.0.0/0): the VTI or tunnel interface has no place for selectors.
+    #[default]
+    Any,
+    /// Specific subnets, but not with a dynamic routing protocol on the interface (Junos st0).
+    WithoutBgp,
+    /// Specific subnets, with or without BGP on the interface.
+    Subnets,
+}
+
 pub fn unsupported(target: &str, what: &str, supported: &[&str]) -> Diagnostic {
     Diagnostic::error(
         "target.unsupported",

@@ -57,4 +57,5 @@ const RULES: &[Rule] = &[
 ];
 
 pub use fleet::overlapping_subnets;
+pub use selectors::ikev1_multi_cidr;
 pub use tunnels::{check as tunnel_groups, groups};

@@ -47,3 +47,11 @@ pub fn group(roles: [TunnelRole; 2]) -> Checked {
 pub fn static_group(roles: [TunnelRole; 2]) -> Checked {
     pair("static-", "dual-static", roles)
 }
+
+/// With BGP over each tunnel, in Alibaba's destination routing (LocalSubnet and RemoteSubnet
+/// 0.0.0.0/0): the selectors are 0.0.0.0/0, so the targets whose tunnel interface is any/any
+/// render it (tests/dual/routed-master.json, routed-slave.json).
+#[allow(dead_code)]
+pub fn routed_group(roles: [TunnelRole; 2]) -> Checked {
+    pair("routed-", "dual-routed", roles)
+}

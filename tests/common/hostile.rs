@@ -16,6 +16,10 @@ pub fn document_with(field: &str, value: &str, bgp: bool) -> String {
     });
     if bgp {
         doc["BgpConfig"] = serde_json::json!({"EnableBgp": "true", "TunnelCidr": "169.254.30.0/30", "LocalBgpIp": "169.254.30.1"});
+        // destination routing, the set-up Alibaba recommends with BGP: specific subnets would be
+        // protected data flows, which any/any tunnel interfaces refuse (alibaba-reference 10.4)
+        doc["LocalSubnet"] = "0.0.0.0/0".into();
+        doc["RemoteSubnet"] = "0.0.0.0/0".into();
     }
     match field {
         "Name" => doc["Name"] = value.into(),

@@ -4,6 +4,7 @@
 mod crypto;
 pub(crate) mod group;
 mod ranges;
+mod selectors;
 pub(crate) mod topology;
 
 pub use topology::{if_id, IF_IDS};
@@ -76,6 +77,8 @@ pub struct Context {
     pub defaults: Vec<String>,
     /// What the device (per model) needs for the primitives this connection uses (`[notes]`).
     pub notes: Vec<String>,
+    /// Header lines of a device with one SA per subnet pair where Alibaba builds one.
+    pub pair_sas: Vec<String>,
     /// The target's words for yes/no.
     pub yes: String,
     pub no: String,
@@ -428,6 +431,12 @@ pub fn build_numbered(
             .help("rename the connection"),
         );
     }
+    if side == Side::Cloud && feats.ipsec {
+        diags.extend(crate::verify::ikev1_multi_cidr(
+            conn,
+            crate::diag::Severity::Error,
+        ));
+    }
     let topo = topology::build(&view, side, mode, target, number, &mut diags);
 
     // Who initiates: the cloud's EffectImmediately decides; the customer does the opposite, so
@@ -522,6 +531,7 @@ pub fn build_numbered(
         remote_access: topo.remote_access,
         ir: feats.ir.then(|| serde_json::to_value(&view).ok()).flatten(),
         notes: notes(&view, target),
+        pair_sas: selectors::pair_sas(&view, side, target),
         defaults: view
             .defaults
             .iter()

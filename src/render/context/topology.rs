@@ -41,8 +41,11 @@ pub struct ChildCtx {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TunnelCtx {
-    /// Route-based: an interface with `if_id`, selectors 0.0.0.0/0.
+    /// Route-based: an interface with `if_id`, selectors 0.0.0.0/0 unless `selectors`.
     pub route: bool,
+    /// The children's selectors are written (policy-based, or a route-based tunnel in
+    /// Alibaba's protected-data-flows mode); else the interface negotiates 0.0.0.0/0.
+    pub selectors: bool,
     pub if_id: u32,
     pub ifname: String,
     /// The tunnel interface address with its prefix (the BGP address in the tunnel CIDR).
@@ -281,6 +284,11 @@ pub fn build(
     }
 
     ipv6(view, route, target, diags);
+    // Alibaba's protected data flows: the subnets are the selectors in either tunnel mode.
+    let protected = super::selectors::protected_flows(view);
+    if route && protected {
+        super::selectors::check_route(view, target, diags);
+    }
     if view.bgp_enabled() && !route && target.features.ipsec && !target.features.policy_bgp {
         diags.push(
             crate::render::target::unsupported(&target.name, "BGP over a policy-based tunnel", &[])
@@ -393,7 +401,7 @@ pub fn build(
         });
 
     let mut children = Vec::new();
-    if route {
+    if route && !protected {
         children.push(ChildCtx {
             name: name.clone(),
             local_ts: vec!["0.0.0.0/0".into()],
@@ -494,12 +502,15 @@ pub fn build(
                 });
             }
         }
-        if let Some(b) = &bgp {
+        if let Some(b) = bgp
+            .as_ref()
+            .filter(|_| super::selectors::bgp_child(view, side))
+        {
             children.push(ChildCtx {
                 name: format!("{name}-bgp"),
                 local_ts: vec![format!("{}/32", b.local_ip)],
                 remote_ts: vec![format!("{}/32", b.remote_ip)],
-                purpose: "the BGP session between the two tunnel addresses".into(),
+                purpose: super::selectors::bgp_child_purpose(view).into(),
             });
         }
         if let Some(h) = view.health_check.as_ref().filter(|h| h.enabled.value) {
@@ -528,6 +539,7 @@ pub fn build(
         .map(|(c, ip)| format!("{}/{}", ip.value, c.value.prefix()));
     let tunnel = TunnelCtx {
         route,
+        selectors: !route || protected,
         if_id: number.unwrap_or_else(|| if_id(name)),
         ifname: format!("xfrm{}", number.unwrap_or_else(|| if_id(name))),
         address,

@@ -114,6 +114,39 @@ pub fn check(s: &Scenario, r: &Record) -> (Vec<String>, String) {
     (f, details.join("; "))
 }
 
+/// An example the cloud emulation refuses (`scenario::CLOUD_REFUSED`): the cloud side's render
+/// exits 1 with errors of `code` only (one per side with several CIDR blocks); the customer side renders (exit 0) and carries
+/// `code` as a warning. (failures, details)
+pub fn refusal(input: &Path, code: &str) -> (Vec<String>, String) {
+    let mut f = Vec::new();
+    match super::scenario::render_diagnostics(input, Side::Cloud) {
+        Ok((rc, diags)) => {
+            let errors: Vec<_> = diags.into_iter().filter(|(s, _)| s == "error").collect();
+            if rc != Some(1) || errors.is_empty() || errors.iter().any(|(_, c)| c != code) {
+                f.push(format!(
+                    "cloud side: exit {rc:?} with errors {errors:?}, want exit 1 with {code} only"
+                ));
+            }
+        }
+        Err(e) => f.push(e),
+    }
+    match super::scenario::render_diagnostics(input, Side::Customer) {
+        Ok((rc, diags)) => {
+            let warned = diags.iter().any(|(s, c)| s == "warning" && c == code);
+            if rc != Some(0) || !warned {
+                f.push(format!(
+                    "customer side: exit {rc:?}, diagnostics {diags:?}, want exit 0 with the warning {code}"
+                ));
+            }
+        }
+        Err(e) => f.push(e),
+    }
+    (
+        f,
+        format!("cloud emulation refused ({code}); customer side rendered with the warning"),
+    )
+}
+
 /// The config of `side` loaded cleanly (and ipsec-link.sh came up where there is one).
 fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     let id = side.id();
@@ -158,12 +191,14 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     if let Some(n) = r.configured_children {
-        if n != children as i64 {
+        let want = children + s.refused_children.len();
+        if n != want as i64 {
             f.push(format!(
-                "the customer config has {n} children, the IR asks for {children}"
+                "the customer config has {n} children, the IR asks for {want}"
             ));
         }
     }
+    refused_children(s, r, f);
     for side in SIDES {
         match s.impl_of(side) {
             Impl::Swanctl => vici_sas(s, r, side, rekey, f),
@@ -204,13 +239,29 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         }
     }
     pings(s, r, f);
-    if s.bgp.is_some() {
+    if s.bgp.is_some() && !s.bgp_recorded_only {
         bgp(s, r, f);
     }
     // the health probe crosses, stops when dip stops answering, health-monitor.sh withdraws
     // and restores its routes: the scenario's actions
     actions(s, r, f, d);
     d.insert(0, summary(s, r));
+}
+
+/// Every child the cloud must refuse was refused with TS_UNACCEPTABLE when the customer
+/// initiated it (the host runner's REFUSED_TS; the VM lab does not run these cases).
+fn refused_children(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    if s.refused_children.is_empty() {
+        return;
+    }
+    let want = s.refused_children.len().to_string();
+    if r.get("REFUSED_TS") != Some(want.as_str()) {
+        f.push(format!(
+            "the cloud did not refuse {} with TS_UNACCEPTABLE ({:?} of {want}; refuse-*.out)",
+            s.refused_children.join(", "),
+            r.get("REFUSED_TS")
+        ));
+    }
 }
 
 /// A side that initiates by itself (the cloud, as Alibaba with EffectImmediately=true) brought
@@ -1070,7 +1121,40 @@ fn summary(s: &Scenario, r: &Record) -> String {
     ) {
         let _ = write!(out, "; rekeyed {name}");
     }
-    if s.bgp.is_some() {
+    if !s.refused_children.is_empty()
+        && r.get("REFUSED_TS") == Some(&s.refused_children.len().to_string())
+    {
+        let _ = write!(
+            out,
+            "; {} refused by the cloud (TS_UNACCEPTABLE)",
+            s.refused_children.join(", ")
+        );
+    }
+    if s.bgp.is_some() && s.bgp_recorded_only {
+        let states: Vec<String> = SIDES
+            .iter()
+            .map(|side| {
+                let v: serde_json::Value =
+                    serde_json::from_str(&r.file(&format!("bgp-summary-{}.json", side.id())))
+                        .unwrap_or_default();
+                let peers = v["ipv4Unicast"]["peers"]
+                    .as_object()
+                    .map(|p| {
+                        p.iter()
+                            .map(|(k, p)| format!("{k} {}", p["state"].as_str().unwrap_or("?")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_else(|| "no peer".into());
+                format!("{} {peers}", side.id())
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "; BGP recorded, not asserted (protected data flows): {}",
+            states.join("; ")
+        );
+    } else if s.bgp.is_some() {
         let _ = write!(
             out,
             "; BGP Established ({} sessions/side)",

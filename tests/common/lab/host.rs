@@ -61,6 +61,7 @@ const CASE_VARS: &[&str] = &[
     "PINGS",
     "PING_SIDE",
     "REKEY_CHILDREN",
+    "REFUSE_CHILDREN",
 ];
 
 /// Run one scenario with lab/pair.sh under the name `lab_name` (distinct names may run at the
@@ -135,6 +136,9 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
     if !s.initiate.is_empty() {
         env.push(("INITIATE".into(), s.initiate.join(" ")));
     }
+    if !s.refused_children.is_empty() {
+        env.push(("REFUSE_CHILDREN".into(), s.refused_children.join(" ")));
+    }
     env.extend(s.knobs.iter().cloned());
     let out = run_pair(lab_name, &results, &env);
     let mut r = Record::failed(results.clone(), None, false);
@@ -190,7 +194,9 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
             .cloned()
             .unwrap_or_default(),
     ));
-    r.configured_children = num("CHILDREN_EXPECTED");
+    // the customer's children: those initiated and those the cloud must refuse
+    r.configured_children =
+        num("CHILDREN_EXPECTED").map(|n| n + num("REFUSE_CONFIGURED").unwrap_or(0));
     if matches!(s.outcome, Outcome::Up { .. }) && r.configured_children.is_none() {
         r.problems
             .push("pair.sh did not count the customer's children".into());

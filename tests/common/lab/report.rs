@@ -44,6 +44,22 @@ impl Row {
         }
     }
 
+    /// A case judged without a scenario (a refusal asserted on the rendered side).
+    pub fn judged(
+        case: String,
+        kind: &str,
+        wall: Duration,
+        (failures, details): (Vec<String>, String),
+    ) -> Row {
+        Row {
+            ran: true,
+            wall,
+            details,
+            failures,
+            ..Row::failed(case, kind, String::new())
+        }
+    }
+
     /// A case this lab does not run because the other lab does (`why`): a visible row, not a
     /// failure.
     pub fn elsewhere(case: String, kind: &str, why: String) -> Row {

@@ -332,3 +332,59 @@ fn one_sa_per_pair_targets_say_what_alibaba_builds() {
         assert!(!out.contains(first), "{target}: {out}");
     }
 }
+
+/// 0.0.0.0/0 (Alibaba's destination routing) is never a policy-based tunnel (10.4): asked for
+/// with `--tunnel-mode policy` it is refused on every target that has policy mode, on both
+/// sides; without BGP and without the flag it is route-based (before: a 0.0.0.0/0 crypto
+/// policy, which would have drawn every packet of the device into the tunnel).
+#[test]
+fn all_traffic_is_never_a_policy_based_tunnel() {
+    const ROUTED: &str = "examples/aliyun/connection-bgp-destination-routing.json";
+    for target in [
+        "swanctl",
+        "libreswan",
+        "cisco-ios-xe",
+        "cisco-asa",
+        "juniper-srx",
+        "fortios",
+        "panos",
+        "huawei-vrp",
+        "h3c-comware",
+        "mikrotik",
+        "vyos",
+    ] {
+        for side in ["customer", "cloud"] {
+            let (code, out, err) = render(&[
+                ROUTED,
+                "--target",
+                target,
+                "--side",
+                side,
+                "--tunnel-mode",
+                "policy",
+            ]);
+            assert_eq!(code, Some(1), "{target} {side}: {out}{err}");
+            assert!(
+                err.contains("render.policy-all-traffic") || err.contains("target.unsupported"),
+                "{target} {side}: {err}"
+            );
+            assert!(!out.contains("0.0.0.0/0"), "{target} {side}: {out}");
+        }
+    }
+    let (_, _, err) = render(&[ROUTED, "--target", "swanctl", "--tunnel-mode", "policy"]);
+    assert!(err.contains("render.policy-all-traffic"), "{err}");
+    // Without BGP, 0.0.0.0/0 is route-based by default.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(ROUTED).expect("example");
+    let plain = dir.path().join("routed-static.json");
+    let no_bgp = serde_json::from_str::<serde_json::Value>(&text).map(|mut v| {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("BgpConfig");
+        }
+        v
+    });
+    std::fs::write(&plain, no_bgp.expect("json").to_string()).expect("write");
+    let (code, out, err) = render(&[plain.to_str().expect("utf-8"), "--target", "swanctl"]);
+    assert_eq!(code, Some(0), "{err}");
+    has_all(&out, &["local_ts = 0.0.0.0/0", "if_id_in = 3661"]);
+}

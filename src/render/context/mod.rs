@@ -12,7 +12,8 @@ pub use topology::{if_id, IF_IDS};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{Connection, Initiation, Side};
+use crate::ir::{At, Connection, Initiation, Side};
+use ipnetwork::IpNetwork;
 
 use super::quote;
 use super::target::Target;
@@ -360,11 +361,47 @@ pub fn tunnel_mode(requested: Option<TunnelMode>, conns: &[&Connection]) -> Tunn
     if conns.len() > 1 {
         return TunnelMode::Route;
     }
-    requested.unwrap_or(if conns.iter().any(|c| c.bgp_enabled()) {
-        TunnelMode::Route
-    } else {
-        TunnelMode::Policy
-    })
+    requested.unwrap_or(
+        if conns
+            .iter()
+            .any(|c| c.bgp_enabled() || all_traffic(c).is_some())
+        {
+            TunnelMode::Route
+        } else {
+            TunnelMode::Policy
+        },
+    )
+}
+
+/// The first 0.0.0.0/0 (or ::/0) block of either side, if any: Alibaba's destination routing
+/// (docs/alibaba-reference.md 10.1), which only a tunnel interface with routes can carry.
+fn all_traffic(conn: &Connection) -> Option<&At<IpNetwork>> {
+    [&conn.local, &conn.remote]
+        .into_iter()
+        .flat_map(|e| e.subnets.iter())
+        .find(|n| n.value.prefix() == 0)
+}
+
+/// `render.policy-all-traffic`: a policy-based tunnel whose selectors are 0.0.0.0/0 would draw
+/// every packet of the device into it, the management and internet traffic too (and Junos
+/// refuses a remote 0.0.0.0/0 traffic selector): 10.4 of docs/alibaba-reference.md.
+fn policy_all_traffic(conn: &Connection) -> Option<Diagnostic> {
+    let net = all_traffic(conn)?;
+    Some(
+        Diagnostic::error(
+            "render.policy-all-traffic",
+            format!(
+                "a policy-based tunnel with the selector {} would carry all of this device's traffic, not only the other side's",
+                net.value
+            ),
+        )
+        .at(net.span, "all traffic")
+        .help(
+            "drop `--tunnel-mode policy`: with 0.0.0.0/0 (Alibaba's destination routing) the \
+             tunnel is route-based and routes or BGP choose what enters it; or give both sides \
+             their real subnets",
+        ),
+    )
 }
 
 /// Build the context for `conn` as `opts` asks.
@@ -411,6 +448,11 @@ pub fn build_numbered(
         diags.push(unknown_role(g));
     }
     let mode = tunnel_mode(opts.tunnel_mode, std::slice::from_ref(&conn));
+    if mode == TunnelMode::Policy && feats.ipsec && view.remote_access.is_none() {
+        if let Some(d) = policy_all_traffic(conn) {
+            diags.push(d);
+        }
+    }
     if view.dialect == crate::dialect::huawei::DIALECT {
         diags.extend(huawei_gateway_facts(&view));
     }

@@ -27,15 +27,19 @@ fn render(files: &[String], target: &str, extra: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-/// The destination-routing example with this side's (the customer's) subnets known: RemoteSubnet
-/// is what the customer side announces and must refuse back from the cloud.
+/// This side's (the customer's) subnets known and the peer's unknown (not given), with BGP: the
+/// native form, as the destination-routing example's connection. (The Alibaba form would be
+/// LocalSubnet 0.0.0.0/0 with a specific RemoteSubnet: protected data flows, which no
+/// policy-based output carries (render.policy-all-traffic) and any/any interfaces refuse.)
 fn with_own_subnets(dir: &tempfile::TempDir) -> String {
-    let text = std::fs::read_to_string(DEST).expect("readable");
-    let text = text.replace(
-        "\"RemoteSubnet\": \"0.0.0.0/0\"",
-        "\"RemoteSubnet\": \"192.168.30.0/24,10.9.9.9/32\"",
-    );
-    let path = dir.path().join("own.json");
+    let text = "connections:
+  - name: hangzhou-bgp-dc3
+    cloud: {gateway: 203.0.113.90, asn: 45104, bgp_ip: 169.254.30.1}
+    customer: {gateway: 198.51.100.90, subnets: [192.168.30.0/24, 10.9.9.9/32], asn: 65530, bgp_ip: 169.254.30.2}
+    psk: Mz5Rq8Lw3Nc7Yt2Gv6Kb9Xd4
+    bgp: {enabled: true, tunnel_cidr: 169.254.30.0/30}
+";
+    let path = dir.path().join("own.yaml");
     std::fs::write(&path, text).expect("write");
     path.to_string_lossy().into_owned()
 }
@@ -176,7 +180,8 @@ fn destination_routing_accepts_every_prefix_but_the_default_route() {
 }
 
 /// MikroTik takes BGP in policy mode only, where a 0.0.0.0/0 side is refused; its rules are
-/// checked with this side's subnets known (the policy then has pairs to carry).
+/// checked with this side's subnets known and the peer's not given (the policy carries the BGP
+/// session only).
 #[test]
 fn mikrotik_accepts_every_prefix_but_the_default_route_and_its_own() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -256,18 +261,15 @@ fn own_subnets_are_refused_before_the_catch_all() {
             ],
         ),
     ];
-    // RemoteSubnet is specific: Alibaba's protected data flows, which any/any tunnel interfaces
-    // (huawei-vrp, vyos) and Junos with BGP on st0 cannot carry (docs/alibaba-reference.md
-    // 10.4): the policies with the subnets as selectors; the BGP filters are the same.
-    let policy: &[&str] = &["--tunnel-mode", "policy"];
+    // Route-based (the BGP default): the peer's subnets unknown, so 0.0.0.0/0 selectors.
     for (target, want) in cases {
-        let out = render(std::slice::from_ref(&own), target, policy);
+        let out = render(std::slice::from_ref(&own), target, &[]);
         assert_lines(target, &out, want);
         assert!(!out.contains("announces NOTHING"), "{target}:\n{out}");
         assert!(out.contains("this side's own subnets"), "{target}:\n{out}");
     }
     // vyos: the /32 takes no `le` (rule 30 has none).
-    let vyos = render(std::slice::from_ref(&own), "vyos", policy);
+    let vyos = render(std::slice::from_ref(&own), "vyos", &[]);
     assert!(!vyos.contains("rule 30 le"), "{vyos}");
 }
 

@@ -175,11 +175,7 @@ impl Lab {
                 continue;
             }
             let conn = &unit[0];
-            if let Some(net) = [&conn.local, &conn.remote]
-                .into_iter()
-                .flat_map(|e| e.subnets.iter())
-                .find(|n| n.value.prefix() == 0)
-            {
+            if let Some(net) = conn.all_traffic() {
                 // never rendered policy-based: 0.0.0.0/0 is refused there
                 // (render.policy-all-traffic, tests/selectors.rs)
                 self.rows.push(Row::elsewhere(

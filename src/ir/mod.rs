@@ -359,6 +359,16 @@ impl Connection {
         self.bgp.as_ref().is_some_and(|b| b.enabled.value)
     }
 
+    /// The first 0.0.0.0/0 (or ::/0) block of either side, if any: Alibaba's destination
+    /// routing (docs/alibaba-reference.md 10.1), which only a tunnel interface with routes can
+    /// carry.
+    pub fn all_traffic(&self) -> Option<&At<IpNetwork>> {
+        [&self.local, &self.remote]
+            .into_iter()
+            .flat_map(|e| e.subnets.iter())
+            .find(|n| n.value.prefix() == 0)
+    }
+
     /// This connection seen from `side`.
     pub fn view_from(&self, side: Side) -> Connection {
         if self.view == side {

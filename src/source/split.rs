@@ -217,13 +217,9 @@ fn size(node: &Node) -> Size {
         scalar_bytes: 0,
     };
     match &node.value {
+        // A key is a scalar beside its value (no deeper than it).
         Value::Map(m) => m.iter().fold(collection, |total, (key, v)| {
-            let mut total = add(total, size(v));
-            let key = scalar(key.name.len());
-            total.nodes += key.nodes;
-            total.events += key.events;
-            total.scalar_bytes += key.scalar_bytes;
-            total
+            add(add(total, size(v)), scalar(key.name.len()))
         }),
         Value::Seq(s) => s.iter().fold(collection, |total, v| add(total, size(v))),
         Value::Str(s) => scalar(s.len()),

@@ -12,8 +12,7 @@ pub use topology::{if_id, IF_IDS};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::{At, Connection, Initiation, Side};
-use ipnetwork::IpNetwork;
+use crate::ir::{Connection, Initiation, Side};
 
 use super::quote;
 use super::target::Target;
@@ -364,7 +363,7 @@ pub fn tunnel_mode(requested: Option<TunnelMode>, conns: &[&Connection]) -> Tunn
     requested.unwrap_or(
         if conns
             .iter()
-            .any(|c| c.bgp_enabled() || all_traffic(c).is_some())
+            .any(|c| c.bgp_enabled() || c.all_traffic().is_some())
         {
             TunnelMode::Route
         } else {
@@ -373,20 +372,11 @@ pub fn tunnel_mode(requested: Option<TunnelMode>, conns: &[&Connection]) -> Tunn
     )
 }
 
-/// The first 0.0.0.0/0 (or ::/0) block of either side, if any: Alibaba's destination routing
-/// (docs/alibaba-reference.md 10.1), which only a tunnel interface with routes can carry.
-fn all_traffic(conn: &Connection) -> Option<&At<IpNetwork>> {
-    [&conn.local, &conn.remote]
-        .into_iter()
-        .flat_map(|e| e.subnets.iter())
-        .find(|n| n.value.prefix() == 0)
-}
-
 /// `render.policy-all-traffic`: a policy-based tunnel whose selectors are 0.0.0.0/0 would draw
 /// every packet of the device into it, the management and internet traffic too (and Junos
 /// refuses a remote 0.0.0.0/0 traffic selector): 10.4 of docs/alibaba-reference.md.
 fn policy_all_traffic(conn: &Connection) -> Option<Diagnostic> {
-    let net = all_traffic(conn)?;
+    let net = conn.all_traffic()?;
     Some(
         Diagnostic::error(
             "render.policy-all-traffic",

@@ -26,16 +26,19 @@ pub enum Unit {
     Template,
     /// Bytes of rendered output.
     OutputByte,
+    /// Target tables read (a built-in one is read when first asked for).
+    TargetTable,
 }
 
 /// Every unit, in the order of the counters.
-pub const UNITS: [Unit; 6] = [
+pub const UNITS: [Unit; 7] = [
     Unit::ScannedByte,
     Unit::MapEntry,
     Unit::SubnetCompare,
     Unit::Child,
     Unit::Template,
     Unit::OutputByte,
+    Unit::TargetTable,
 ];
 
 static COUNTS: [AtomicU64; UNITS.len()] = [const { AtomicU64::new(0) }; UNITS.len()];

@@ -36,9 +36,12 @@ enum Table {
 
 impl LazyTarget {
     fn get(&self) -> &Result<Target, String> {
-        self.parsed.get_or_init(|| match self.table {
-            Table::Json(json) => Target::parse_json(self.folder, json),
-            Table::Toml(text) => Target::parse(self.folder, text),
+        self.parsed.get_or_init(|| {
+            crate::work::add(crate::work::Unit::TargetTable, 1);
+            match self.table {
+                Table::Json(json) => Target::parse_json(self.folder, json),
+                Table::Toml(text) => Target::parse(self.folder, text),
+            }
         })
     }
 }

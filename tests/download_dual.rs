@@ -544,11 +544,39 @@ fn explain_says_where_each_role_came_from() {
     );
 }
 
-/// The download with its gateway document renders both tunnels for every target.
+/// The download with its gateway document renders both tunnels for every target. The walkthrough's
+/// download names specific subnets (protected data flows), which targets without specific
+/// selectors on a route-based tunnel refuse; its 0.0.0.0/0 variant renders for every target that
+/// writes two tunnels.
 #[test]
 fn the_download_renders_both_tunnels_for_every_target() {
-    let sources =
-        ["download-dual.json", "dual-gw.json"].map(|n| Source::new(format!("{DIR}/{n}"), read(n)));
+    render_every_target(
+        "download-dual.json",
+        "walkthrough_aliyun_download_dual",
+        &["Hm4qT8vRz2NcW6pK", "Zc7wP3kLx9RbQ5tV"],
+    );
+}
+
+#[test]
+fn the_all_traffic_download_renders_for_every_two_tunnel_target() {
+    let refused = render_every_target(
+        "download-dual-any.json",
+        "walkthrough_aliyun_download_dual_any",
+        &["Rw5nK2xT8qLc4VzB", "Jp9dF3sY6hMv1QtX"],
+    );
+    let one_tunnel: Vec<String> = ipsecgen::render::registry()
+        .targets()
+        .filter(|t| t.features.tunnels < 2)
+        .map(|t| t.name.clone())
+        .collect();
+    assert_eq!(refused, one_tunnel);
+    assert_eq!(one_tunnel, ["mikrotik"]);
+}
+
+/// Render `name` with dual-gw.json for every target, snapshot each as `{prefix}__{target}__customer`
+/// (the PSKs replaced), and return the targets that refused it.
+fn render_every_target(name: &str, prefix: &str, psks: &[&str]) -> Vec<String> {
+    let sources = [name, "dual-gw.json"].map(|n| Source::new(format!("{DIR}/{n}"), read(n)));
     let inputs = ipsecgen::check_joined(sources.to_vec(), &Default::default());
     for c in &inputs {
         assert!(
@@ -561,13 +589,20 @@ fn the_download_renders_both_tunnels_for_every_target() {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     let _guard = settings.bind_to_scope();
+    let mut refused = Vec::new();
     for target in ipsecgen::render::registry().targets() {
         let text =
             match ipsecgen::render_joined(&inputs, RenderOptions::side(Side::Customer), target) {
                 Ok(out) => {
-                    let text = ipsecgen::write::concatenated(&out, &target.comment)
-                        .replace("Hm4qT8vRz2NcW6pK", "<redacted-psk>")
-                        .replace("Zc7wP3kLx9RbQ5tV", "<redacted-psk-2>");
+                    let mut text = ipsecgen::write::concatenated(&out, &target.comment);
+                    for (i, psk) in psks.iter().enumerate() {
+                        let mark = if i == 0 {
+                            "<redacted-psk>".to_owned()
+                        } else {
+                            format!("<redacted-psk-{}>", i + 1)
+                        };
+                        text = text.replace(psk, &mark);
+                    }
                     if target.features.ipsec {
                         assert!(
                             text.contains("203.0.113.50") && text.contains("203.0.113.51"),
@@ -578,24 +613,21 @@ fn the_download_renders_both_tunnels_for_every_target() {
                     text
                 }
                 // A target that cannot express a tunnel's algorithms says so, with its code.
-                Err(d) => d
-                    .iter()
-                    .map(|x| {
-                        assert_eq!(
-                            x.code, "target.unsupported",
-                            "{}: {}",
-                            target.name, x.message
-                        );
-                        format!("error[{}]: {}\n", x.code, x.message)
-                    })
-                    .collect(),
+                Err(d) => {
+                    refused.push(target.name.clone());
+                    d.iter()
+                        .map(|x| {
+                            assert_eq!(
+                                x.code, "target.unsupported",
+                                "{}: {}",
+                                target.name, x.message
+                            );
+                            format!("error[{}]: {}\n", x.code, x.message)
+                        })
+                        .collect()
+                }
             };
-        insta::assert_snapshot!(
-            format!(
-                "walkthrough_aliyun_download_dual__{}__customer",
-                target.name
-            ),
-            text
-        );
+        insta::assert_snapshot!(format!("{prefix}__{}__customer", target.name), text);
     }
+    refused
 }

@@ -204,6 +204,21 @@ fn a_target_that_writes_one_tunnel_refuses_two() {
         "{:?}",
         d[0].help
     );
+    // The device's own reason, from its target.toml, and what to do instead.
+    assert!(
+        d[0].message.contains("RouterOS IPsec is policy-based only")
+            && d[0].message.contains("drop packet and acquire SA"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("render the connection for a device with route-based IPsec"),
+        "{:?}",
+        d[0].help
+    );
 }
 
 #[test]

@@ -295,11 +295,26 @@ pub struct Features {
     /// tunnel only refuses a connection with two, rather than silently leave one out.
     #[serde(default = "one")]
     pub tunnels: u8,
+    /// Why the templates write one tunnel only, in the device's terms (the refusal of a
+    /// connection with two says it), and what to use instead (its help line).
+    #[serde(default)]
+    pub one_tunnel: Option<OneTunnel>,
     /// Two tunnels without BGP fail over: the device withdraws the static route into a tunnel
     /// that is down (a tunnel interface that follows its SA, or a script that removes the
     /// route). Without it, two tunnels need BGP.
     #[serde(default = "yes")]
     pub static_failover: bool,
+}
+
+/// `[features.one_tunnel]` in target.toml: why a target writes one tunnel of a connection, and
+/// what a user with a connection of two can do instead.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneTunnel {
+    /// The device's reason, appended to the refusal's message.
+    pub why: String,
+    /// What to do instead, put before the list of targets that write both tunnels.
+    pub instead: String,
 }
 
 /// The numbers that make a device prefer the master tunnel of two and fall back to the slave:

@@ -85,26 +85,29 @@ pub fn build(
         .as_ref()
         .map_or(first.name.as_str(), |t| t.value.as_str());
     if usize::from(target.features.tunnels) < conns.len() {
+        let one = target.features.one_tunnel.as_ref();
+        let targets = super::super::registry()
+            .targets()
+            .filter(|t| usize::from(t.features.tunnels) >= conns.len())
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         diags.push(
             Diagnostic::error(
                 "target.unsupported",
                 format!(
-                    "target `{}` writes one tunnel per connection, and connection `{}` has {}: leaving one out would leave no path when the other is down",
+                    "target `{}` writes one tunnel per connection, and connection `{}` has {}: leaving one out would leave no path when the other is down{}",
                     target.name,
                     quote::comment_safe(label),
-                    conns.len()
+                    conns.len(),
+                    one.map(|o| format!(". {}", o.why)).unwrap_or_default()
                 ),
             )
             .at(first.role.span, "a connection with two tunnels")
-            .help(format!(
-                "choose a target that writes both tunnels: {}",
-                super::super::registry()
-                    .targets()
-                    .filter(|t| usize::from(t.features.tunnels) >= conns.len())
-                    .map(|t| t.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            .help(match one {
+                Some(o) => format!("{}; targets that write both tunnels: {targets}", o.instead),
+                None => format!("choose a target that writes both tunnels: {targets}"),
+            }),
         );
         return Err(diags);
     }

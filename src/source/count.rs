@@ -9,7 +9,8 @@
 //! - A fleet list (`connections:`, see `split`) that could hold more values than the limit (an
 //!   upper bound from its separator characters) is run through the parser's own budget check,
 //!   which streams the parser's events without building a tree (about a third of the parse).
-//!   Over the node limit, a second streaming pass finds the value where the parser stops. Other
+//!   A second streaming pass, on the other core at the same time, finds the value where the
+//!   parser stops over the node limit (or is told to give up when it is not over). Other
 //!   YAML is left to the parser, which also stops at the limit: a fleet is what would otherwise
 //!   be read to its end in parts, and a flow document (`{Psk: a, Psk: a, ...}`) is usually
 //!   stopped by the parser long before, at a duplicate key.
@@ -18,6 +19,8 @@
 //! the limit is refused for its size even where the parser would have stopped earlier at a
 //! duplicate key (both are refusals). Any other case (not JSON, aliases, another budget
 //! breached first, a syntax error) is left to the parser.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -56,7 +59,6 @@ fn upper_bound(text: &str) -> usize {
 /// A YAML text that may be over the node limit, checked by the parser's own budget.
 fn yaml(text: &str, limits: Limits) -> Option<Diagnostic> {
     use serde_saphyr::budget::{check_yaml_budget, BudgetBreach, EnforcingPolicy};
-    use serde_saphyr::granit_parser::{Event, Parser};
     // Aliases replay values: the parser's count is not the text's.
     if text.contains(['&', '*'])
         || upper_bound(text) <= limits.nodes
@@ -66,25 +68,44 @@ fn yaml(text: &str, limits: Limits) -> Option<Diagnostic> {
     }
     let mut budget = serde_saphyr::Budget::default();
     super::budget(limits, &mut budget);
-    let report = check_yaml_budget(text, budget, EnforcingPolicy::AllContent).ok()?;
-    let breach = report.breached?;
-    if !matches!(breach, BudgetBreach::Nodes { .. }) {
-        return None;
-    }
-    let mut nodes = 0;
-    for item in Parser::new_from_str(text) {
+    // The budget check says whether the node limit is what the parser would breach first;
+    // the value where it stops is found by a second streaming pass, run on the other core at
+    // the same time and told to stop when the budget check finds no such breach.
+    let give_up = AtomicBool::new(false);
+    let (breach, at) = std::thread::scope(|s| {
+        let locate = s.spawn(|| first_value_over(text, limits.nodes, &give_up));
+        let breach = check_yaml_budget(text, budget, EnforcingPolicy::AllContent)
+            .ok()
+            .and_then(|r| r.breached)
+            .filter(|b| matches!(b, BudgetBreach::Nodes { .. }));
+        if breach.is_none() {
+            give_up.store(true, Ordering::Relaxed);
+        }
+        (breach, locate.join().ok().flatten())
+    });
+    Some(super::over_limit(
+        &format!("{:?}", breach?),
+        Some(Span::new(at?, 1)),
+    ))
+}
+
+/// Where the value number `nodes + 1` of a YAML text starts, streaming the parser's events
+/// (no tree); `None` at a parse error, when the text holds no more, or once `give_up` is set.
+fn first_value_over(text: &str, nodes: usize, give_up: &AtomicBool) -> Option<usize> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    let mut seen = 0;
+    for (i, item) in Parser::new_from_str(text).enumerate() {
+        if i % 4096 == 0 && give_up.load(Ordering::Relaxed) {
+            return None;
+        }
         let (event, span) = item.ok()?;
         if matches!(
             event,
             Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
         ) {
-            nodes += 1;
-            if nodes > limits.nodes {
-                let at = span.start.byte_offset().unwrap_or(span.start.index());
-                return Some(super::over_limit(
-                    &format!("{breach:?}"),
-                    Some(Span::new(at, 1)),
-                ));
+            seen += 1;
+            if seen > nodes {
+                return Some(span.start.byte_offset().unwrap_or(span.start.index()));
             }
         }
     }

@@ -434,3 +434,32 @@ fn an_unknown_fact_is_a_diagnostic_with_a_did_you_mean() {
     assert!(err.contains("ipsecgen.toml:5:1"), "{err}");
     assert!(err.contains("did you mean `virtual-router`?"), "{err}");
 }
+
+/// A number a fact does not take is not a misspelling of one it does (libreswan 6 is not a typo
+/// of 4): the help says which versions are accepted, without a did-you-mean.
+#[test]
+fn an_unknown_version_names_the_accepted_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = std::fs::canonicalize(STATIC).expect("example");
+    let err = failure(
+        &[
+            "render",
+            input.to_str().expect("path"),
+            "--no-config",
+            "--target",
+            "libreswan",
+            "--device",
+            "version=6",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        err,
+        "device.unknown-value
+
+  × device fact `version` cannot be `6`
+  help: version accepts 4, 5 only (the major version of the device's software, where the output
+        depends on it); ipsecgen has no output for version 6
+"
+    );
+}

@@ -324,3 +324,65 @@ nat (inside,outside) 1 source static dc-fw-local dc-fw-local destination static 
 !                     a VTI; one written (inside,any) does: exempt the protected subnets from it.",
     );
 }
+
+/// A zone or the LAN interface given while the platform is a router (the default) would do
+/// nothing: the output writes no zone. Refused, naming the flag, the value and the way out; a
+/// fact another rendered target uses is still accepted.
+#[test]
+fn a_firewall_fact_on_a_router_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgp.yaml");
+    std::fs::write(&p, BGP).expect("write");
+    let p = p.to_str().expect("path");
+    for (target, flag) in [
+        ("huawei-vrp", "wan-zone=outside"),
+        ("huawei-vrp", "huawei-vrp.vpn-zone=cloud"),
+        ("h3c-comware", "lan=GigabitEthernet1/0/5"),
+    ] {
+        let out = ipsecgen()
+            .args(["render", p, "--no-config", "--target", target])
+            .args(["--device", flag])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty(), "{target} {flag}: rendered");
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        let (key, value) = flag.split_once('=').expect("flag");
+        let key = key.rsplit('.').next().expect("key");
+        // The report as one line of words (miette wraps it at the terminal width).
+        let flat: Vec<&str> = err.split_whitespace().filter(|w| *w != "│").collect();
+        assert_eq!(
+            flat.join(" "),
+            format!(
+                "device.router-fact × --device gives device fact `{key}` = {value}, which does \
+                 nothing on {target}: its platform is router, whose output writes no security \
+                 zones or policies help: if the device is a firewall, add --device \
+                 platform=firewall (or `platform = \"firewall\"` in ipsecgen.toml [device]); on a \
+                 router, leave out {key}"
+            ),
+            "{target} {flag}:\n{err}"
+        );
+        // With platform = firewall the same fact is taken.
+        ipsecgen()
+            .args(["render", p, "--no-config", "--target", target])
+            .args(["--device", flag, "--device", "platform=firewall"])
+            .assert()
+            .success();
+    }
+    // juniper-srx writes wan-zone whatever the platform: the flag is not refused.
+    let out = tempfile::tempdir().expect("tempdir");
+    ipsecgen()
+        .args([
+            "render",
+            p,
+            "--no-config",
+            "--target",
+            "huawei-vrp,juniper-srx",
+            "-o",
+        ])
+        .arg(out.path().join("o"))
+        .args(["--device", "wan-zone=outside"])
+        .assert()
+        .success();
+}

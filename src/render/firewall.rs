@@ -20,6 +20,10 @@ pub struct FirewallSpec {
     /// letter case.
     #[serde(default)]
     pub builtin_zones: Vec<String>,
+    /// The device facts only the firewall part uses: given while the platform is a router,
+    /// they would do nothing, so they are refused (`device.router-fact`).
+    #[serde(default)]
+    pub facts: Vec<String>,
 }
 
 /// One security zone of the device facts.

@@ -190,11 +190,11 @@ pub fn run(a: &RenderArgs) -> u8 {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let mut diags = Diagnostics::default();
+    let mut diags = vec![Diagnostics::default(); inputs.len().max(1)];
     let mut outputs = Vec::new();
     if !inputs.iter().any(|c| c.diagnostics.has_errors()) {
         for t in &targets {
-            match crate::render_joined(
+            match crate::render_per_input(
                 &inputs,
                 RenderOptions {
                     side,
@@ -213,21 +213,25 @@ pub fn run(a: &RenderArgs) -> u8 {
                 })),
                 // With `all`, a target that cannot express this connection is skipped and said.
                 Err(d) if several && names.iter().any(|n| n == "all") => {
-                    for x in d.iter() {
+                    for x in d.iter().flat_map(|d| d.iter()) {
                         eprintln!("note: skipped {}: {} [{}]", t.name, x.message, x.code);
                     }
                 }
-                Err(d) => diags.extend(d),
+                Err(per_input) => {
+                    for (i, d) in per_input.into_iter().enumerate() {
+                        diags[i].extend(d);
+                    }
+                }
             }
         }
     }
-    // Each input's diagnostics with its own text; those of the render, with the first input's.
-    let mut failed = diags.has_errors();
+    // Each input's diagnostics with its own text, then the render's about its values (their
+    // spans point into it); those about no one input come with the first.
+    let mut failed = diags.iter().any(Diagnostics::has_errors);
     for (i, c) in inputs.iter().enumerate() {
-        let mut d = c.diagnostics.clone().without_superseded(&diags);
-        if i == 0 {
-            d.extend(std::mem::take(&mut diags));
-        }
+        let render = std::mem::take(&mut diags[i]);
+        let mut d = c.diagnostics.clone().without_superseded(&render);
+        d.extend(render);
         failed |= d.has_errors();
         if !d.is_empty() {
             emit(

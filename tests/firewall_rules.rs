@@ -93,9 +93,19 @@ firewall zone trust
  add interface GigabitEthernet0/0/3
 #
 firewall zone name cloud
+ set priority 10
  add interface Tunnel0/0/1
  add interface Tunnel0/0/2
 #",
+    );
+    // The zone it creates needs a priority no other zone holds: the header says so.
+    assert!(
+        text.contains("\n#   zone-priority = 10 (default: replace before applying)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n# zone priority 10 = held by no other security zone (`display zone`);\n"),
+        "{text}"
     );
     for (name, peer) in [
         ("hangzhou-t-bdb1", "203.0.113.50"),
@@ -385,4 +395,65 @@ fn a_firewall_fact_on_a_router_is_refused() {
         .args(["--device", "wan-zone=outside"])
         .assert()
         .success();
+}
+
+/// A zone priority the device cannot set (a predefined zone's, or out of 1-100) is refused;
+/// the zones created after the first take the next free numbers, skipping the predefined ones.
+#[test]
+fn huawei_zone_priorities_are_free_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgp.yaml");
+    std::fs::write(&p, BGP).expect("write");
+    let p = p.to_str().expect("path");
+    for bad in ["50", "0", "101", "ten"] {
+        let out = ipsecgen()
+            .args(["render", p, "--no-config", "--target", "huawei-vrp"])
+            .args(["--device", "platform=firewall"])
+            .args(["--device", &format!("zone-priority={bad}")])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        let flat: Vec<&str> = err.split_whitespace().filter(|w| *w != "│").collect();
+        assert_eq!(
+            flat.join(" "),
+            format!(
+                "device.unknown-value × --device gives device fact `zone-priority` = {bad}, \
+                 which huawei-vrp cannot set help: zone-priority is a number from 1 to 100 that \
+                 no security zone of the device has yet (the predefined zones hold 5, 50, 85, 100)"
+            )
+        );
+    }
+    let text = render(
+        None,
+        "huawei-vrp",
+        &[
+            "--device",
+            "platform=firewall",
+            "--device",
+            "zone-priority=84",
+            "--device",
+            "wan-zone=outside",
+            "--device",
+            "lan-zone=inside",
+            "--device",
+            "vpn-zone=cloud",
+        ],
+    );
+    assert_block(
+        &text,
+        "firewall zone name outside
+ set priority 84
+ add interface GigabitEthernet0/0/1
+#
+firewall zone name inside
+ set priority 86
+ add interface GigabitEthernet0/0/2
+#
+firewall zone name cloud
+ set priority 87
+ add interface Tunnel0/0/1
+#",
+    );
 }

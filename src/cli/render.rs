@@ -64,7 +64,8 @@ pub struct RenderArgs {
     pub templates: Option<PathBuf>,
     /// A device fact the cloud API does not carry, such as wan=ethernet1/3 or lan-zone=inside
     /// (repeatable; TARGET.KEY=VALUE for one target; overrides [device] in ipsecgen.toml;
-    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix)
+    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix,
+    /// nat-acl, zone-priority, platform, version)
     #[arg(long, value_name = "KEY=VALUE")]
     pub device: Vec<String>,
     #[command(flatten)]

@@ -47,6 +47,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "the access list your source NAT (PAT) matches: the NAT exemption's deny entries go into it",
     ),
     (
+        "zone-priority",
+        "the security priority of the first security zone the output creates (each zone of a device has its own); further ones take the next free numbers",
+    ),
+    (
         "platform",
         "router or firewall: a firewall denies traffic between security zones, so the output adds the tunnel's zones and security policies",
     ),
@@ -259,6 +263,9 @@ impl DeviceInput {
                     if !self.takes(t, g.fact) {
                         return Err(router_fact(&where_, g, &[t]));
                     }
+                    if g.fact == super::firewall::ZONE_PRIORITY {
+                        super::firewall::check_priority(t, &g.value, &where_)?;
+                    }
                 }
                 None if g.source == FactSource::Flag
                     && !rendered.iter().any(|t| t.device.contains_key(g.fact)) =>
@@ -270,7 +277,13 @@ impl DeviceInput {
                 {
                     return Err(router_fact(&where_, g, rendered));
                 }
-                None => {}
+                None => {
+                    if g.fact == super::firewall::ZONE_PRIORITY {
+                        for t in rendered.iter().filter(|t| t.device.contains_key(g.fact)) {
+                            super::firewall::check_priority(t, &g.value, &where_)?;
+                        }
+                    }
+                }
             }
         }
         Ok(())

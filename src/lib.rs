@@ -179,33 +179,58 @@ pub fn render_all(
     render_joined(std::slice::from_ref(checked), opts, target)
 }
 
-/// One connection to render, with its input's name: a single tunnel, or a group's tunnels.
-type Unit<'a> = Vec<(&'a Connection, &'a str)>;
+/// One connection to render, with the index of its input: a single tunnel, or a group's
+/// tunnels.
+type Unit<'a> = Vec<(&'a Connection, usize)>;
+
+/// What rendering several inputs refused, per input (in the order of `inputs`): a connection's
+/// diagnostics go with the input it was read from, whose text their spans point into (a value
+/// joined from another input carries no span); those about no single input (two connections
+/// of one name, too many tunnels) go with the first.
+pub type PerInput = Vec<Diagnostics>;
 
 /// Render every connection of several inputs (read with `check_joined`) as one set: a
-/// sub-folder per connection when there are several in all, plus the combined files.
+/// sub-folder per connection when there are several in all, plus the combined files. The
+/// diagnostics come in the order of the inputs (`render_per_input` says whose they are).
 pub fn render_joined(
     inputs: &[Checked],
     opts: RenderOptions,
     target: &Target,
 ) -> Result<Vec<(String, Output)>, Diagnostics> {
+    render_per_input(inputs, opts, target).map_err(|per_input| {
+        let mut all = Diagnostics::default();
+        per_input.into_iter().for_each(|d| all.extend(d));
+        all
+    })
+}
+
+/// `render_joined`, with each input's diagnostics apart (see `PerInput`).
+pub fn render_per_input(
+    inputs: &[Checked],
+    opts: RenderOptions,
+    target: &Target,
+) -> Result<Vec<(String, Output)>, PerInput> {
     let mut outputs = Vec::new();
     let mut errors = Diagnostics::default();
+    let mut per_input: PerInput = vec![Diagnostics::default(); inputs.len().max(1)];
     let mut skipped = Diagnostics::default();
-    let all: Vec<(&Connection, &str)> = inputs
+    let first = |d: Diagnostics| {
+        let mut out: PerInput = vec![Diagnostics::default(); inputs.len().max(1)];
+        out[0] = d;
+        out
+    };
+    let name = |i: usize| inputs[i].source.name.as_str();
+    let all: Vec<(&Connection, usize)> = inputs
         .iter()
-        .flat_map(|c| {
-            c.connections
-                .iter()
-                .map(|conn| (conn, c.source.name.as_str()))
-        })
+        .enumerate()
+        .flat_map(|(i, c)| c.connections.iter().map(move |conn| (conn, i)))
         .collect();
     // A connection is rendered as one unit: a single tunnel, or the tunnels of one group.
     let mut units: Vec<Unit> = Vec::new();
-    for (conn, input) in &all {
+    for &(conn, input) in &all {
         let joins = units.last().is_some_and(|u| {
             let (prev, prev_input) = u[u.len() - 1];
-            prev_input == *input
+            prev_input == input
                 && matches!((&prev.group, &conn.group), (Some(a), Some(b)) if a.name == b.name)
         });
         match units.last_mut() {
@@ -213,7 +238,7 @@ pub fn render_joined(
             _ => units.push(vec![(conn, input)]),
         }
     }
-    let unit_name = |u: &[(&'_ Connection, &str)]| -> String {
+    let unit_name = |u: &[(&'_ Connection, usize)]| -> String {
         let c = u[0].0;
         c.group.as_ref().map_or(c.name.clone(), |g| g.name.clone())
     };
@@ -222,15 +247,15 @@ pub fn render_joined(
         // Each connection gets a folder named after it: two of one name would share it.
         let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
         for u in &units {
-            let name = unit_name(u);
-            let input = u[0].1;
-            if let Some(first) = seen.insert(name.clone(), input) {
+            let unit = unit_name(u);
+            let input = name(u[0].1);
+            if let Some(first) = seen.insert(unit.clone(), input) {
                 errors.push(
                     diag::Diagnostic::error(
                         "input.duplicate-name",
                         format!(
                             "two connections are named `{}` ({} and {}): their output folders would be one",
-                            name,
+                            unit,
                             render::quote::path_word(first),
                             render::quote::path_word(input)
                         ),
@@ -240,7 +265,7 @@ pub fn render_joined(
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(first(errors));
         }
     }
     if all.len() > 1 {
@@ -265,7 +290,7 @@ pub fn render_joined(
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(first(errors));
         }
     }
     // Route-based tunnels (two tunnels of a group, BGP by default, or --tunnel-mode route) each
@@ -295,7 +320,7 @@ pub fn render_joined(
             )
             .help("render the fleet in parts"),
         );
-        return Err(errors);
+        return Err(first(errors));
     };
     // The headers' regenerate command names every input the facts came from.
     let joined_input = render::quote::join_inputs(inputs.iter().map(|c| c.source.name.as_str()));
@@ -313,7 +338,7 @@ pub fn render_joined(
         let input = if inputs.len() > 1 {
             joined_input.as_str()
         } else {
-            unit[0].1
+            name(unit[0].1)
         };
         render::render_tunnels(&conns, opts, target, input, numbers)
     });
@@ -332,19 +357,21 @@ pub fn render_joined(
             Err(d) if several && d.iter().all(|x| x.code == "target.nothing-to-render") => {
                 skipped.extend(d)
             }
-            Err(d) => errors.extend(d),
+            Err(d) => per_input[unit[0].1].extend(d),
         }
     }
-    if outputs.is_empty() && errors.is_empty() {
-        errors.extend(skipped);
+    let failed = per_input.iter().any(|d| !d.is_empty());
+    if outputs.is_empty() && !failed {
+        // Nothing to say about any connection: said once, with the first input.
+        return Err(first(skipped));
     }
-    if several && errors.is_empty() {
+    if several && !failed {
         outputs.extend(combined(&outputs, target));
     }
-    if errors.is_empty() {
-        Ok(outputs)
+    if failed {
+        Err(per_input)
     } else {
-        Err(errors)
+        Ok(outputs)
     }
 }
 

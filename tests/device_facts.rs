@@ -30,6 +30,7 @@ const FACTS: &[(&str, &str)] = &[
     ("tunnel-prefix", "Tun9/"),
     ("nat-acl", "PAT-OUT9"),
     ("platform", "firewall"),
+    ("zone-priority", "20"),
 ];
 
 /// (target, input (None: BGP), tunnel mode, header comment leader, facts listed in the
@@ -115,17 +116,22 @@ const CASES: &[Case] = &[
             "lan-zone",
             "tunnel-prefix",
             "platform",
+            "zone-priority",
         ],
         &[
             "interface Tun9/1",
             " source wan9/9",
             " peer 169.254.70.1 connect-interface Tun9/1",
             "firewall zone name zwan",
+            " set priority 20",
             " add interface wan9/9",
             "firewall zone name zlan",
+            " set priority 21",
             " add interface lan9",
             "firewall zone name zvpn",
+            " set priority 22",
             " add interface Tun9/1",
+            "# zone priority 20, 21, 22 = held by no other security zone (`display zone`);",
             "  source-zone zlan",
             "  destination-zone zvpn",
         ],
@@ -135,11 +141,21 @@ const CASES: &[Case] = &[
         None,
         "policy",
         "#",
-        &["wan", "lan", "wan-zone", "lan-zone", "loopback", "platform"],
+        &[
+            "wan",
+            "lan",
+            "wan-zone",
+            "lan-zone",
+            "loopback",
+            "platform",
+            "zone-priority",
+        ],
         &[
             "interface wan9/9",
             " peer 169.254.70.1 connect-interface Loop9",
             "firewall zone name zwan",
+            " set priority 20",
+            " set priority 21",
             "  destination-zone zwan",
         ],
     ),
@@ -433,4 +449,33 @@ fn an_unknown_fact_is_a_diagnostic_with_a_did_you_mean() {
     assert!(err.contains("device.unknown-fact"), "{err}");
     assert!(err.contains("ipsecgen.toml:5:1"), "{err}");
     assert!(err.contains("did you mean `virtual-router`?"), "{err}");
+}
+
+/// A number a fact does not take is not a misspelling of one it does (libreswan 6 is not a typo
+/// of 4): the help says which versions are accepted, without a did-you-mean.
+#[test]
+fn an_unknown_version_names_the_accepted_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = std::fs::canonicalize(STATIC).expect("example");
+    let err = failure(
+        &[
+            "render",
+            input.to_str().expect("path"),
+            "--no-config",
+            "--target",
+            "libreswan",
+            "--device",
+            "version=6",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        err,
+        "device.unknown-value
+
+  × device fact `version` cannot be `6`
+  help: version accepts 4, 5 only (the major version of the device's software, where the output
+        depends on it); ipsecgen has no output for version 6
+"
+    );
 }

@@ -93,9 +93,19 @@ firewall zone trust
  add interface GigabitEthernet0/0/3
 #
 firewall zone name cloud
+ set priority 10
  add interface Tunnel0/0/1
  add interface Tunnel0/0/2
 #",
+    );
+    // The zone it creates needs a priority no other zone holds: the header says so.
+    assert!(
+        text.contains("\n#   zone-priority = 10 (default: replace before applying)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n# zone priority 10 = held by no other security zone (`display zone`);\n"),
+        "{text}"
     );
     for (name, peer) in [
         ("hangzhou-t-bdb1", "203.0.113.50"),
@@ -323,4 +333,282 @@ nat (inside,outside) 1 source static dc-fw-local dc-fw-local destination static 
         "!   NAT               none is needed: a PAT rule (inside,outside) does not match traffic routed into
 !                     a VTI; one written (inside,any) does: exempt the protected subnets from it.",
     );
+}
+
+/// A zone or the LAN interface given while the platform is a router (the default) would do
+/// nothing: the output writes no zone. Refused, naming the flag, the value and the way out; a
+/// fact another rendered target uses is still accepted.
+#[test]
+fn a_firewall_fact_on_a_router_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgp.yaml");
+    std::fs::write(&p, BGP).expect("write");
+    let p = p.to_str().expect("path");
+    for (target, flag) in [
+        ("huawei-vrp", "wan-zone=outside"),
+        ("huawei-vrp", "huawei-vrp.vpn-zone=cloud"),
+        ("h3c-comware", "lan=GigabitEthernet1/0/5"),
+    ] {
+        let out = ipsecgen()
+            .args(["render", p, "--no-config", "--target", target])
+            .args(["--device", flag])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty(), "{target} {flag}: rendered");
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        let (key, value) = flag.split_once('=').expect("flag");
+        let key = key.rsplit('.').next().expect("key");
+        // The report as one line of words (miette wraps it at the terminal width).
+        let flat: Vec<&str> = err.split_whitespace().filter(|w| *w != "│").collect();
+        assert_eq!(
+            flat.join(" "),
+            format!(
+                "device.router-fact × --device gives device fact `{key}` = {value}, which does \
+                 nothing on {target}: its platform is router, whose output writes no security \
+                 zones or policies help: if the device is a firewall, add --device \
+                 platform=firewall (or `platform = \"firewall\"` in ipsecgen.toml [device]); on a \
+                 router, leave out {key}"
+            ),
+            "{target} {flag}:\n{err}"
+        );
+        // With platform = firewall the same fact is taken.
+        ipsecgen()
+            .args(["render", p, "--no-config", "--target", target])
+            .args(["--device", flag, "--device", "platform=firewall"])
+            .assert()
+            .success();
+    }
+    // juniper-srx writes wan-zone whatever the platform: the flag is not refused.
+    let out = tempfile::tempdir().expect("tempdir");
+    ipsecgen()
+        .args([
+            "render",
+            p,
+            "--no-config",
+            "--target",
+            "huawei-vrp,juniper-srx",
+            "-o",
+        ])
+        .arg(out.path().join("o"))
+        .args(["--device", "wan-zone=outside"])
+        .assert()
+        .success();
+}
+
+/// A zone priority the device cannot set (a predefined zone's, or out of 1-100) is refused;
+/// the zones created after the first take the next free numbers, skipping the predefined ones.
+#[test]
+fn huawei_zone_priorities_are_free_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bgp.yaml");
+    std::fs::write(&p, BGP).expect("write");
+    let p = p.to_str().expect("path");
+    for bad in ["50", "0", "101", "ten"] {
+        let out = ipsecgen()
+            .args(["render", p, "--no-config", "--target", "huawei-vrp"])
+            .args(["--device", "platform=firewall"])
+            .args(["--device", &format!("zone-priority={bad}")])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        let flat: Vec<&str> = err.split_whitespace().filter(|w| *w != "│").collect();
+        assert_eq!(
+            flat.join(" "),
+            format!(
+                "device.unknown-value × --device gives device fact `zone-priority` = {bad}, \
+                 which huawei-vrp cannot set help: zone-priority is a number from 1 to 100 that \
+                 no security zone of the device has yet (the predefined zones hold 5, 50, 85, 100)"
+            )
+        );
+    }
+    let text = render(
+        None,
+        "huawei-vrp",
+        &[
+            "--device",
+            "platform=firewall",
+            "--device",
+            "zone-priority=84",
+            "--device",
+            "wan-zone=outside",
+            "--device",
+            "lan-zone=inside",
+            "--device",
+            "vpn-zone=cloud",
+        ],
+    );
+    assert_block(
+        &text,
+        "firewall zone name outside
+ set priority 84
+ add interface GigabitEthernet0/0/1
+#
+firewall zone name inside
+ set priority 86
+ add interface GigabitEthernet0/0/2
+#
+firewall zone name cloud
+ set priority 87
+ add interface Tunnel0/0/1
+#",
+    );
+}
+
+/// Two tunnels with specific subnets on both sides (Huawei Cloud's two connections over the
+/// gateway's two EIPs, two subnets each side): both tunnel interfaces are in the vpn zone, and
+/// the rules between the LAN zone and that zone permit every local/remote subnet pair, both
+/// ways, whichever tunnel carries it. (Alibaba's dual tunnel with protected data flows cannot
+/// reach this output: a Huawei tunnel interface negotiates 0.0.0.0/0 only, see below.)
+#[test]
+fn huawei_firewall_two_tunnels_permit_every_subnet_pair_on_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from = "examples/walkthrough/huawei";
+    let read = |f: &str| std::fs::read_to_string(format!("{from}/{f}")).expect("example");
+    let vgw = read("vgw.json").replace(
+        "\"attachment_type\": \"er\",",
+        "\"attachment_type\": \"vpc\",\n        \"local_subnets\": [\"10.60.1.0/24\", \"10.60.2.0/24\"],",
+    );
+    let pair = read("pair.json")
+        // Algorithms huawei-vrp has words for.
+        .replace("sha2-512", "sha2-256")
+        .replace("group16", "group14")
+        .replace(
+            "\"192.168.44.0/24\"",
+            "\"192.168.44.0/24\", \"192.168.45.0/24\"",
+        );
+    assert_eq!(
+        pair.matches("192.168.45.0/24").count(),
+        2,
+        "pair.json changed"
+    );
+    std::fs::write(dir.path().join("vgw.json"), vgw).expect("write");
+    std::fs::write(dir.path().join("pair.json"), pair).expect("write");
+    std::fs::write(dir.path().join("cgw.json"), read("cgw.json")).expect("write");
+    let out = ipsecgen()
+        .current_dir(dir.path())
+        .args(["render", "pair.json", "vgw.json", "cgw.json", "--no-config"])
+        .args(["--target", "huawei-vrp", "--side", "customer"])
+        .args([
+            "--device",
+            "platform=firewall",
+            "--device",
+            "vpn-zone=cloud",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    // Two route-based tunnels, both in zone cloud.
+    for i in [1, 2] {
+        assert!(
+            text.contains(&format!("\ninterface Tunnel0/0/{i}\n")),
+            "{text}"
+        );
+    }
+    assert_block(
+        &text,
+        "firewall zone name cloud
+ set priority 10
+ add interface Tunnel0/0/1
+ add interface Tunnel0/0/2
+#",
+    );
+    // The subnet rules: from trust to the tunnels' zone and back, every pair.
+    let local = ["192.168.44.0", "192.168.45.0"];
+    let remote = ["10.60.1.0", "10.60.2.0"];
+    let rule = |name: &str| -> Vec<String> {
+        let start = format!(" rule name {name}\n");
+        let at = text
+            .find(&start)
+            .unwrap_or_else(|| panic!("no {name}:\n{text}"))
+            + start.len();
+        text[at..]
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    };
+    let out_rule = rule("vpn-pair-eip1-out");
+    let in_rule = rule("vpn-pair-eip1-in");
+    assert_eq!(
+        out_rule,
+        [
+            "source-zone trust",
+            "destination-zone cloud",
+            "source-address 192.168.44.0 24",
+            "source-address 192.168.45.0 24",
+            "destination-address 10.60.1.0 24",
+            "destination-address 10.60.2.0 24",
+            "action permit",
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        in_rule,
+        [
+            "source-zone cloud",
+            "destination-zone trust",
+            "source-address 10.60.1.0 24",
+            "source-address 10.60.2.0 24",
+            "destination-address 192.168.44.0 24",
+            "destination-address 192.168.45.0 24",
+            "action permit",
+        ],
+        "{text}"
+    );
+    // Each pair, on each tunnel: the tunnel's interface is in the zone both rules name, and
+    // the rules list the pair's two subnets on the right sides.
+    for tunnel in ["Tunnel0/0/1", "Tunnel0/0/2"] {
+        let zone = text
+            .split("\n#\n")
+            .find(|b| b.lines().any(|l| l == format!(" add interface {tunnel}")))
+            .and_then(|b| b.lines().next())
+            .and_then(|l| l.rsplit(' ').next())
+            .unwrap_or_else(|| panic!("{tunnel} in no zone:\n{text}"));
+        assert!(out_rule.contains(&format!("destination-zone {zone}")));
+        assert!(in_rule.contains(&format!("source-zone {zone}")));
+        for l in local {
+            for r in remote {
+                assert!(out_rule.contains(&format!("source-address {l} 24")));
+                assert!(out_rule.contains(&format!("destination-address {r} 24")));
+                assert!(in_rule.contains(&format!("source-address {r} 24")));
+                assert!(in_rule.contains(&format!("destination-address {l} 24")));
+            }
+        }
+    }
+    // IKE/ESP and BGP per tunnel, to each cloud EIP.
+    for (tunnel, peer, bgp) in [
+        ("vpn-pair-eip1-1", "203.0.113.51", "169.254.56.225"),
+        ("vpn-pair-eip1-2", "203.0.113.102", "169.254.57.1"),
+    ] {
+        assert!(
+            rule(&format!("{tunnel}-ike-out")).contains(&format!("destination-address {peer} 32"))
+        );
+        assert!(rule(&format!("{tunnel}-ike-in")).contains(&format!("source-address {peer} 32")));
+        assert!(
+            rule(&format!("{tunnel}-bgp-out")).contains(&format!("destination-address {bgp} 32"))
+        );
+    }
+
+    // Alibaba's two tunnels with protected data flows (LocalSubnet/RemoteSubnet not
+    // 0.0.0.0/0): refused in route mode (the interfaces negotiate 0.0.0.0/0 only) and in
+    // policy mode (the same selectors twice), so no firewall rule is written for them.
+    for mode in ["route", "policy"] {
+        let out = ipsecgen()
+            .args(["render", DUAL, "--no-config", "--target", "huawei-vrp"])
+            .args(["--tunnel-mode", mode, "--device", "platform=firewall"])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty(), "{mode}");
+        let err = String::from_utf8(out.stderr).expect("utf-8");
+        assert!(err.starts_with("target.unsupported\n"), "{mode}:\n{err}");
+    }
 }

@@ -64,7 +64,8 @@ pub struct RenderArgs {
     pub templates: Option<PathBuf>,
     /// A device fact the cloud API does not carry, such as wan=ethernet1/3 or lan-zone=inside
     /// (repeatable; TARGET.KEY=VALUE for one target; overrides [device] in ipsecgen.toml;
-    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix)
+    /// facts: wan, lan, wan-zone, vpn-zone, lan-zone, virtual-router, loopback, tunnel-prefix,
+    /// nat-acl, zone-priority, platform, version)
     #[arg(long, value_name = "KEY=VALUE")]
     pub device: Vec<String>,
     #[command(flatten)]
@@ -194,11 +195,11 @@ pub fn run(a: &RenderArgs) -> u8 {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let mut diags = Diagnostics::default();
+    let mut diags = vec![Diagnostics::default(); inputs.len().max(1)];
     let mut outputs = Vec::new();
     if !inputs.iter().any(|c| c.diagnostics.has_errors()) {
         for t in &targets {
-            match crate::render_joined(
+            match crate::render_per_input(
                 &inputs,
                 RenderOptions {
                     side,
@@ -217,21 +218,25 @@ pub fn run(a: &RenderArgs) -> u8 {
                 })),
                 // With `all`, a target that cannot express this connection is skipped and said.
                 Err(d) if several && names.iter().any(|n| n == "all") => {
-                    for x in d.iter() {
+                    for x in d.iter().flat_map(|d| d.iter()) {
                         eprintln!("note: skipped {}: {} [{}]", t.name, x.message, x.code);
                     }
                 }
-                Err(d) => diags.extend(d),
+                Err(per_input) => {
+                    for (i, d) in per_input.into_iter().enumerate() {
+                        diags[i].extend(d);
+                    }
+                }
             }
         }
     }
-    // Each input's diagnostics with its own text; those of the render, with the first input's.
-    let mut failed = diags.has_errors();
+    // Each input's diagnostics with its own text, then the render's about its values (their
+    // spans point into it); those about no one input come with the first.
+    let mut failed = diags.iter().any(Diagnostics::has_errors);
     for (i, c) in inputs.iter().enumerate() {
-        let mut d = c.diagnostics.clone().without_superseded(&diags);
-        if i == 0 {
-            d.extend(std::mem::take(&mut diags));
-        }
+        let render = std::mem::take(&mut diags[i]);
+        let mut d = c.diagnostics.clone().without_superseded(&render);
+        d.extend(render);
         failed |= d.has_errors();
         if !d.is_empty() {
             emit(

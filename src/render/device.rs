@@ -47,6 +47,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "the access list your source NAT (PAT) matches: the NAT exemption's deny entries go into it",
     ),
     (
+        "zone-priority",
+        "the security priority of the first security zone the output creates (each zone of a device has its own); further ones take the next free numbers",
+    ),
+    (
         "platform",
         "router or firewall: a firewall denies traffic between security zones, so the output adds the tunnel's zones and security policies",
     ),
@@ -160,12 +164,21 @@ fn unknown_value(fact: &str, value: &str, choices: &[&str]) -> Diagnostic {
         "device.unknown-value",
         format!("device fact `{fact}` cannot be `{value}`"),
     );
+    let all = choices.join(", ");
+    // A number is never a misspelling of another (version 6 is not a typo of 4 or 5): say
+    // which numbers the fact accepts and what they mean.
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        let meaning = FACTS
+            .iter()
+            .find(|(k, _)| *k == fact)
+            .map_or("", |(_, m)| *m);
+        return d.help(format!(
+            "{fact} accepts {all} only ({meaning}); ipsecgen has no output for {fact} {value}"
+        ));
+    }
     match did_you_mean(value, choices.iter().copied()) {
-        Some(s) => d.help(format!(
-            "did you mean `{s}`? ({fact} is one of {})",
-            choices.join(", ")
-        )),
-        None => d.help(format!("{fact} is one of {}", choices.join(", "))),
+        Some(s) => d.help(format!("did you mean `{s}`? ({fact} is one of {all})")),
+        None => d.help(format!("{fact} is one of {all}")),
     }
 }
 
@@ -247,16 +260,46 @@ impl DeviceInput {
                     if !t.device.contains_key(g.fact) {
                         return Err(unused(&where_, g.fact, &[t]));
                     }
+                    if !self.takes(t, g.fact) {
+                        return Err(router_fact(&where_, g, &[t]));
+                    }
+                    if g.fact == super::firewall::ZONE_PRIORITY {
+                        super::firewall::check_priority(t, &g.value, &where_)?;
+                    }
                 }
                 None if g.source == FactSource::Flag
                     && !rendered.iter().any(|t| t.device.contains_key(g.fact)) =>
                 {
                     return Err(unused(&where_, g.fact, rendered));
                 }
-                None => {}
+                None if g.source == FactSource::Flag
+                    && !rendered.iter().any(|t| self.takes(t, g.fact)) =>
+                {
+                    return Err(router_fact(&where_, g, rendered));
+                }
+                None => {
+                    if g.fact == super::firewall::ZONE_PRIORITY {
+                        for t in rendered.iter().filter(|t| t.device.contains_key(g.fact)) {
+                            super::firewall::check_priority(t, &g.value, &where_)?;
+                        }
+                    }
+                }
             }
         }
         Ok(())
+    }
+
+    /// Whether `target`'s output, with the platform these facts give it, writes `fact`: a
+    /// fact of the firewall part (`[firewall] facts`, the zones) does nothing on a router.
+    fn takes(&self, target: &Target, fact: &str) -> bool {
+        target.device.contains_key(fact)
+            && (!target.firewall.facts.iter().any(|f| f == fact)
+                || self
+                    .resolve(target)
+                    .values
+                    .get("platform")
+                    .map(String::as_str)
+                    == Some(super::firewall::FIREWALL))
     }
 
     /// The facts `target` uses, each with its value and where it came from.
@@ -323,8 +366,40 @@ fn unused(where_: &str, fact: &str, targets: &[&Target]) -> Diagnostic {
     }
 }
 
+/// A fact of the firewall part (a zone, the LAN interface) given while the platform is a
+/// router: the output writes no zone, so the value would be silently dropped.
+fn router_fact(where_: &str, g: &Given, targets: &[&Target]) -> Diagnostic {
+    let names: Vec<&str> = targets
+        .iter()
+        .filter(|t| t.device.contains_key(g.fact))
+        .map(|t| t.name.as_str())
+        .collect();
+    let names = names.join(", ");
+    Diagnostic::error(
+        "device.router-fact",
+        format!(
+            "{where_} gives device fact `{}` = {}, which does nothing on {names}: its platform is router, whose output writes no security zones or policies",
+            g.fact,
+            quote::shell_word(&g.value)
+        ),
+    )
+    .help(format!(
+        "if the device is a firewall, add --device platform=firewall (or `platform = \"firewall\"` in ipsecgen.toml [device]); on a router, leave out {}",
+        g.fact
+    ))
+}
+
 /// Check a target's own `[device]` table: known facts with safe defaults.
-pub fn check_defaults(target: &str, defaults: &BTreeMap<String, String>) -> Result<(), String> {
+pub fn check_defaults(
+    target: &str,
+    defaults: &BTreeMap<String, String>,
+    firewall_facts: &[String],
+) -> Result<(), String> {
+    if let Some(f) = firewall_facts.iter().find(|f| !defaults.contains_key(*f)) {
+        return Err(format!(
+            "templates/{target}/target.toml: [firewall] facts names {f}, which is not in [device]"
+        ));
+    }
     for (k, v) in defaults {
         if known_fact(k).is_err() {
             return Err(format!(

@@ -469,7 +469,7 @@ impl Target {
                 t.name
             ));
         }
-        super::device::check_defaults(folder, &t.device)?;
+        super::device::check_defaults(folder, &t.device, &t.firewall.facts)?;
         Ok(t)
     }
 

@@ -528,6 +528,7 @@ pub fn build_numbered(
         (None, None, None, None, None)
     };
     let device = opts.device.resolve(target);
+    let firewall = super::firewall::context(target, &device, topo.tunnel.route);
     let yes = word(target, "bool", "true", None, &mut diags);
     let no = word(target, "bool", "false", None, &mut diags);
 
@@ -571,7 +572,7 @@ pub fn build_numbered(
             .collect(),
         yes,
         no,
-        firewall: super::firewall::context(target, &device),
+        firewall,
         device: device.values,
         device_facts: device.facts,
         role: view.group.as_ref().map(|g| g.role.value.id()),

@@ -3,6 +3,7 @@
 pub mod count;
 pub mod encoding;
 pub mod file;
+pub mod json_tree;
 pub mod query;
 pub mod secret_file;
 pub mod split;
@@ -210,6 +211,14 @@ pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
 
 /// [`parse_whole`] under the given limits.
 pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
+    if let Some(node) = json_tree::parse(text, limits) {
+        return Ok(node);
+    }
+    parse_yaml_within(text, limits)
+}
+
+/// [`parse_whole_within`] by the YAML parser alone (tests compare it with the JSON reader).
+pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
     serde_saphyr::from_str_with_options::<Node>(text, parse_options(limits)).map_err(|e| {
         let span = e.location().map(|loc| {
             let s = loc.span();

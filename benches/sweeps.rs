@@ -22,7 +22,7 @@ use ipsecgen::source::MAX_INPUT_BYTES;
 
 #[path = "../tests/common/growth.rs"]
 mod growth;
-use growth::{children, fleet, query, subnets, unknown, PSK};
+use growth::{children, fleet, fleet_spread, query, subnets, unknown, PSK};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ipsecgen");
 
@@ -340,8 +340,12 @@ fn limits(scratch: &Path) {
     let subnets_16 = subnets((MAX_INPUT_BYTES - 600) / 17);
     // Distinct dotted parameters of 12 to 13 bytes each.
     let query_16 = query((MAX_INPUT_BYTES - query(0).len()) / 13);
+    // The most connections under the node limit (a BGP one is 35 values, another 21; the list
+    // and its key 3), all valid: accepted, so checked in full.
+    let fleet_at_limit = fleet_spread((ipsecgen::source::MAX_NODES - 3) / 98 * 4);
     let cases: Vec<(&str, String)> = vec![
         ("a fleet of one-line connections", fleet_16),
+        ("the largest fleet under the node limit", fleet_at_limit),
         ("a RemoteSubnet list", subnets_16),
         ("a query string of dotted parameters", query_16),
         ("nested sequences `[[[...`", fill("", "[", "")),

@@ -114,6 +114,39 @@ pub fn fleet(n: usize) -> String {
     s
 }
 
+/// A native file of `n` connections like [`fleet`], with BGP on every fourth one, so that tens
+/// of thousands fit the tunnel /30s Alibaba Cloud leaves free (169.254.10.0/30 up, but
+/// 169.254.169.x).
+pub fn fleet_spread(n: usize) -> String {
+    let mut s = String::from("connections:\n");
+    for i in 0..n {
+        let (a, b, c) = octets(i);
+        let k = i / 4;
+        // 169.254.169.252/30 is reserved: the 169 block is skipped.
+        let t3 = 10 + k / 64;
+        let (t3, t4) = (if t3 >= 169 { t3 + 1 } else { t3 }, (k % 64) * 4);
+        assert!(t3 < 256, "fleet_spread({n}) runs out of free /30s");
+        let (cloud_bgp, customer_bgp, bgp) = if i % 4 == 0 {
+            (
+                format!(", asn: 45104, bgp_ip: 169.254.{t3}.{}", t4 + 1),
+                format!(
+                    ", asn: {}, bgp_ip: 169.254.{t3}.{}",
+                    64512 + i % 1000,
+                    t4 + 2
+                ),
+                format!(", bgp: {{enabled: true, tunnel_cidr: 169.254.{t3}.{t4}/30}}"),
+            )
+        } else {
+            Default::default()
+        };
+        s.push_str(&format!(
+            "- {{name: c{i}, cloud: {{gateway: 203.0.113.1, subnets: [10.{a}.{b}.{c}/32]{cloud_bgp}}}, customer: {{gateway: 198.51.{a}.{b}, subnets: [172.{}.{b}.{c}/32]{customer_bgp}}}, psk: {{env: {PSK_VAR}}}{bgp}}}\n",
+            16 + a
+        ));
+    }
+    s
+}
+
 /// [`fleet`] with each connection's own PSK written inline (every one a secret the report
 /// masks wherever it stands).
 pub fn fleet_inline(n: usize) -> String {

@@ -608,6 +608,13 @@ fn child_sa(conn: &Connection, c: &vici::Value, what: &str, rekeyed: bool, f: &m
     }
 }
 
+/// The side that initiated the run: as the host runner recorded it (lab/pair.sh INITIATOR),
+/// else (the VM lab) the side whose config starts by itself, else the customer.
+fn initiated_by<'a>(s: &Scenario, r: &'a Record) -> &'a str {
+    r.get("INITIATOR")
+        .unwrap_or_else(|| s.self_start.unwrap_or(Side::Customer).id())
+}
+
 /// An installed child's (local-ts, remote-ts).
 type TsPair = (BTreeSet<String>, BTreeSet<String>);
 
@@ -628,6 +635,7 @@ fn installed_selectors(
     d: &mut Vec<String>,
 ) {
     let id = side.id();
+    let who = initiated_by(s, r);
     let conf = read(&s.side_dir(side).join("swanctl.conf"));
     let configured = super::scenario::child_selectors(&conf);
     let Ok(sas) = vici::parse_list_sas(&r.file(&format!("sas-{id}.raw"))) else {
@@ -673,15 +681,13 @@ fn installed_selectors(
                 f.push(format!(
                     "{id}: child {name} INSTALLED with local-ts {li:?} remote-ts {ri:?}, \
                      configured {lc:?} / {rc:?}: narrowed (docs/alibaba-reference.md 10.5; \
-                     {} initiated)",
-                    s.initiator.id()
+                     {who} initiated)"
                 ));
             }
         }
         if compared > 0 && narrowed.is_empty() && side == Side::Cloud {
             d.push(format!(
-                "cloud selectors as configured ({compared} children, {} initiated)",
-                s.initiator.id()
+                "cloud selectors as configured ({compared} children, {who} initiated)"
             ));
         }
         return;

@@ -50,6 +50,14 @@
 #                       them the initiator's --list-conns had; REFUSED_TS: how
 #                       many were refused with TS_UNACCEPTABLE)
 #   INITIATOR           customer (default) or cloud
+#   RESPONDER_START     as-rendered (default) or none: with none, the copy of
+#                       the other side's swanctl.conf (not $INITIATOR's) is
+#                       loaded with each `start_action = start` changed to
+#                       `start_action = none`, so that only $INITIATOR
+#                       initiates (two sides starting on load race: two IKE
+#                       SAs, either may survive).  RESPONDER_START_HELD counts
+#                       the lines changed.  Trap policies stay as rendered
+#                       (no traffic is sent before the SA wait ends).
 #   INITIATE_TIMEOUT    seconds per `swanctl --initiate` (default 10)
 #   SA_WAIT             seconds to wait for IKE ESTABLISHED + all initiated
 #                       children INSTALLED on both sides (default 15)
@@ -70,7 +78,8 @@
 #   PINGS               pairs "src dst" separated by ';' or newlines, run from
 #                       the $PING_SIDE (default customer) namespace: ping -n
 #                       -c $PING_COUNT -W 1 -i $PING_INTERVAL -I src dst
-#                       (defaults 3 and 0.2), after the SA wait
+#                       (defaults 3 and 0.2), after the SA wait; "SIDE src
+#                       dst" (SIDE cloud or customer) pings from that side
 #   BGP_WAIT            seconds to wait for every peer on both sides to be
 #                       Established (default 40)
 #   BGP_SETTLE          then up to this many seconds more until every peer has
@@ -88,6 +97,7 @@
 #                       and the same keys as one flat JSON object (integers as
 #                       numbers).  Keys, in order:
 #     LAB_NAME RUN_STATUS(ok|incomplete|charon_<side>_failed) RESULTS_DIR
+#     RESPONDER_START RESPONDER_START_HELD
 #     LOAD_<S>_RC LOAD_<S>_UNEXPECTED_LINES   (lines other than the usual
 #         "loaded ...", "no pools found, 0 unloaded", "successfully loaded ...")
 #     INITIATOR INITIATE_CHILDREN(csv or none) INITIATE_OK INITIATE_FAILED
@@ -95,7 +105,8 @@
 #     CHILDREN_EXPECTED IKE_ESTABLISHED_<S>(count) CHILDREN_INSTALLED_<S>(count)
 #     with REKEY_CHILDREN: REKEY_<n>_CHILD REKEY_<n>_RC REKEY_<n>_OK(0|1)
 #         REKEY_COUNT REKEY_ALL_OK(1 = every listed child rekeyed)
-#     PING_<n>_SRC PING_<n>_DST PING_<n>_RC PING_<n>_LOSS(percent, integer)
+#     PING_<n>_SIDE PING_<n>_SRC PING_<n>_DST PING_<n>_RC
+#         PING_<n>_LOSS(percent, integer)
 #     PING_COUNT PING_ALL_OK(1 = at least one ping and all 0% loss, rc 0)
 #     BGP_<S>_ENABLED(0|1), when 1 also: BGP_<S>_STATE (Established when every
 #         peer is, else the first other state, "none" without peers)
@@ -157,6 +168,8 @@ done
 INITIATE=${INITIATE:-all}
 INITIATOR=${INITIATOR:-customer}
 [[ $INITIATOR == customer || $INITIATOR == cloud ]] || env_fail "INITIATOR must be customer or cloud"
+RESPONDER_START=${RESPONDER_START:-as-rendered}
+[[ $RESPONDER_START == as-rendered || $RESPONDER_START == none ]] || env_fail "RESPONDER_START must be as-rendered or none"
 INITIATE_TIMEOUT=${INITIATE_TIMEOUT:-10}
 SA_WAIT=${SA_WAIT:-15}
 PINGS=${PINGS:-}
@@ -298,6 +311,14 @@ for side in cloud customer; do
     done
     cp "$conf" "$WORK/$side/swanctl/swanctl.conf"
 done
+# only $INITIATOR initiates: the responder's `start_action = start` held (see RESPONDER_START)
+held=0
+if [[ $RESPONDER_START == none ]]; then
+    responder=cloud; [[ $INITIATOR == cloud ]] && responder=customer
+    f=$WORK/$responder/swanctl/swanctl.conf
+    held=$(grep -cE '^[[:space:]]*start_action[[:space:]]*=[[:space:]]*start[[:space:]]*$' "$f") || held=0
+    sed -i -E 's/^([[:space:]]*start_action[[:space:]]*=[[:space:]]*)start[[:space:]]*$/\1none/' "$f"
+fi
 # a caller-supplied RESULTS_DIR is reused: drop only files this script writes
 (cd "$RES" && rm -f result.env result.json pair.log load-* initiate-* list-conns-* \
     sas-* charon-* ping-* bgp-* bgpd-* routes-*) || true
@@ -329,6 +350,9 @@ write_results() {
 setr LAB_NAME "$LAB_NAME"
 setr RUN_STATUS incomplete
 setr RESULTS_DIR "$RES"
+setr RESPONDER_START "$RESPONDER_START"
+setr RESPONDER_START_HELD "$held"
+(( held == 0 )) || log "$responder: $held start_action = start held (RESPONDER_START=none)"
 write_results
 
 # ---------------------------------------------------------------- network
@@ -627,19 +651,23 @@ if [[ -n ${PINGS//[[:space:];]/} ]]; then
     while IFS= read -r pair; do
         read -r src dst rest <<<"$pair" || true
         [[ -n ${src:-} ]] || continue
+        from=$PING_SIDE
+        if [[ $src == cloud || $src == customer ]]; then
+            from=$src; read -r src dst rest <<<"$dst $rest"
+        fi
         [[ -n ${dst:-} ]] || { log "bad ping pair '$pair'"; continue; }
         n=$(( n + 1 ))
         rc=0
-        run timeout -k 2 $(( PING_COUNT * 2 + 5 )) ip netns exec "$(side_ns "$PING_SIDE")" \
+        run timeout -k 2 $(( PING_COUNT * 2 + 5 )) ip netns exec "$(side_ns "$from")" \
             ping -n -c "$PING_COUNT" -W 1 -i "$PING_INTERVAL" -I "$src" "$dst" \
             >"$RES/ping-$n.out" 2>&1 || rc=$?
         echo "$rc" >"$RES/ping-$n.rc"
         loss=$(grep -oE '[0-9.]+% packet loss' "$RES/ping-$n.out" | head -1 | cut -d% -f1) || true
         loss=${loss:-100}; loss=${loss%%.*}
-        setr "PING_${n}_SRC" "$src"; setr "PING_${n}_DST" "$dst"
+        setr "PING_${n}_SIDE" "$from"; setr "PING_${n}_SRC" "$src"; setr "PING_${n}_DST" "$dst"
         setr "PING_${n}_RC" "$rc"; setr "PING_${n}_LOSS" "$loss"
         (( rc == 0 && loss == 0 )) || all_ok=0
-        log "ping $src -> $dst: rc=$rc loss=$loss%"
+        log "ping $src -> $dst from $from: rc=$rc loss=$loss%"
     done < <(tr ';' '\n' <<<"$PINGS")
 fi
 setr PING_COUNT "$n"

@@ -32,6 +32,8 @@ use lab::scenario::{self, Impl, Mode, Plan, Scenario};
 /// CIDR block per side with IKEv1, so the 2x2 IKEv1 example is a refusal, not a positive case).
 const IKEV2_EXAMPLE: &str = "examples/aliyun/connection-static.json";
 const IKEV1_EXAMPLE: &str = "examples/aliyun/connection-ikev1-one-pair.json";
+/// The kind of the run of a positive case with the cloud initiating and rekeying.
+const CLOUD_INITIATES: &str = "positive, cloud initiates";
 /// A PSK that no example uses.
 const WRONG_PSK: &str = "Wrong-PSK-for-the-interop-lab-0000";
 
@@ -189,13 +191,55 @@ impl Lab {
                 ));
                 continue;
             }
-            let t0 = Instant::now();
-            let dir = self.case_dir(&case, "positive");
             let only = several.then_some(name);
-            let plan = host_plan(conn, [&file, &file], only);
-            let made = scenario::build(conn, &plan, &dir, report::slug(&case), case.clone());
-            self.run(made, &case, "positive", t0);
+            let cloud_starts = self.positive(conn, &file, only, &case, Side::Customer);
+            if cloud_starts {
+                self.positive(conn, &file, only, &case, Side::Cloud);
+            }
         }
+    }
+
+    /// One positive run of a connection with `initiator` initiating and rekeying (the other
+    /// side's start held), every subnet pair pinged both ways. Returns whether the cloud's
+    /// rendered config initiates by itself (start_action start or trap: Alibaba initiates on
+    /// EffectImmediately=true, otherwise on traffic), i.e. whether the run with the cloud as
+    /// initiator belongs to this case too (docs/alibaba-reference.md 10.5).
+    fn positive(
+        &mut self,
+        conn: &Connection,
+        file: &Path,
+        only: Option<&str>,
+        case: &str,
+        initiator: Side,
+    ) -> bool {
+        let t0 = Instant::now();
+        let kind = match initiator {
+            Side::Customer => "positive",
+            Side::Cloud => CLOUD_INITIATES,
+        };
+        let dir = self.case_dir(case, kind);
+        let mut plan = host_plan(conn, [file, file], only);
+        plan.kind = kind.into();
+        let made = scenario::build(
+            conn,
+            &plan,
+            &dir,
+            report::slug(&format!("{case}-{kind}")),
+            case.into(),
+        )
+        .map(|mut s| {
+            s.initiator = initiator;
+            s.ping_both_ways();
+            if initiator == Side::Cloud {
+                // the cloud never proposes the customer's unverified BGP child: its refusal
+                // is asserted in the customer-initiated run
+                s.refused_children.clear();
+            }
+            s
+        });
+        let starts = scenario::initiates(&expect::read(&dir.join("cloud/swanctl.conf")));
+        self.run(made, case, kind, t0);
+        starts
     }
 
     /// Wrong PSK and mismatched proposals must not come up (IKEv2 and IKEv1).
@@ -317,11 +361,14 @@ impl Lab {
         };
         let cipher = conn.ike.cipher.get().id();
         let wrong = other_cipher(conn.ike.cipher.get());
-        // (example, kind, what the broken template writes on each side: None leaves it)
-        let canaries: [(&str, &str, Alter); 3] = [
+        // (example, kind, the initiator, a finding that must be among those caught, what the
+        // broken template writes on each side: None leaves it)
+        let canaries: [(&str, &str, Side, &str, Alter); 4] = [
             (
                 IKEV2_EXAMPLE,
                 "canary: bad keyword",
+                Side::Customer,
+                "loading the rendered swanctl config failed",
                 Box::new(|_, side, t| {
                     (side == Side::Customer).then(|| t.replace("esp_proposals", "esp_proposal"))
                 }),
@@ -329,6 +376,8 @@ impl Lab {
             (
                 IKEV2_EXAMPLE,
                 "canary: wrong alg both sides",
+                Side::Customer,
+                "IKE encr-keysize: negotiated",
                 Box::new(move |_, _, t| {
                     Some(t.replace(
                         &format!("proposals = {cipher}-"),
@@ -341,6 +390,8 @@ impl Lab {
             (
                 "examples/aliyun/connection-bgp.json",
                 "canary: cloud accepts the BGP child",
+                Side::Customer,
+                "with TS_UNACCEPTABLE",
                 Box::new(|s, side, t| {
                     let (bgp, child) = (s.bgp.as_ref()?, s.refused_children.first()?);
                     (side == Side::Cloud).then(|| {
@@ -355,8 +406,30 @@ impl Lab {
                     })
                 }),
             ),
+            // a customer whose child holds only the first subnet pair: as responder to the
+            // cloud's full list it narrows the cloud's SA, which must be reported as narrowed
+            (
+                IKEV2_EXAMPLE,
+                "canary: customer narrows the cloud's SA",
+                Side::Cloud,
+                "narrowed (docs/alibaba-reference.md 10.5; cloud initiated)",
+                Box::new(|_, side, t| {
+                    (side == Side::Customer).then(|| {
+                        t.lines()
+                            .map(|l| match l.split_once(" = ") {
+                                Some((k, v)) if k.trim().ends_with("_ts") => {
+                                    format!("{k} = {}", v.split(',').next().unwrap_or(v))
+                                }
+                                _ => l.to_owned(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                            + "\n"
+                    })
+                }),
+            ),
         ];
-        for (example, kind, alter) in canaries {
+        for (example, kind, initiator, must_say, alter) in canaries {
             let t0 = Instant::now();
             let dir = self.case_dir(example, kind);
             let made = scenario::load_one(&self.root, example).and_then(|(file, conn)| {
@@ -369,6 +442,7 @@ impl Lab {
                     example.into(),
                 )?;
                 s.kind = kind.into();
+                s.initiator = initiator;
                 let mut altered = false;
                 for side in [Side::Customer, Side::Cloud] {
                     let p = dir.join(side.id()).join("swanctl.conf");
@@ -395,8 +469,22 @@ impl Lab {
                             vec!["the lab did NOT notice the broken configuration".into()],
                             String::new(),
                         )
+                    } else if !caught.iter().any(|c| c.contains(must_say)) {
+                        (
+                            vec![format!(
+                                "the lab noticed the broken configuration, but none of its {} \
+                                 findings says `{must_say}`: {caught:?}",
+                                caught.len()
+                            )],
+                            String::new(),
+                        )
                     } else {
-                        let first = caught[0].lines().next().unwrap_or("").to_owned();
+                        let first = caught
+                            .iter()
+                            .find(|c| c.contains(must_say))
+                            .and_then(|c| c.lines().next())
+                            .unwrap_or("")
+                            .to_owned();
                         (
                             Vec::new(),
                             format!("caught ({} findings): {first}", caught.len()),

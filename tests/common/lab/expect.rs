@@ -32,7 +32,7 @@ pub struct Record {
     pub pings: Vec<PingRecord>,
     /// (initiations ok, initiations failed, which), when the runner initiated explicitly.
     pub initiate: Option<(i64, i64, String)>,
-    /// Children the customer's loaded config holds, when the runner counted them.
+    /// Children the initiator's loaded config holds, when the runner counted them.
     pub configured_children: Option<i64>,
     /// The rekey of the scenario's child completed, when the runner rekeyed.
     pub rekey_ok: Option<bool>,
@@ -194,7 +194,8 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         let want = children + s.refused_children.len();
         if n != want as i64 {
             f.push(format!(
-                "the customer config has {n} children, the IR asks for {want}"
+                "the {} config has {n} children, the IR asks for {want}",
+                s.initiator.id()
             ));
         }
     }
@@ -236,6 +237,11 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
         for side in SIDES {
             kernel_sas(s, r, side, f);
             kernel_routes(s, r, side, f);
+        }
+    }
+    for side in SIDES {
+        if s.impl_of(side) == Impl::Swanctl && s.pool.is_none() {
+            installed_selectors(s, r, side, f, d);
         }
     }
     pings(s, r, f);
@@ -602,13 +608,144 @@ fn child_sa(conn: &Connection, c: &vici::Value, what: &str, rekeyed: bool, f: &m
     }
 }
 
-fn pings(s: &Scenario, r: &Record, f: &mut Vec<String>) {
-    if r.pings.len() != s.pings.len() {
+/// The side that initiated the run: as the host runner recorded it (lab/pair.sh INITIATOR),
+/// else (the VM lab) the side whose config starts by itself, else the customer.
+fn initiated_by<'a>(s: &Scenario, r: &'a Record) -> &'a str {
+    r.get("INITIATOR")
+        .unwrap_or_else(|| s.self_start.unwrap_or(Side::Customer).id())
+}
+
+/// An installed child's (local-ts, remote-ts).
+type TsPair = (BTreeSet<String>, BTreeSet<String>);
+
+/// The traffic selectors each INSTALLED child of a charon side carries (`local-ts` /
+/// `remote-ts` in sas-<side>.raw) against the `local_ts` / `remote_ts` that side's rendered
+/// swanctl.conf configures for that child: equal as sets. A strongSwan responder narrows
+/// silently, so a narrowed SA would otherwise pass while real Alibaba might refuse it
+/// (docs/alibaba-reference.md 10.5). The one exception, `s.pair_sas` (a customer that
+/// expresses one SA per subnet pair, 10.4 (c)): every cloud child whose configuration holds
+/// several pairs is narrowed to exactly one pair, and every pair is installed exactly once;
+/// reported in the details as the expected mismatch. Children configured `dynamic` (or
+/// without selectors) are the pool check's.
+fn installed_selectors(
+    s: &Scenario,
+    r: &Record,
+    side: Side,
+    f: &mut Vec<String>,
+    d: &mut Vec<String>,
+) {
+    let id = side.id();
+    let who = initiated_by(s, r);
+    let conf = read(&s.side_dir(side).join("swanctl.conf"));
+    let configured = super::scenario::child_selectors(&conf);
+    let Ok(sas) = vici::parse_list_sas(&r.file(&format!("sas-{id}.raw"))) else {
+        return; // vici_sas reports it
+    };
+    let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+    let mut narrowed: BTreeMap<String, Vec<TsPair>> = BTreeMap::new();
+    let mut compared = 0;
+    for x in sas
+        .iter()
+        .filter(|x| x.sa.str("state") == Some("ESTABLISHED"))
+    {
+        for (key, c) in x.children() {
+            if c.str("state") != Some("INSTALLED") {
+                continue;
+            }
+            let name = c.str("name").unwrap_or(key);
+            let Some((_, lc, rc)) = configured.iter().find(|(n, _, _)| n == name) else {
+                f.push(format!(
+                    "{id}: INSTALLED child {name} is not in the rendered swanctl.conf"
+                ));
+                continue;
+            };
+            if lc.is_empty() || rc.is_empty() || lc.iter().chain(rc).any(|t| t == "dynamic") {
+                continue;
+            }
+            compared += 1;
+            let (li, ri) = (set(c.list("local-ts")), set(c.list("remote-ts")));
+            if (&li, &ri) != (&set(lc), &set(rc)) {
+                narrowed.entry(name.to_owned()).or_default().push((li, ri));
+            }
+        }
+    }
+    let pair_sas = s.pair_sas && side == Side::Cloud;
+    if !pair_sas {
+        for (name, got) in &narrowed {
+            let (lc, rc) = configured
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, l, r)| (set(l), set(r)))
+                .unwrap_or_default();
+            for (li, ri) in got {
+                f.push(format!(
+                    "{id}: child {name} INSTALLED with local-ts {li:?} remote-ts {ri:?}, \
+                     configured {lc:?} / {rc:?}: narrowed (docs/alibaba-reference.md 10.5; \
+                     {who} initiated)"
+                ));
+            }
+        }
+        if compared > 0 && narrowed.is_empty() && side == Side::Cloud {
+            d.push(format!(
+                "cloud selectors as configured ({compared} children, {who} initiated)"
+            ));
+        }
+        return;
+    }
+    // the expected mismatch: one SA per pair of every multi-pair child, each pair once
+    for (name, lc, rc) in &configured {
+        if lc.len() * rc.len() < 2 || lc.iter().chain(rc).any(|t| t == "dynamic") {
+            continue;
+        }
+        let want: BTreeSet<(String, String)> = lc
+            .iter()
+            .flat_map(|l| rc.iter().map(move |r| (l.clone(), r.clone())))
+            .collect();
+        let got = narrowed.remove(name).unwrap_or_default();
+        let pairs: Vec<(String, String)> = got
+            .iter()
+            .filter(|(l, r)| l.len() == 1 && r.len() == 1)
+            .filter_map(|(l, r)| Some((l.first()?.clone(), r.first()?.clone())))
+            .collect();
+        let once: BTreeSet<(String, String)> = pairs.iter().cloned().collect();
+        if pairs.len() != got.len() || once.len() != pairs.len() || once != want {
+            f.push(format!(
+                "{id}: child {name} (configured {lc:?} / {rc:?}) against a one-SA-per-pair \
+                 customer: want each of the {} pairs narrowed into its own SA exactly once, got \
+                 {got:?}",
+                want.len()
+            ));
+        } else {
+            d.push(format!(
+                "cloud child {name} narrowed to one pair per SA ({} SAs): the expected mismatch \
+                 of a one-SA-per-pair customer (docs/alibaba-reference.md 10.4 (c))",
+                want.len()
+            ));
+        }
+    }
+    for (name, got) in narrowed {
         f.push(format!(
-            "{} pings run, want {}",
-            r.pings.len(),
-            s.pings.len()
+            "{id}: child {name} INSTALLED with {got:?}, narrowed from its configuration \
+             (docs/alibaba-reference.md 10.5)"
         ));
+    }
+}
+
+fn pings(s: &Scenario, r: &Record, f: &mut Vec<String>) {
+    let mut want: Vec<String> = s
+        .pings
+        .iter()
+        .map(|p| format!("{} {} -> {}", p.side.id(), p.src, p.dst))
+        .collect();
+    let mut got: Vec<String> = r
+        .pings
+        .iter()
+        .map(|p| format!("{} {} -> {}", p.side, p.src, p.dst))
+        .collect();
+    want.sort();
+    got.sort();
+    if got != want {
+        f.push(format!("pings run {got:?}, want {want:?}"));
     }
     let bad: Vec<String> = r
         .pings

@@ -58,6 +58,7 @@ const CASE_VARS: &[&str] = &[
     "CUSTOMER_BGPD",
     "INITIATE",
     "INITIATOR",
+    "RESPONDER_START",
     "PINGS",
     "PING_SIDE",
     "REKEY_CHILDREN",
@@ -97,14 +98,8 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
     let pings: Vec<String> = s
         .pings
         .iter()
-        .map(|p| format!("{} {}", p.src, p.dst))
+        .map(|p| format!("{} {} {}", p.side.id(), p.src, p.dst))
         .collect();
-    if s.pings
-        .iter()
-        .any(|p| p.side != ipsecgen::ir::Side::Customer)
-    {
-        return fatal("the host lab pings from the customer side only".into());
-    }
     let mut env: Vec<(String, String)> = vec![
         ("CLOUD_IP".into(), t.cloud_ip.clone()),
         ("CUSTOMER_IP".into(), t.customer_ip.clone()),
@@ -113,6 +108,9 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
         ("CLOUD_LO_ADDRS".into(), addrs(&s.lo[0])),
         ("CUSTOMER_LO_ADDRS".into(), addrs(&s.lo[1])),
         ("PINGS".into(), pings.join(";")),
+        // one initiator per run: the other side's `start_action = start` is held
+        ("INITIATOR".into(), s.initiator.id().into()),
+        ("RESPONDER_START".into(), "none".into()),
         (
             "CLOUD_SWANCTL".into(),
             file("cloud", "swanctl.conf").to_string_lossy().into(),
@@ -178,7 +176,7 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
                     .unwrap_or_else(|| "?".into())
             };
             PingRecord {
-                side: "customer".into(),
+                side: v("SIDE"),
                 ok: v("LOSS") == "0" && v("RC") == "0",
                 src: v("SRC"),
                 dst: v("DST"),
@@ -194,7 +192,7 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
             .cloned()
             .unwrap_or_default(),
     ));
-    // the customer's children: those initiated and those the cloud must refuse
+    // the initiator's children: those initiated and those the peer must refuse
     r.configured_children =
         num("CHILDREN_EXPECTED").map(|n| n + num("REFUSE_CONFIGURED").unwrap_or(0));
     if matches!(s.outcome, Outcome::Up { .. }) && r.configured_children.is_none() {

@@ -256,6 +256,17 @@ pub struct Scenario {
     pub outcome: Outcome,
     /// Children the customer initiates explicitly (empty: the rendered start action does).
     pub initiate: Vec<String>,
+    /// The side that initiates (and rekeys) in this run; the host lab holds the other side's
+    /// `start_action = start` so that only this one does (lab/pair.sh RESPONDER_START). The VM
+    /// lab runs the customer as initiator only (`self_start` is the cloud's own initiation there).
+    pub initiator: Side,
+    /// The customer can express one SA per subnet pair only (libreswan 4 `leftsubnets=`, and the
+    /// device targets of docs/alibaba-reference.md 10.4 (c)) while the cloud holds one IKEv2
+    /// child with every selector: each of the cloud's installed children is expected to be
+    /// narrowed to exactly one pair, every pair once (the documented mismatch, asserted exactly
+    /// by expect.rs). Otherwise every installed cloud child must carry exactly its configured
+    /// local_ts / remote_ts.
+    pub pair_sas: bool,
     /// Send traffic while waiting for the SAs (trap / ondemand configs negotiate on traffic).
     pub trigger: bool,
     /// The side whose rendered config initiates by itself (auto=start / start_action = start),
@@ -299,6 +310,30 @@ impl Scenario {
     /// The xfrm interface of `tunnel` on `side`.
     pub fn link(&self, side: Side, tunnel: usize) -> &Link {
         &self.tunnels[tunnel].links[index(side)]
+    }
+
+    /// Every ping from the customer side also from the cloud side, in the other direction
+    /// (each subnet pair both ways).
+    pub fn ping_both_ways(&mut self) {
+        let back: Vec<Ping> = self
+            .pings
+            .iter()
+            .filter(|p| p.side == Side::Customer)
+            .map(|p| Ping {
+                side: Side::Cloud,
+                src: p.dst,
+                dst: p.src,
+            })
+            .collect();
+        for p in back {
+            if !self
+                .pings
+                .iter()
+                .any(|q| (q.side, q.src, q.dst) == (p.side, p.src, p.dst))
+            {
+                self.pings.push(p);
+            }
+        }
     }
 
     pub fn knob(&self, key: &str) -> Option<&str> {
@@ -632,6 +667,11 @@ pub fn describe_group(
     // plus the /32 children of BGP and of a health probe outside the subnets.
     let pairs = cloud_nets.len() * cust_nets.len();
     let bgp_recorded_only = bgp_on && protected_flows(&cloud);
+    let pair_sas = plan.impls == [Impl::Swanctl, Impl::Libreswan]
+        && cloud.ike.version.get() == IkeVersion::Ikev2
+        && pool.is_none()
+        && pairs > 1
+        && (!route || protected_flows(&cloud));
     let children = match (&pool, route) {
         (_, true) if !protected_flows(&cloud) => 1,
         // client-to-site: one child, the VPC subnets <-> the assigned address
@@ -772,6 +812,8 @@ pub fn describe_group(
         sides,
         outcome,
         initiate: Vec::new(),
+        initiator: Side::Customer,
+        pair_sas,
         trigger: self_start.is_none(),
         self_start,
         actions: Vec::new(),
@@ -1176,6 +1218,63 @@ pub fn child_names(swanctl: &str) -> Vec<String> {
     names
 }
 
+/// Each child of a rendered swanctl.conf with its configured `local_ts` and `remote_ts` (the
+/// comma-separated lists as written; empty when the key is absent, i.e. `dynamic`), in order.
+pub fn child_selectors(swanctl: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    let mut depth = 0usize;
+    // the depth of the blocks inside `children { }`, and whether we are in one (at its depth + 1)
+    let mut children_at: Option<usize> = None;
+    let mut in_child = false;
+    for line in swanctl.lines() {
+        let l = line.split('#').next().unwrap_or("").trim();
+        if l.ends_with('{') {
+            let key = l.trim_end_matches('{').trim();
+            if children_at == Some(depth) {
+                out.push((key.to_owned(), Vec::new(), Vec::new()));
+                in_child = true;
+            }
+            if key == "children" {
+                children_at = Some(depth + 1);
+            }
+            depth += 1;
+        } else if l == "}" {
+            depth = depth.saturating_sub(1);
+            if children_at == Some(depth) {
+                in_child = false;
+            }
+            if children_at.is_some_and(|d| depth < d) {
+                children_at = None;
+            }
+        } else if let (true, Some((k, v))) = (in_child, l.split_once('=')) {
+            if children_at.map(|d| d + 1) != Some(depth) {
+                continue;
+            }
+            let list = || v.split(',').map(|t| t.trim().to_owned()).collect();
+            let last = out.last_mut().expect("in a child");
+            match k.trim() {
+                "local_ts" => last.1 = list(),
+                "remote_ts" => last.2 = list(),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The side's rendered swanctl.conf initiates by itself: a child with `start_action = start`
+/// (on load: Alibaba with EffectImmediately=true) or `trap` (on the first packet: Alibaba
+/// otherwise, "when inbound traffic is detected", docs/alibaba-reference.md 10.1). `none`: a
+/// responder only (an IPsec server, a connection the API sets to respond only).
+pub fn initiates(swanctl: &str) -> bool {
+    swanctl.lines().any(|l| {
+        matches!(
+            l.split('#').next().unwrap_or("").trim(),
+            "start_action = start" | "start_action = trap"
+        )
+    })
+}
+
 /// The names of the connections in a rendered swanctl.conf, in order.
 pub fn connection_names(swanctl: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -1218,6 +1317,28 @@ fn child_names_of_a_swanctl_conf() {
                 }\n    }\n  }\n}\nsecrets {\n  ike-c {\n  }\n}\n";
     assert_eq!(child_names(conf), ["a", "b-bgp"]);
     assert_eq!(connection_names(conf), ["c"]);
+    let ts = child_selectors(
+        "connections {\n  a {\n    local_ts = 9.9.9.9/32\n    children {\n      a {\n        \
+         local_ts = 10.1.1.0/24, 10.1.2.0/24\n        remote_ts = 10.2.0.0/16\n        \
+         start_action = trap\n      }\n      b {\n        remote_ts = dynamic\n      }\n    \
+         }\n  }\n}\n",
+    );
+    let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        ts,
+        [
+            (
+                "a".into(),
+                v(&["10.1.1.0/24", "10.1.2.0/24"]),
+                v(&["10.2.0.0/16"])
+            ),
+            ("b".into(), v(&[]), v(&["dynamic"])),
+        ]
+    );
+    assert!(initiates("      start_action = trap\n"));
+    assert!(!initiates(
+        "      start_action = none\n      # start_action = start\n"
+    ));
 }
 
 #[test]

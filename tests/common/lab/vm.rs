@@ -126,6 +126,10 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
 
 /// Write `scenario.env` into the scenario's folder.
 pub fn write(s: &Scenario) -> Result<(), String> {
+    if s.initiator != ipsecgen::ir::Side::Customer {
+        // lab/vm/scenario.sh initiates from the customer (the cloud's own start is SELF_START)
+        return Err("the VM lab runs the customer as initiator only".into());
+    }
     let text: String = env(s)
         .iter()
         .map(|(k, v)| format!("{k}='{}'\n", v.replace('\'', "")))

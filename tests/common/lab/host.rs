@@ -235,8 +235,15 @@ fn run_pair(lab_name: &str, results_dir: &Path, env: &[(String, String)]) -> Pai
         .iter()
         .find(|(k, _)| k == "LAB_ROOT")
         .map_or_else(|| PathBuf::from("/tmp/ipsecgen-lab"), |(_, v)| v.into());
-    let _ = std::fs::remove_dir_all(lab_root.join(lab_name));
-    let _ = std::fs::remove_file(lab_root.join(format!(".{lab_name}.lock")));
+    // Clean up only a lab no other run holds (pair.sh holds the lock while it runs): removing
+    // another checkout's lock file and folder let two runs share one name.
+    let lock = lab_root.join(format!(".{lab_name}.lock"));
+    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&lock) {
+        if rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok() {
+            let _ = std::fs::remove_dir_all(lab_root.join(lab_name));
+            let _ = std::fs::remove_file(&lock);
+        }
+    }
     let result = std::fs::read_to_string(results_dir.join("result.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

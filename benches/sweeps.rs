@@ -9,7 +9,7 @@
 //! `render`, where the axis renders) runs on it; the per-unit cost is the CPU time over the
 //! units. Then:
 //! - `limits`: inputs of about 16 MiB, valid or hostile, each accepted or refused (the code
-//!   says which) within 1 s;
+//!   says which; the goal is within 1 s), and the largest fleet the node limit lets through;
 //! - `floor`: one connection rendered for one target against `ipsecgen --version`, interleaved.
 //!
 //! The rows are printed as Markdown table rows (the README's performance table).

@@ -63,6 +63,10 @@ libreswan_tools() {
 }
 libreswan_tools || exit 2
 
+# libreswan 5 (Debian 13's, in a minimal trixie root in /opt/trixie-libreswan, built only when
+# missing): tests/libreswan.rs loads the `--device version=5` outputs into its pluto.
+bash "$(dirname "$0")/trixie-libreswan.sh" || exit 2
+
 # The VM lab (tests/vmlab.rs): QEMU, a Debian kernel unpacked into /opt/vmlab, its initramfs.
 bash "$(dirname "$0")/vm/setup.sh" || exit 2
 

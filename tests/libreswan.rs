@@ -175,32 +175,47 @@ fn pluto_available() -> bool {
 /// namespace) as an /etc/ipsec.d include, with only the `config setup` lines its header asks
 /// for. Ok, or what pluto said about the conns it did not add.
 fn pluto_load(dir: &Path, conf: &Path, text: &str) -> Result<(), String> {
+    load_with("pluto-load.sh", dir, conf, text)
+}
+
+/// `pluto_load` with the loader `script` under lab/ (pluto-load.sh: the unpacked 4.10;
+/// pluto5-load.sh: the same script chrooted into the trixie root's libreswan 5).
+fn load_with(script: &str, dir: &Path, conf: &Path, text: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("setup.txt"),
         lab::pluto::config_setup_needs(text).join("\n") + "\n",
     )
     .expect("write");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/pluto-load.sh");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lab")
+        .join(script);
     let out = Command::new("unshare")
         .args(["-n", "-m", "bash"])
-        .arg(script)
+        .arg(path)
         .arg(dir)
         .arg(conf)
         .output()
-        .map_err(|e| format!("cannot run pluto-load.sh: {e}"))?;
+        .map_err(|e| format!("cannot run {script}: {e}"))?;
     let log = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.code() != Some(0) {
         return Err(format!(
-            "pluto-load.sh exit {:?}: {log}{}",
+            "{script} exit {:?}: {log}{}",
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         ));
     }
     let problems = lab::pluto::problems(text, &log);
+    // pluto's own lines from its start (on stderr, or in the `logfile=` once it has read it)
+    let started: String = ["pluto.out", "pluto.log"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .collect();
     if problems.is_empty() {
         Ok(())
-    } else if (log.contains("CONFIG_XFRM_INTERFACE") || log.contains("xfrmi is not supported"))
+    } else if (log.contains("CONFIG_XFRM_INTERFACE")
+        || log.contains("xfrmi is not supported")
+        || started.contains("xfrmi is not supported"))
         && problems
             .iter()
             .filter(|p| !p.starts_with("conn "))
@@ -210,6 +225,9 @@ fn pluto_load(dir: &Path, conf: &Path, text: &str) -> Result<(), String> {
         // ipsec-interface= conn, whatever the file says ("xfrmi is not supported" when the conn
         // is first added; "may be missing CONFIG_XFRM_INTERFACE" when added again). Not a
         // finding about the file: the VM lab loads these into pluto on a kernel that has them.
+        // Libreswan 5.2 says it once as pluto starts ("ERROR: xfrmi is not supported, failed to
+        // create ipsec-interface ipsec1 bound to lo"), then refuses each such conn with
+        // "failed to add connection: ipsec-interface=3339 is not supported".
         Err(NO_XFRMI.to_owned())
     } else {
         Err(problems.join("\n"))
@@ -292,6 +310,111 @@ fn pluto_refuses_ikev1_without_the_policy_line() {
     std::fs::write(&conf, text).expect("write");
     let err = pluto_load(&dir.path().join("w"), &conf, text).expect_err("pluto accepted IKEv1");
     assert!(err.contains("ikev1-policy"), "{err}");
+}
+
+/// The trixie root lab/trixie-libreswan.sh builds: Debian 13's libreswan 5, whose pluto
+/// lab/pluto5-load.sh runs chrooted.
+const TRIXIE: &str = "/opt/trixie-libreswan";
+
+/// A libreswan 5 pluto is available: root (namespaces, chroot) and the trixie root.
+fn pluto5_available() -> bool {
+    let (pluto, certutil) = (
+        format!("{TRIXIE}/usr/libexec/ipsec/pluto"),
+        format!("{TRIXIE}/usr/bin/certutil"),
+    );
+    let mut why: Vec<String> = skip::not_root().into_iter().collect();
+    why.extend(skip::missing_paths(&[&pluto, &certutil]));
+    !skip::did_not_run(
+        "loading every version=5 ipsec.conf into a libreswan 5 pluto",
+        (!why.is_empty()).then(|| why.join("; ")),
+        "Run as root after `bash lab/install-deps.sh` (it builds /opt/trixie-libreswan with \
+         lab/trixie-libreswan.sh).",
+    )
+}
+
+/// The `--device version=5` form (`leftsubnet=a,b`), which 4.10 refuses, loads into a real
+/// libreswan 5 pluto (Debian 13's, lab/pluto5-load.sh), judged as the 4.10 loads are: every
+/// example and two-tunnel input, customer side, both tunnel modes. A route-based file
+/// (ipsec-interface=) on a kernel without XFRM interfaces is counted and said loudly.
+#[test]
+fn every_version_5_libreswan_config_loads_into_a_libreswan_5_pluto() {
+    if !pluto5_available() {
+        return;
+    }
+    let version = Command::new("chroot")
+        .arg(TRIXIE)
+        .args(["/usr/libexec/ipsec/pluto", "--version"])
+        .output()
+        .expect("chroot pluto --version");
+    let version = String::from_utf8_lossy(&version.stdout).into_owned();
+    assert!(version.starts_with("Libreswan 5."), "{version}");
+    // The judge is real there too: an IKEv1 conn without `ikev1-policy=accept` is refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = "conn v1\n    keyexchange=ikev1\n    authby=secret\n    left=192.0.2.10\n    \
+              right=192.0.2.20\n    auto=add\n";
+    std::fs::write(dir.path().join("v1.conf"), v1).expect("write");
+    let err = load_with(
+        "pluto5-load.sh",
+        &dir.path().join("v1"),
+        &dir.path().join("v1.conf"),
+        v1,
+    )
+    .expect_err("libreswan 5 accepted IKEv1 without ikev1-policy=accept");
+    assert!(err.contains("ikev1-policy"), "{err}");
+    let target = ipsecgen::render::find_target("libreswan").expect("libreswan target");
+    let mut device = ipsecgen::render::device::DeviceInput::default();
+    device.give_flag("version=5").expect("version=5");
+    let (mut rendered, mut loaded, mut not_loaded, mut several) = (0, 0, 0, 0);
+    let mut failures = Vec::new();
+    for (entry, checked) in inputs() {
+        for mode in [TunnelMode::Route, TunnelMode::Policy] {
+            let opts = RenderOptions {
+                side: Side::Customer,
+                tunnel_mode: Some(mode),
+                device: &device,
+            };
+            let Ok(out) = ipsecgen::render_all(&checked, opts, target) else {
+                continue;
+            };
+            for (sub, file) in out.into_iter().filter(|(_, f)| f.path == "ipsec.conf") {
+                assert!(file.content.contains("version = 5"), "{entry} {sub}");
+                let conf = dir.path().join(format!("{rendered}.conf"));
+                std::fs::write(&conf, &file.content).expect("write");
+                let work = dir.path().join(format!("{rendered}"));
+                rendered += 1;
+                several += usize::from(
+                    file.content
+                        .lines()
+                        .any(|l| l.trim_start().starts_with("leftsubnet=") && l.contains(',')),
+                );
+                match load_with("pluto5-load.sh", &work, &conf, &file.content) {
+                    Ok(()) => loaded += 1,
+                    Err(e) if e == NO_XFRMI => not_loaded += 1,
+                    Err(e) => failures.push(format!("{entry} {sub} ({mode:?}): {e}")),
+                }
+            }
+        }
+    }
+    eprintln!(
+        "pluto {}: {loaded} of {rendered} version=5 ipsec.conf files loaded ({several} with \
+         leftsubnet=a,b)",
+        version.split_whitespace().nth(1).unwrap_or("?"),
+    );
+    if not_loaded > 0 {
+        eprintln!(
+            "\n!!! pluto 5: {not_loaded} route-based ipsec.conf files (ipsec-interface=) NOT \
+             LOADED: this kernel has no XFRM interfaces\n"
+        );
+    }
+    assert!(
+        rendered >= 8 && several >= 1,
+        "expected the examples to render, {rendered} files, {several} with leftsubnet=a,b"
+    );
+    assert!(
+        failures.is_empty(),
+        "libreswan 5's pluto refused:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The checks are real: a misspelt keyword and a bogus proposal are rejected.

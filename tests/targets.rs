@@ -15,6 +15,8 @@ type Table<'a> = (
 /// The semantic keys of every word category and whether an IPsec target must cover them all.
 const WORD_CATEGORIES: &[(&str, &[&str], bool)] = &[
     ("ike_version", &["ikev1", "ikev2"], false),
+    // A second notation of the IKE version (libreswan 5's keyexchange=), optional.
+    ("ike_version_alt", &["ikev1", "ikev2"], false),
     (
         "start_action",
         &["immediately", "on_traffic", "respond"],

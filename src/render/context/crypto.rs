@@ -11,6 +11,9 @@ use crate::render::target::{unsupported, Target};
 #[derive(Clone, Debug, Serialize)]
 pub struct IkeCtx {
     pub version: String,
+    /// The IKE version in a second notation, for targets whose table has one
+    /// (`[words.ike_version_alt]`: libreswan 5's `keyexchange=ikev1|ikev2`).
+    pub version_alt: Option<String>,
     /// IKEv1 (rekeys by reauthentication, negotiates one selector pair per SA).
     pub ikev1: bool,
     pub aggressive: bool,
@@ -176,8 +179,14 @@ pub fn ike(view: &Connection, target: &Target, version: String, diags: &mut Diag
         target,
         &[Some(&cipher), integrity.as_ref(), prf.as_ref(), Some(&dh)],
     );
+    let version_alt = target
+        .words
+        .get("ike_version_alt")
+        .and_then(|m| m.get(ike.version.value.id()))
+        .cloned();
     IkeCtx {
         version,
+        version_alt,
         ikev1: ike.version.value == IkeVersion::Ikev1,
         aggressive,
         cipher,

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ipsecgen::ir::{Connection, Side};
+use ipsecgen::ir::{Connection, IkeVersion, Side};
 
 use lab::report::{self, Row};
 use lab::scenario::{self, assigned, Action, Impl, Mode, Plan, Scenario};
@@ -94,7 +94,8 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
     }
     // The scenarios are shared out over VMS VMs of 1 vCPU each, booted side by side (TCG is
     // CPU-bound: 2 one-vCPU VMs use both cores; one VM with 2 vCPUs is slower than 1).
-    let vms = vm_count();
+    // (no more VMs than scenarios: a VM without any would have no folder to boot from)
+    let vms = vm_count().min(scenarios.len().max(1));
     let mut placed = Vec::new();
     for (vm, mut s) in share_out(scenarios, vms) {
         let dest = run
@@ -234,6 +235,11 @@ fn expected_secs(s: &Scenario) -> u32 {
             Action::Routes { secs, .. } => secs / 3,
             _ => 1,
         };
+    }
+    // a ping 1 s; a rekey from the cloud about 3 s, and up to 5 s until the old SAs are gone
+    t += s.pings.len() as u32;
+    if let scenario::Outcome::Up { rekey } = &s.outcome {
+        t += 3 * rekey.len() as u32 + u32::from(!rekey.is_empty()) * 5;
     }
     t
 }
@@ -581,7 +587,49 @@ fn positive(
     if s.mode == Mode::Route {
         s.actions = health_actions(&s);
     }
+    // every (customer, cloud) subnet pair pinged from both sides, as in the host lab
+    s.ping_both_ways();
+    let rekey = cloud_rekeys(&s).map_err(|e| (example.clone(), e))?;
+    if !rekey.is_empty() {
+        s.kind.push_str(", rekeyed from the cloud");
+        s.outcome = scenario::Outcome::Up { rekey };
+    }
     Ok(s)
+}
+
+/// The children the cloud rekeys once the SAs are up (docs/alibaba-reference.md 10.5): in a
+/// route-based scenario with a swanctl cloud whose file initiates by itself (`start` or `trap`,
+/// as tests/interop.rs picks its cloud-initiated runs), every child of each IKEv2 tunnel (an
+/// IKEv2 rekey re-proposes the cloud's selectors; the SAs after it are the ones asserted). The
+/// cloud's swanctl.conf lists its tunnels' children in tunnel order.
+fn cloud_rekeys(s: &Scenario) -> Result<Vec<String>, String> {
+    let conf =
+        std::fs::read_to_string(s.side_dir(Side::Cloud).join("swanctl.conf")).unwrap_or_default();
+    if s.mode != Mode::Route || s.impls[0] != Impl::Swanctl || !scenario::initiates(&conf) {
+        return Ok(Vec::new());
+    }
+    let names = scenario::child_names(&conf);
+    if let [t] = s.tunnels.as_slice() {
+        // one tunnel: every child the cloud configures (a libreswan customer may hold one SA
+        // per pair of the cloud's one child: each is rekeyed)
+        let v2 = t.conn.ike.version.get() == IkeVersion::Ikev2;
+        return Ok(if v2 { names } else { Vec::new() });
+    }
+    if names.len() != s.children() {
+        return Err(format!(
+            "the cloud's swanctl.conf has children {names:?}, the scenario wants {}",
+            s.children()
+        ));
+    }
+    let mut names = names.into_iter();
+    let mut out = Vec::new();
+    for t in &s.tunnels {
+        let mine: Vec<String> = names.by_ref().take(t.children).collect();
+        if t.conn.ike.version.get() == IkeVersion::Ikev2 {
+            out.extend(mine);
+        }
+    }
+    Ok(out)
 }
 
 /// The health check as actions: the cloud's probe crosses; dip stops answering and the probe is
@@ -751,4 +799,80 @@ fn failover_actions(s: &Scenario, how: Failover) -> Result<Vec<Action>, String> 
     a.push(via(Side::Cloud, 0, back_s)?);
     a.extend(pings());
     Ok(a)
+}
+
+/// The plan itself, without a VM (runs everywhere): each route-based swanctl <-> swanctl case
+/// whose cloud file initiates by itself is rekeyed from the cloud, every IKEv2 child of it, and
+/// every positive scenario pings each (customer, cloud) subnet pair from both sides
+/// (docs/alibaba-reference.md 10.5).
+#[test]
+fn the_plan_rekeys_from_the_cloud_and_pings_every_pair_both_ways() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut rekeyed = Vec::new();
+    for made in build_scenarios(&root, tmp.path()) {
+        let s = made.unwrap_or_else(|(case, e)| panic!("{case}: {e}"));
+        let scenario::Outcome::Up { rekey } = &s.outcome else {
+            continue;
+        };
+        let conf = std::fs::read_to_string(s.side_dir(Side::Cloud).join("swanctl.conf"))
+            .unwrap_or_default();
+        let wants =
+            s.mode == Mode::Route && s.impls[0] == Impl::Swanctl && scenario::initiates(&conf);
+        let names = scenario::child_names(&conf);
+        // the cloud's children of its IKEv2 tunnels (one each with several tunnels)
+        let v2 = |t: &scenario::Tunnel| t.conn.ike.version.get() == IkeVersion::Ikev2;
+        let want = match s.tunnels.as_slice() {
+            [t] => usize::from(v2(t)) * names.len(),
+            ts => ts.iter().filter(|t| v2(t)).map(|t| t.children).sum(),
+        };
+        assert_eq!(
+            rekey.len(),
+            if wants { want } else { 0 },
+            "{} ({}): rekeyed {rekey:?}",
+            s.example,
+            s.kind
+        );
+        assert!(rekey.iter().all(|c| names.contains(c)), "{rekey:?}");
+        let env = lab::vm::env(&s);
+        let get = |k: &str| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.as_str());
+        if !rekey.is_empty() {
+            assert_eq!(get("REKEY_FROM"), Some("cloud"), "{}", s.example);
+            assert_eq!(get("REKEY_CHILDREN"), Some(rekey.join(" ").as_str()));
+            rekeyed.push(s.example.clone());
+        }
+        // every pair of first hosts, both ways
+        let host = |n: &ipnetwork::IpNetwork| scenario::first_host(n);
+        for c in s.subnets[1].iter().filter_map(host) {
+            for d in s.subnets[0].iter().filter_map(host) {
+                if c.is_ipv4() != d.is_ipv4() || s.pool.is_some() {
+                    continue;
+                }
+                for (side, src, dst) in [(Side::Customer, c, d), (Side::Cloud, d, c)] {
+                    assert!(
+                        s.pings
+                            .iter()
+                            .any(|p| (p.side, p.src, p.dst) == (side, src, dst)),
+                        "{} ({}): no ping {src} -> {dst} from the {} side in {:?}",
+                        s.example,
+                        s.kind,
+                        side.id(),
+                        s.pings
+                    );
+                }
+            }
+        }
+    }
+    for example in [
+        "examples/aliyun/dual-tunnel-bgp.json",
+        "examples/aliyun/dual-tunnel-request.json",
+        "examples/aliyun/dual-tunnel-static.json",
+        "examples/aliyun/connection-bgp-destination-routing.json",
+        "examples/aliyun/connection-static.json",
+    ] {
+        assert!(
+            rekeyed.iter().any(|e| e == example),
+            "{example} not rekeyed from the cloud: {rekeyed:?}"
+        );
+    }
 }

@@ -43,6 +43,16 @@
 #   TRIGGER                     1: while waiting for SAs, send the first ping's packet every 2 s
 #                               (trap / ondemand configs negotiate on traffic)
 #   EVIDENCE                    negative pairs: stop waiting once a daemon log has this text
+#   REKEY_FROM, REKEY_CHILDREN  once the SAs are up (before FRR and the pings), the swanctl side
+#                               REKEY_FROM rekeys each child named (`swanctl --rekey --child`),
+#                               one after the other, as lab/pair.sh REKEY_CHILDREN does on the
+#                               host: done when each swanctl side holds a new INSTALLED child of
+#                               that name and none of the old ones is INSTALLED (REKEY_WAIT s,
+#                               default 20); then, bounded by REKEY_WAIT too, until the kernel
+#                               holds EXPECT_STATES_* again (charon keeps the rekeyed inbound SA
+#                               a few s). Results REKEY_<n>_CHILD, REKEY_<n>_RC, REKEY_<n>_OK,
+#                               REKEY_COUNT, REKEY_ALL_OK, REKEY_SETTLE_MS, REKEY_STATES;
+#                               out/rekey-<n>-<child>.out, sas-<side>-before-rekey.raw
 #
 # A charon whose swanctl.conf names an `updown = /etc/swanctl/...` script (two tunnels without
 # BGP: ipsec-link.sh) finds the side's rendered file there, installed as its header says, in the
@@ -60,6 +70,7 @@ source "$SD/scenario.env"
 : "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
 : "${ACTIONS:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
 : "${WAIT_VIA_CLOUD:=}" "${WAIT_VIA_CUSTOMER:=}" "${BGP_PEERS:=0}"
+: "${REKEY_FROM:=}" "${REKEY_CHILDREN:=}" "${REKEY_WAIT:=20}"
 W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
@@ -282,6 +293,68 @@ res SA_WAIT_MS $(( $(ms) - t ))
 # whether the expected states were there when the wait ended (before any ping of the scenario)
 res SA_STATES_AT_WAIT "$(states cloud) $(states customer)"
 log "SAs: cloud $(states cloud), customer $(states customer)"
+
+# ------------------------------------------------------------------ rekey
+# "<uniqueid> <state>" of every CHILD_SA named $2 in the raw list-sas file $1 (lab/pair.sh's)
+child_states() {
+    grep -oE '\{name=[^ ]+ uniqueid=[0-9]+ reqid=[0-9]+ state=[A-Z_]+' "$1" 2>/dev/null \
+        | awk -v want="name=$2" '{ sub(/^\{/, "", $1); sub(/^uniqueid=/, "", $2); sub(/^state=/, "", $4) }
+                                 $1 == want { print $2, $4 }' || true
+}
+# the children of $2 in `swanctl --list-sas --raw` of side $1: a new one (not among the ids $3)
+# INSTALLED and none of $3 INSTALLED
+rekeyed() {
+    local s=$1 ch=$2 old=$3 id st new=0
+    sw "$W/$s" --list-sas --raw >"$OUT/sas-$s-rekey.raw" 2>&1
+    while read -r id st; do
+        [[ -n $id ]] || continue
+        if [[ " $old " == *" $id "* ]]; then [[ $st == INSTALLED ]] && return 1
+        elif [[ $st == INSTALLED ]]; then new=1; fi
+    done < <(child_states "$OUT/sas-$s-rekey.raw" "$ch")
+    (( new ))
+}
+if [[ -n $REKEY_FROM && -n ${REKEY_CHILDREN// } ]]; then
+    up=0
+    (( $(states cloud) >= EXPECT_STATES_CLOUD && $(states customer) >= EXPECT_STATES_CUSTOMER )) && up=1
+    # the sides whose children are judged here (a pluto peer: by the kernel's states after)
+    judged=()
+    for s in cloud customer; do [[ $(impl $s) == swanctl ]] && judged+=("$s"); done
+    n=0 all=1
+    for ch in $REKEY_CHILDREN; do
+        n=$((n + 1)); res "REKEY_${n}_CHILD" "$ch"
+        if (( ! up )); then
+            res "REKEY_${n}_RC" -1; res "REKEY_${n}_OK" 0; all=0
+            log "rekey $ch skipped: SAs not up"; continue
+        fi
+        declare -A OLD=()
+        for s in "${judged[@]}"; do
+            sw "$W/$s" --list-sas --raw >"$OUT/sas-$s-before-rekey.raw" 2>&1
+            OLD[$s]=$(child_states "$OUT/sas-$s-before-rekey.raw" "$ch" | awk '{ print $1 }' | tr '\n' ' ')
+        done
+        t=$(ms) rc=0 ok=0
+        sw "$W/$REKEY_FROM" --rekey --child "$ch" >"$OUT/rekey-$n-$ch.out" 2>&1 || rc=$?
+        res "REKEY_${n}_RC" "$rc"
+        while (( rc == 0 && $(ms) - t < REKEY_WAIT * 1000 )); do
+            ok=1
+            for s in "${judged[@]}"; do rekeyed "$s" "$ch" "${OLD[$s]}" || { ok=0; break; }; done
+            (( ok )) && break
+            sleep 0.5
+        done
+        res "REKEY_${n}_OK" "$ok"; res "REKEY_${n}_MS" $(( $(ms) - t ))
+        (( ok )) || all=0
+        log "rekey $ch from $REKEY_FROM: rc=$rc ok=$ok"
+        unset OLD
+    done
+    res REKEY_COUNT "$n"; res REKEY_ALL_OK $(( n > 0 ? all : 0 ))
+    # the rekeyed SAs' inbound halves linger a few s: the kernel's count is asserted after
+    t=$(ms)
+    while (( $(ms) - t < REKEY_WAIT * 1000 )); do
+        (( $(states cloud) == EXPECT_STATES_CLOUD && $(states customer) == EXPECT_STATES_CUSTOMER )) && break
+        sleep 0.5
+    done
+    res REKEY_SETTLE_MS $(( $(ms) - t )); res REKEY_STATES "$(states cloud) $(states customer)"
+    log "rekeys done, kernel SAs: cloud $(states cloud), customer $(states customer)"
+fi
 
 # ------------------------------------------------------------------ FRR (zebra + bgpd)
 start_frr() {  # side

@@ -102,7 +102,7 @@ pub fn check(s: &Scenario, r: &Record) -> (Vec<String>, String) {
     }
     match &s.outcome {
         Outcome::Up { rekey } => {
-            up(s, r, rekey.as_deref(), &mut f, &mut details);
+            up(s, r, rekey, &mut f, &mut details);
         }
         Outcome::Down { evidence, ike_up } => {
             down(s, r, evidence, *ike_up, &mut f, &mut details);
@@ -183,7 +183,7 @@ fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     }
 }
 
-fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mut Vec<String>) {
+fn up(s: &Scenario, r: &Record, rekey: &[String], f: &mut Vec<String>, d: &mut Vec<String>) {
     let children = s.children();
     if let Some((_, failed, which)) = &r.initiate {
         if *failed != 0 {
@@ -224,11 +224,13 @@ fn up(s: &Scenario, r: &Record, rekey: Option<&str>, f: &mut Vec<String>, d: &mu
             }
         }
     }
-    if let Some(name) = rekey {
+    if !rekey.is_empty() {
         match r.rekey_ok {
             Some(true) => {}
             other => f.push(format!(
-                "rekey of {name} did not complete ({other:?}; rekey-1-*.out, pair.log)"
+                "rekey of {} did not complete ({other:?}; rekey-*.out, pair.log or \
+                 scenario.log)",
+                rekey.join(", ")
             )),
         }
     }
@@ -381,7 +383,7 @@ fn eq_check(f: &mut Vec<String>, what: &str, got: Option<&str>, want: Option<&st
 /// IKE SA and CHILD SAs of a charon side (`swanctl --list-sas --raw`) against the IR: one IKE
 /// SA per tunnel, each with its own tunnel's algorithms (two tunnels are told apart by their
 /// cloud address).
-fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut Vec<String>) {
+fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: &[String], f: &mut Vec<String>) {
     let id = side.id();
     let raw = r.file(&format!("sas-{id}.raw"));
     let sas = match vici::parse_list_sas(&raw) {
@@ -453,7 +455,7 @@ fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut V
                 &t.conn,
                 c,
                 &format!("{what} child {name}"),
-                rekey == Some(name),
+                rekey.iter().any(|k| k == name),
                 f,
             );
             local_ts.extend(c.list("local-ts").iter().cloned());
@@ -461,8 +463,11 @@ fn vici_sas(s: &Scenario, r: &Record, side: Side, rekey: Option<&str>, f: &mut V
         }
         installed.extend(children);
     }
-    if let Some(name) = rekey {
-        if !installed.iter().any(|(_, c)| c.str("name") == Some(name)) {
+    for name in rekey {
+        if !installed
+            .iter()
+            .any(|(_, c)| c.str("name") == Some(name.as_str()))
+        {
             f.push(format!("{id}: the rekeyed child {name} is not INSTALLED"));
         }
     }
@@ -1249,14 +1254,10 @@ fn summary(s: &Scenario, r: &Record) -> String {
         );
     }
     let _ = write!(out, "; {} pings", r.pings.len());
-    if let (Some(name), Some(true)) = (
-        match &s.outcome {
-            Outcome::Up { rekey } => rekey.as_deref(),
-            Outcome::Down { .. } => None,
-        },
-        r.rekey_ok,
-    ) {
-        let _ = write!(out, "; rekeyed {name}");
+    if let (Outcome::Up { rekey }, Some(true)) = (&s.outcome, r.rekey_ok) {
+        if !rekey.is_empty() {
+            let _ = write!(out, "; rekeyed {}", rekey.join(", "));
+        }
     }
     if !s.refused_children.is_empty()
         && r.get("REFUSED_TS") == Some(&s.refused_children.len().to_string())

@@ -128,8 +128,10 @@ pub fn run(lab_name: &str, s: &Scenario) -> Record {
             ));
         }
     }
-    if let Outcome::Up { rekey: Some(child) } = &s.outcome {
-        env.push(("REKEY_CHILDREN".into(), child.clone()));
+    if let Outcome::Up { rekey } = &s.outcome {
+        if !rekey.is_empty() {
+            env.push(("REKEY_CHILDREN".into(), rekey.join(" ")));
+        }
     }
     if !s.initiate.is_empty() {
         env.push(("INITIATE".into(), s.initiate.join(" ")));

@@ -98,8 +98,10 @@ pub struct SideExpect {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Up {
-        /// An IKEv2 child rekeyed to prove the PFS group (the IKE_AUTH child has no DH).
-        rekey: Option<String>,
+        /// IKEv2 children rekeyed, to prove the PFS group (the IKE_AUTH child has no DH) and,
+        /// from the cloud, that its re-proposed selectors are installed as configured
+        /// (docs/alibaba-reference.md 10.5).
+        rekey: Vec<String>,
     },
     /// Must not come up; `evidence` in a daemon's log says why. `ike_up`: the IKE SA may come
     /// up (only the CHILD SA must fail).
@@ -761,7 +763,9 @@ pub fn describe_group(
                         .ok()
                         .and_then(|t| child_names(&t).into_iter().next())
                 })
-                .flatten();
+                .flatten()
+                .into_iter()
+                .collect();
             Outcome::Up { rekey }
         }
     };

@@ -106,7 +106,13 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
             env.push(("SA_WAIT", "30".into()));
             env.push(("EVIDENCE", evidence.clone()));
         }
-        Outcome::Up { .. } => {
+        Outcome::Up { rekey } => {
+            if !rekey.is_empty() {
+                // from the cloud: an IKEv2 rekey re-proposes the cloud's full selector list
+                // (docs/alibaba-reference.md 10.5), whoever initiated
+                env.push(("REKEY_FROM", "cloud".into()));
+                env.push(("REKEY_CHILDREN", rekey.join(" ")));
+            }
             env.push(("SA_WAIT", "90".into()));
             env.push(("BGP", if s.bgp.is_some() { "1" } else { "0" }.into()));
             env.push(("WAIT_ROUTES_CLOUD", s.sides[0].routes.join(" ")));
@@ -310,7 +316,7 @@ pub fn record(s: &Scenario, boot: &Boot) -> (Record, Duration) {
         pings,
         initiate,
         configured_children: None,
-        rekey_ok: None,
+        rekey_ok: values.get("REKEY_ALL_OK").map(|v| v == "1"),
         kernel: true,
         values,
     };

@@ -159,7 +159,7 @@ fn rendered_outputs_negotiate_on_a_real_kernel() {
         rows.push(Row::of(s, wall, lab::expect::check(s, &record)));
     }
     if let Some((vm, load)) = &pluto {
-        rows.push(load.row(&boots[*vm].guest));
+        rows.extend(load.rows(&boots[*vm].guest));
     }
 
     let g = |k: &str| {

@@ -22,10 +22,16 @@ pub fn config_setup_needs(conf: &str) -> Vec<String> {
 }
 
 /// What is wrong in pluto's lines about the conns of `conf` (lab/pluto-load.sh's output): a conn
-/// not added, "failed to add", a refusal, an ERROR (but for an auto=start conn's send with no
+/// not added, "failed to add", a refusal, a keyword pluto calls obsolete or replaced, an ERROR (but for an auto=start conn's send with no
 /// route to the peer, and the kernel's replies when a conn is deleted). Empty: every conn loaded.
 pub fn problems(conf: &str, log: &str) -> Vec<String> {
-    let mut problems = Vec::new();
+    // A keyword this pluto ignores (libreswan 5: dpdaction=), written for another version:
+    // addconn names the file and line, not the conn.
+    let mut problems: Vec<String> = log
+        .lines()
+        .filter(|l| l.contains("obsolete keyword"))
+        .map(str::to_owned)
+        .collect();
     for name in conns(conf) {
         // A conn with leftsubnets= is added as its aliases "name/1x1", "name/1x2", ...
         let (tag, alias) = (format!("\"{name}\""), format!("\"{name}/"));
@@ -44,6 +50,8 @@ pub fn problems(conf: &str, log: &str) -> Vec<String> {
                     l.contains("failed to add")
                         || (l.contains("ERROR") && !l.contains("send on") && !l.contains("kernel:"))
                         || l.contains("refus")
+                        // a keyword this pluto has renamed (libreswan 5: ikev2=)
+                        || l.contains("has been replaced by")
                 })
                 .map(|l| (*l).to_owned()),
         );
@@ -68,8 +76,13 @@ pub struct Output {
 /// Every route-based ipsec.conf (ipsec-interface=) the libreswan target renders from the shipped
 /// examples, both sides; an example the target refuses in route mode (a capability error,
 /// snapshotted) has none.
-pub fn route_outputs() -> Vec<Output> {
+/// `version`: the libreswan device fact (`4`, the default, or `5`: `--device version=5`).
+pub fn route_outputs(version: &str) -> Vec<Output> {
     let target = ipsecgen::render::find_target("libreswan").expect("libreswan target");
+    let mut device = ipsecgen::render::device::DeviceInput::default();
+    device
+        .give_flag(&format!("version={version}"))
+        .expect("a libreswan version");
     let mut examples: Vec<&(&str, &str)> = ipsecgen::render::example_files().iter().collect();
     examples.sort();
     let mut out = Vec::new();
@@ -82,7 +95,7 @@ pub fn route_outputs() -> Vec<Output> {
             let opts = RenderOptions {
                 side,
                 tunnel_mode: Some(TunnelMode::Route),
-                device: &ipsecgen::render::device::NO_FACTS,
+                device: &device,
             };
             let Ok(files) = ipsecgen::render_all(&checked, opts, target) else {
                 continue;
@@ -172,38 +185,76 @@ pub fn judge_groups(
     (files, added, failures)
 }
 
-/// The VM lab's step: every route-based output loaded into pluto in one VM's boot.
+/// The VM lab's step: every route-based output loaded into pluto in one VM's boot, once per
+/// libreswan version: 4.10 (the host's /opt/libreswan) and 5.2 (the trixie root of
+/// lab/trixie-libreswan.sh, `--device version=5` outputs).
 pub struct VmLoad {
+    sets: Vec<LoadSet>,
+}
+
+struct LoadSet {
+    version: &'static str,
     outputs: Vec<Output>,
     groups: Result<Vec<(PathBuf, Vec<usize>)>, String>,
 }
 
-/// The folder guest.sh loads from, under a VM's run folder.
-pub const VM_DIR: &str = "pluto-load";
+/// The folders guest.sh loads from, under a VM's run folder: (libreswan version, folder, the
+/// guest.env key of its time).
+pub const VM_SETS: [(&str, &str, &str); 2] = [
+    ("4", "pluto-load", "PLUTO_LOAD_MS"),
+    ("5", "pluto-load5", "PLUTO5_LOAD_MS"),
+];
 
 impl VmLoad {
-    /// Render every route-based output and write it under `vm_dir`/pluto-load/ for that VM.
+    /// Render every route-based output and write it under the VM's folders for guest.sh.
     pub fn prepare(vm_dir: &Path) -> VmLoad {
-        let outputs = route_outputs();
-        let groups = write_groups(&vm_dir.join(VM_DIR), &outputs);
-        VmLoad { outputs, groups }
+        let sets = VM_SETS
+            .iter()
+            .map(|(version, dir, _)| {
+                let outputs = route_outputs(version);
+                let groups = write_groups(&vm_dir.join(dir), &outputs);
+                LoadSet {
+                    version,
+                    outputs,
+                    groups,
+                }
+            })
+            .collect();
+        VmLoad { sets }
     }
 
-    /// The results table's row, from what the boot recorded (`guest`: its guest.env).
-    pub fn row(&self, guest: &BTreeMap<String, String>) -> super::report::Row {
-        let ms: u64 = guest
-            .get("PLUTO_LOAD_MS")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut row = super::report::Row::failed(
-            "every example, both sides, `--tunnel-mode route`".into(),
-            "pluto loads every route-based libreswan output (ipsec-interface=)",
-            String::new(),
-        );
+    /// The results table's rows, from what the boot recorded (`guest`: its guest.env).
+    pub fn rows(&self, guest: &BTreeMap<String, String>) -> Vec<super::report::Row> {
+        self.sets.iter().map(|set| set.row(guest)).collect()
+    }
+}
+
+impl LoadSet {
+    fn row(&self, guest: &BTreeMap<String, String>) -> super::report::Row {
+        let key = VM_SETS
+            .iter()
+            .find(|(v, _, _)| *v == self.version)
+            .map_or("", |(_, _, k)| *k);
+        let ms: u64 = guest.get(key).and_then(|v| v.parse().ok()).unwrap_or(0);
+        let (example, what) = if self.version == "4" {
+            (
+                "every example, both sides, `--tunnel-mode route`",
+                "pluto loads every route-based libreswan output (ipsec-interface=)",
+            )
+        } else {
+            (
+                "every example, both sides, `--tunnel-mode route --device version=5`",
+                "libreswan 5.2's pluto loads every route-based version=5 output (ipsec-interface=)",
+            )
+        };
+        let mut row = super::report::Row::failed(example.into(), what, String::new());
         row.failures.clear();
-        row.impls = "libreswan".into();
+        row.impls = format!(
+            "libreswan {}",
+            if self.version == "4" { "4.10" } else { "5.2" }
+        );
         row.wall = std::time::Duration::from_millis(ms);
-        row.ran = guest.contains_key("PLUTO_LOAD_MS");
+        row.ran = guest.contains_key(key);
         let groups = match &self.groups {
             Ok(g) => g,
             Err(e) => {
@@ -217,7 +268,7 @@ impl VmLoad {
         }
         if !row.ran {
             row.failures.push(format!(
-                "{}the VM did not record PLUTO_LOAD_MS",
+                "{}the VM did not record {key}",
                 super::expect::NOT_RUN
             ));
         }
@@ -226,7 +277,7 @@ impl VmLoad {
         row.details = format!(
             "{files} of {} ipsec.conf files loaded ({added} conns added by addconn into a \
              running pluto, {} pluto runs: one per set of `config setup` lines the headers ask \
-             for; no \"failed to add\")",
+             for; no \"failed to add\", no keyword pluto calls obsolete or replaced)",
             self.outputs.len(),
             groups.len()
         );
@@ -255,4 +306,11 @@ fn pluto_lines_are_judged_per_conn() {
     assert!(p[2].contains("failed to add"), "{p:#?}");
     // a conn the log never names is not added
     assert!(problems("conn c\n", added)[0].starts_with("conn c not added"));
+    // added, but with a keyword this pluto ignores or has renamed (libreswan 5.2's words)
+    // (libreswan 5.2's lines, lab/pluto5-load.sh)
+    let outdated =
+        "ipsec addconn: /mnt/load/a.conf:8: warning: obsolete keyword ignored: dpdaction=restart\n\
+                    \"a\": ikev2=yes has been replaced by keyexchange=ikev2\n\
+                    \"a\": added IKEv2 connection\n";
+    assert_eq!(problems("conn a\n", outdated).len(), 2);
 }

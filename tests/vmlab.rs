@@ -397,7 +397,7 @@ fn build_scenarios(root: &Path, dir: &Path) -> Vec<Made> {
     );
     // 2. one example each: (example, kind, mode, --tunnel-mode given, cloud, customer, known
     // failure)
-    let (sw, ls) = (Impl::Swanctl, Impl::Libreswan);
+    let (sw, ls, ls5) = (Impl::Swanctl, Impl::Libreswan, Impl::Libreswan5);
     let plain: &[Plain] = &[
         (
             "examples/aliyun/connection-static.json",
@@ -415,6 +415,27 @@ fn build_scenarios(root: &Path, dir: &Path) -> Vec<Made> {
             false,
             sw,
             ls,
+            None,
+        ),
+        // libreswan 5.2 (`--device version=5`: leftsubnet=a,b) builds ONE Child SA with all
+        // four selector pairs, as Alibaba does (docs/alibaba-reference.md 10.2-10.4 (c)): the
+        // cloud's child must be installed with exactly its configured selectors, no narrowing
+        (
+            "examples/aliyun/connection-static.json",
+            "libreswan 5.2 customer (--device version=5), policy, IKEv2, one Child SA",
+            Mode::Policy,
+            false,
+            sw,
+            ls5,
+            None,
+        ),
+        (
+            "examples/aliyun/connection-static.json",
+            "libreswan 5.2 customer (--device version=5), route (ipsec-interface), one Child SA",
+            Mode::Route,
+            true,
+            sw,
+            ls5,
             None,
         ),
         (
@@ -875,4 +896,43 @@ fn the_plan_rekeys_from_the_cloud_and_pings_every_pair_both_ways() {
             "{example} not rekeyed from the cloud: {rekeyed:?}"
         );
     }
+}
+
+/// The plan, without a VM: a swanctl cloud against libreswan 5.2 (`--device version=5`) on the
+/// 2x2 IKEv2 connection, policy and route, where the customer's ipsec.conf holds one conn with
+/// every selector (`leftsubnet=a,b`), so ONE child is expected on each side and the cloud's
+/// installed selectors must equal its configured ones (no `pair_sas` narrowing, unlike the
+/// libreswan 4 customer); guest scenario.sh is told to run the 5.2 pluto.
+#[test]
+fn the_plan_negotiates_one_child_sa_against_libreswan_5() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut modes = Vec::new();
+    for made in build_scenarios(&root, tmp.path()) {
+        let s = made.unwrap_or_else(|(case, e)| panic!("{case}: {e}"));
+        if s.impls != [Impl::Swanctl, Impl::Libreswan5] {
+            continue;
+        }
+        assert_eq!(s.example, "examples/aliyun/connection-static.json");
+        assert!(!s.pair_sas, "{}: libreswan 5 must not be narrowed", s.kind);
+        assert_eq!(s.children(), 1, "{}", s.kind);
+        assert_eq!(s.pings.len(), 8, "{}: {:?}", s.kind, s.pings);
+        let conf = std::fs::read_to_string(s.side_dir(Side::Customer).join("ipsec.conf"))
+            .expect("customer ipsec.conf");
+        assert_eq!(conf.matches("\nconn ").count(), 1, "{conf}");
+        assert!(
+            conf.contains("leftsubnet=10.1.3.0/24,10.1.4.0/24"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains("rightsubnet=10.1.1.0/24,10.1.2.0/24"),
+            "{conf}"
+        );
+        let env = lab::vm::env(&s);
+        let get = |k: &str| env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("CUSTOMER_IMPL"), Some("libreswan5"));
+        assert_eq!(get("EXPECT_STATES_CLOUD"), Some("2"));
+        modes.push(s.mode);
+    }
+    assert_eq!(modes, [Mode::Policy, Mode::Route]);
 }

@@ -8,7 +8,8 @@
 # SCENARIO_DIR/out/; the assertions are the Rust test's (tests/vmlab.rs).
 #
 # scenario.env (shell assignments, written by tests/common/lab/vm.rs from the shared scenario):
-#   CLOUD_IMPL, CUSTOMER_IMPL   swanctl | libreswan
+#   CLOUD_IMPL, CUSTOMER_IMPL   swanctl | libreswan (4.10, /opt/libreswan) | libreswan5 (5.2, the
+#                               trixie root of lab/trixie-libreswan.sh, chrooted)
 #   CLOUD_IPS, CUSTOMER_IPS     the gateway addresses, one per tunnel: tunnel N's pair is on the
 #                               veth "upN" of each namespace (the default route takes up0); a
 #                               tunnel to a customer address an earlier tunnel K has shares upK,
@@ -106,6 +107,7 @@ trap 'exit 143' TERM INT
 CHARON=/usr/lib/ipsec/charon
 PLUGINS="random nonce openssl aes sha1 sha2 md5 hmac gmp curve25519 pem pkcs1 x509 pubkey kdf kernel-netlink socket-default vici updown"
 LS=/opt/libreswan
+LS5=/opt/trixie-libreswan   # libreswan 5.2 (lab/trixie-libreswan.sh): a libreswan5 side's pluto
 
 # ------------------------------------------------------------------ two hosts
 for s in cloud customer; do ip netns del "$(ns $s)" 2>/dev/null; ip netns add "$(ns $s)"; done
@@ -209,20 +211,62 @@ EOF
     rc=0; sw "$d" --load-all --file "$SD/$s/swanctl.conf" >"$OUT/load-$s.out" 2>&1 || rc=$?
     res "LOAD_RC_${s^^}" "$rc"
 }
-WHACK() { local s=$1; shift; ip netns exec "$(ns "$s")" timeout 60 "$LS/usr/libexec/ipsec/whack" --ctlsocket "$W/$s/run/pluto.ctl" "$@"; }
+declare -A PLUTO_PID
+WHACK() {
+    local s=$1; shift
+    if [[ $(impl "$s") == libreswan5 ]]; then
+        # 5.2's own whack, in pluto's mount namespace and chrooted as pluto is
+        timeout 60 nsenter -t "${PLUTO_PID[$s]}" -m -n chroot "$LS5" /usr/libexec/ipsec/whack \
+            --ctlsocket "$W/$s/run/pluto.ctl" "$@"
+    else
+        ip netns exec "$(ns "$s")" timeout 60 "$LS/usr/libexec/ipsec/whack" --ctlsocket "$W/$s/run/pluto.ctl" "$@"
+    fi
+}
 start_pluto() {  # side
-    local s=$1 P=$W/$1 n; n=$(ns "$1")
+    local s=$1 P=$W/$1 n inc; n=$(ns "$1")
     mkdir -p "$P/run" "$P/nss" "$P/ipsec.d"
-    certutil -N -d "sql:$P/nss" --empty-password >"$OUT/certutil-$s.out" 2>&1
+    inc=$SD/$s/ipsec.conf
+    if [[ $(impl "$s") == libreswan5 ]]; then
+        # pluto runs chrooted in the trixie root, where only $P is bound: the rendered files
+        # are copied there, as a user installs them
+        cp "$SD/$s/ipsec.conf" "$P/conn.conf"; cp "$SD/$s/ipsec.secrets" "$P/ipsec.secrets"
+        inc=$P/conn.conf
+    else
+        certutil -N -d "sql:$P/nss" --empty-password >"$OUT/certutil-$s.out" 2>&1
+    fi
     # /etc/ipsec.conf as the header asks: `config setup` with its lines, the file included
     {
         echo "config setup"
         awk 'f && /^#     / { sub(/^#     /, ""); print "    " $0; next }
              f { exit }
              /^# config setup needs:$/ { f = 1 }' "$SD/$s/ipsec.conf"
-        echo "include $SD/$s/ipsec.conf"
+        echo "include $inc"
     } >"$P/ipsec.conf"
     cp "$P/ipsec.conf" "$OUT/main-ipsec-$s.conf"
+    local rc=0
+    if [[ $(impl "$s") == libreswan5 ]]; then
+        # libreswan 5.2: the trixie root's pluto (and its addconn, _updown, certutil),
+        # chrooted, in a private mount namespace: a tmpfs over the root's /tmp holds $P at its
+        # own path (the shared root is never written), with /proc, /sys, /dev and a /run
+        ip netns exec "$n" unshare -m --propagation private sh -c \
+            'R=$1 P=$2; shift 2
+             mount -t tmpfs tmp "$R/tmp" && mkdir -p "$R$P" && mount --bind "$P" "$R$P" &&
+             mount -t proc proc "$R/proc" && mount -t sysfs sys "$R/sys" &&
+             mount --rbind /dev "$R/dev" && mount -t tmpfs run "$R/run" &&
+             chroot "$R" certutil -N -d "sql:$P/nss" --empty-password >"$P/certutil.out" 2>&1 &&
+             exec chroot "$R" "$@"' sh "$LS5" "$P" \
+            /usr/libexec/ipsec/pluto --nofork --config "$P/ipsec.conf" --rundir "$P/run" \
+            --nssdir "$P/nss" --secretsfile "$P/ipsec.secrets" --ipsecdir "$P/ipsec.d" \
+            --stderrlog --no-dnssec </dev/null >"$P/pluto.log" 2>&1 &
+        PLUTO_PID[$s]=$!
+        PIDS+=("$!")
+        for _ in $(seq 1 600); do [[ -S $P/run/pluto.ctl ]] && break; sleep 0.1; done
+        cp "$P/certutil.out" "$OUT/certutil-$s.out" 2>/dev/null
+        timeout 120 nsenter -t "${PLUTO_PID[$s]}" -m chroot "$LS5" /usr/libexec/ipsec/addconn \
+            --config "$P/ipsec.conf" --checkconfig >"$OUT/load-$s.out" 2>&1 || rc=$?
+        res "LOAD_RC_${s^^}" "$rc"
+        return
+    fi
     # pluto runs the compiled-in /usr/libexec/ipsec/addconn and `ipsec _updown`: give it the
     # unpacked libreswan there, in its own mount namespace only (strongSwan's `ipsec` stays)
     ip netns exec "$n" unshare -m --propagation private sh -c \
@@ -237,7 +281,6 @@ start_pluto() {  # side
     # pluto itself runs `addconn --autoall` at start (adds, routes and starts the conns as
     # their auto= says); a second --autoall here would initiate every auto=start conn twice.
     # The load is judged by libreswan's own parser and pluto's log ("failed to add").
-    rc=0
     timeout 120 "$LS/usr/libexec/ipsec/addconn" --config "$P/ipsec.conf" --checkconfig \
         >"$OUT/load-$s.out" 2>&1 || rc=$?
     res "LOAD_RC_${s^^}" "$rc"
@@ -250,7 +293,7 @@ order=(cloud customer); [[ ${SELF_START:-} == cloud ]] && order=(customer cloud)
 for s in "${order[@]}"; do
     case $(impl $s) in
         swanctl) start_charon "$s" ;;
-        libreswan) start_pluto "$s" ;;
+        libreswan|libreswan5) start_pluto "$s" ;;
     esac
 done
 log "daemons loaded"
@@ -445,7 +488,7 @@ snapshot ""
 for s in cloud customer; do
     case $(impl $s) in
         swanctl) sw "$W/$s" --list-sas --raw >"$OUT/sas-$s.raw" 2>&1 ;;
-        libreswan) WHACK "$s" --trafficstatus >"$OUT/pluto-traffic-$s.txt" 2>&1
+        libreswan|libreswan5) WHACK "$s" --trafficstatus >"$OUT/pluto-traffic-$s.txt" 2>&1
                    WHACK "$s" --showstates >"$OUT/pluto-states-$s.txt" 2>&1 ;;
     esac
     if [[ $BGP == 1 ]]; then

@@ -156,7 +156,7 @@ fn loaded(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
             s.impl_of(side).id()
         ));
     }
-    if s.impl_of(side) == Impl::Libreswan {
+    if s.impl_of(side).pluto() {
         let log = r.file(&format!("pluto-{id}.log"));
         if let Some(l) = log.lines().find(|l| l.contains("failed to add")) {
             f.push(format!("{id}: pluto refused the rendered ipsec.conf: {l}"));
@@ -203,7 +203,7 @@ fn up(s: &Scenario, r: &Record, rekey: &[String], f: &mut Vec<String>, d: &mut V
     for side in SIDES {
         match s.impl_of(side) {
             Impl::Swanctl => vici_sas(s, r, side, rekey, f),
-            Impl::Libreswan => {
+            Impl::Libreswan | Impl::Libreswan5 => {
                 let st = r.file(&format!("pluto-states-{}.txt", side.id()));
                 // IKEv2: STATE_V2_ESTABLISHED_IKE_SA; IKEv1 main mode (libreswan 4.10):
                 // STATE_MAIN_R3 / STATE_MAIN_I4 "(IKE SA established)"
@@ -983,7 +983,7 @@ fn kernel_sas(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
     let sas = xfrm_states(&text);
     let log_file = match s.impl_of(side) {
         Impl::Swanctl => format!("charon-{id}.log"),
-        Impl::Libreswan => format!("pluto-{id}.log"),
+        Impl::Libreswan | Impl::Libreswan5 => format!("pluto-{id}.log"),
     };
     if sas.len() != 2 * s.children() {
         f.push(format!(

@@ -20,8 +20,11 @@ const MAX_PING_PAIRS: usize = 16;
 pub enum Impl {
     /// strongSwan charon, swanctl.conf
     Swanctl,
-    /// libreswan pluto, ipsec.conf + ipsec.secrets
+    /// libreswan pluto, ipsec.conf + ipsec.secrets (4.10: the host's /opt/libreswan)
     Libreswan,
+    /// libreswan 5.2's pluto (the trixie root of lab/trixie-libreswan.sh), fed with the
+    /// libreswan target's `--device version=5` output
+    Libreswan5,
 }
 
 impl Impl {
@@ -29,7 +32,29 @@ impl Impl {
         match self {
             Impl::Swanctl => "swanctl",
             Impl::Libreswan => "libreswan",
+            Impl::Libreswan5 => "libreswan5",
         }
+    }
+
+    /// The ipsecgen target that renders this side's files.
+    pub fn target(self) -> &'static str {
+        match self {
+            Impl::Swanctl => "swanctl",
+            Impl::Libreswan | Impl::Libreswan5 => "libreswan",
+        }
+    }
+
+    /// The render arguments beyond the target (device facts).
+    pub fn device_args(self) -> &'static [&'static str] {
+        match self {
+            Impl::Libreswan5 => &["--device", "version=5"],
+            Impl::Swanctl | Impl::Libreswan => &[],
+        }
+    }
+
+    /// A pluto side (either libreswan).
+    pub fn pluto(self) -> bool {
+        matches!(self, Impl::Libreswan | Impl::Libreswan5)
     }
 }
 
@@ -420,7 +445,15 @@ pub fn build_joined(
         let mut inputs = vec![plan.inputs[index(side)]];
         inputs.extend_from_slice(extra);
         let imp = plan.impls[index(side)];
-        render_joined(&inputs, side, imp.id(), flag, plan.only, &sdir)?;
+        render_device(
+            &inputs,
+            side,
+            imp.target(),
+            imp.device_args(),
+            flag,
+            plan.only,
+            &sdir,
+        )?;
         if bgp_on {
             render_joined(&inputs, side, "frr", flag, plan.only, &sdir)?;
         }
@@ -1121,6 +1154,19 @@ pub fn render_joined(
     only: Option<&str>,
     dest: &Path,
 ) -> Result<(), String> {
+    render_device(inputs, side, target, &[], mode, only, dest)
+}
+
+/// `render_joined` with extra arguments (`--device KEY=VALUE`).
+pub fn render_device(
+    inputs: &[&Path],
+    side: Side,
+    target: &str,
+    device: &[&str],
+    mode: Option<Mode>,
+    only: Option<&str>,
+    dest: &Path,
+) -> Result<(), String> {
     let input = inputs.first().ok_or("no input")?;
     let tmp = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
     let out_dir = tmp.path().join("out");
@@ -1137,13 +1183,15 @@ pub fn render_joined(
         None => "",
     };
     cmd.args(mode.split_whitespace());
+    cmd.args(device);
     cmd.arg("-o").arg(&out_dir);
     let out = cmd.output().map_err(|e| format!("run ipsecgen: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`ipsecgen render {} --side {} --target {target}{mode}` exited {:?}: {} {}",
+            "`ipsecgen render {} --side {} --target {target}{mode} {}` exited {:?}: {} {}",
             input.display(),
             side.id(),
+            device.join(" "),
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).trim(),
             String::from_utf8_lossy(&out.stderr).trim()

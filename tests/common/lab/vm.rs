@@ -27,6 +27,7 @@ pub fn unavailable() -> Option<String> {
         "/usr/lib/frr/bgpd",
         "/usr/lib/frr/zebra",
         "/opt/libreswan/usr/libexec/ipsec/pluto",
+        "/opt/trixie-libreswan/usr/libexec/ipsec/pluto",
         "/usr/bin/certutil",
         "/usr/sbin/iptables",
         "/bin/busybox",

@@ -87,46 +87,32 @@ pub fn ikev1_pairs(local: usize, remote: usize) -> String {
 
 /// A native file of `n` connections, one line each, PSKs from the environment.
 pub fn fleet(n: usize) -> String {
-    let mut s = String::from("connections:\n");
-    for i in 0..n {
-        let (a, b, c) = octets(i);
-        // Every other connection runs BGP, in a /30 of 169.254.10.0 to 169.254.209.255 (the
-        // lower blocks are reserved by Alibaba Cloud).
-        let (t3, t4) = (10 + (i / 2 / 64) % 200, (i / 2 % 64) * 4);
-        let (cloud_bgp, customer_bgp, bgp) = if i % 2 == 0 {
-            (
-                format!(", asn: 45104, bgp_ip: 169.254.{t3}.{}", t4 + 1),
-                format!(
-                    ", asn: {}, bgp_ip: 169.254.{t3}.{}",
-                    64512 + i % 1000,
-                    t4 + 2
-                ),
-                format!(", bgp: {{enabled: true, tunnel_cidr: 169.254.{t3}.{t4}/30}}"),
-            )
-        } else {
-            Default::default()
-        };
-        s.push_str(&format!(
-            "- {{name: c{i}, cloud: {{gateway: 203.0.113.1, subnets: [10.{a}.{b}.{c}/32]{cloud_bgp}}}, customer: {{gateway: 198.51.{a}.{b}, subnets: [172.{}.{b}.{c}/32]{customer_bgp}}}, psk: {{env: {PSK_VAR}}}{bgp}}}\n",
-            16 + a
-        ));
-    }
-    s
+    // Every other connection runs BGP, in a /30 of 169.254.10.0 to 169.254.209.255 (the lower
+    // blocks are reserved by Alibaba Cloud).
+    fleet_with(n, 2, |k| (10 + (k / 64) % 200, (k % 64) * 4))
 }
 
 /// A native file of `n` connections like [`fleet`], with BGP on every fourth one, so that tens
 /// of thousands fit the tunnel /30s Alibaba Cloud leaves free (169.254.10.0/30 up, but
 /// 169.254.169.x).
 pub fn fleet_spread(n: usize) -> String {
+    fleet_with(n, 4, |k| {
+        // 169.254.169.252/30 is reserved: the 169 block is skipped.
+        let t3 = 10 + k / 64;
+        let t3 = if t3 >= 169 { t3 + 1 } else { t3 };
+        assert!(t3 < 256, "fleet_spread runs out of free /30s");
+        (t3, (k % 64) * 4)
+    })
+}
+
+/// `n` one-line connections, BGP on every `every`-th one; the `k`-th BGP connection's /30 is
+/// 169.254.`block(k)`.
+fn fleet_with(n: usize, every: usize, block: impl Fn(usize) -> (usize, usize)) -> String {
     let mut s = String::from("connections:\n");
     for i in 0..n {
         let (a, b, c) = octets(i);
-        let k = i / 4;
-        // 169.254.169.252/30 is reserved: the 169 block is skipped.
-        let t3 = 10 + k / 64;
-        let (t3, t4) = (if t3 >= 169 { t3 + 1 } else { t3 }, (k % 64) * 4);
-        assert!(t3 < 256, "fleet_spread({n}) runs out of free /30s");
-        let (cloud_bgp, customer_bgp, bgp) = if i % 4 == 0 {
+        let (t3, t4) = block(i / every);
+        let (cloud_bgp, customer_bgp, bgp) = if i % every == 0 {
             (
                 format!(", asn: 45104, bgp_ip: 169.254.{t3}.{}", t4 + 1),
                 format!(

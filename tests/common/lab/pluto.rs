@@ -193,16 +193,39 @@ pub struct VmLoad {
 }
 
 struct LoadSet {
-    version: &'static str,
+    kind: &'static VmSet,
     outputs: Vec<Output>,
     groups: Result<Vec<(PathBuf, Vec<usize>)>, String>,
 }
 
-/// The folders guest.sh loads from, under a VM's run folder: (libreswan version, folder, the
-/// guest.env key of its time).
-pub const VM_SETS: [(&str, &str, &str); 2] = [
-    ("4", "pluto-load", "PLUTO_LOAD_MS"),
-    ("5", "pluto-load5", "PLUTO5_LOAD_MS"),
+/// One libreswan version guest.sh loads: the device fact, the folder under the VM's run folder,
+/// the guest.env key of its time, and the words of its results row.
+pub struct VmSet {
+    pub version: &'static str,
+    pub dir: &'static str,
+    pub key: &'static str,
+    pub daemon: &'static str,
+    pub example: &'static str,
+    pub what: &'static str,
+}
+
+pub const VM_SETS: [VmSet; 2] = [
+    VmSet {
+        version: "4",
+        dir: "pluto-load",
+        key: "PLUTO_LOAD_MS",
+        daemon: "libreswan 4.10",
+        example: "every example, both sides, `--tunnel-mode route`",
+        what: "pluto loads every route-based libreswan output (ipsec-interface=)",
+    },
+    VmSet {
+        version: "5",
+        dir: "pluto-load5",
+        key: "PLUTO5_LOAD_MS",
+        daemon: "libreswan 5.2",
+        example: "every example, both sides, `--tunnel-mode route --device version=5`",
+        what: "libreswan 5.2's pluto loads every route-based version=5 output (ipsec-interface=)",
+    },
 ];
 
 impl VmLoad {
@@ -210,11 +233,11 @@ impl VmLoad {
     pub fn prepare(vm_dir: &Path) -> VmLoad {
         let sets = VM_SETS
             .iter()
-            .map(|(version, dir, _)| {
-                let outputs = route_outputs(version);
-                let groups = write_groups(&vm_dir.join(dir), &outputs);
+            .map(|kind| {
+                let outputs = route_outputs(kind.version);
+                let groups = write_groups(&vm_dir.join(kind.dir), &outputs);
                 LoadSet {
-                    version,
+                    kind,
                     outputs,
                     groups,
                 }
@@ -231,28 +254,12 @@ impl VmLoad {
 
 impl LoadSet {
     fn row(&self, guest: &BTreeMap<String, String>) -> super::report::Row {
-        let key = VM_SETS
-            .iter()
-            .find(|(v, _, _)| *v == self.version)
-            .map_or("", |(_, _, k)| *k);
+        let key = self.kind.key;
         let ms: u64 = guest.get(key).and_then(|v| v.parse().ok()).unwrap_or(0);
-        let (example, what) = if self.version == "4" {
-            (
-                "every example, both sides, `--tunnel-mode route`",
-                "pluto loads every route-based libreswan output (ipsec-interface=)",
-            )
-        } else {
-            (
-                "every example, both sides, `--tunnel-mode route --device version=5`",
-                "libreswan 5.2's pluto loads every route-based version=5 output (ipsec-interface=)",
-            )
-        };
-        let mut row = super::report::Row::failed(example.into(), what, String::new());
+        let mut row =
+            super::report::Row::failed(self.kind.example.into(), self.kind.what, String::new());
         row.failures.clear();
-        row.impls = format!(
-            "libreswan {}",
-            if self.version == "4" { "4.10" } else { "5.2" }
-        );
+        row.impls = self.kind.daemon.into();
         row.wall = std::time::Duration::from_millis(ms);
         row.ran = guest.contains_key(key);
         let groups = match &self.groups {

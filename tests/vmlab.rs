@@ -1183,3 +1183,43 @@ fn the_plan_negotiates_one_sa_per_pair_under_ikev1_against_libreswan_5() {
     }
     assert_eq!(found.len(), 1, "{found:?}");
 }
+
+/// The plan, without a VM: the libreswan 4 customer (`leftsubnets=`, a conn per pair) on the
+/// 2x2 IKEv2 connection runs with the customer initiating only, and its rendered header says
+/// why. Measured with the cloud initiating (the customer's start held, branch `lsw5more`):
+/// pluto 4.10 narrowed the cloud's IKE_AUTH child to the first pair (conn 1x1) and the child
+/// the cloud's trap started for 10.1.2.1 -> 10.1.3.1 to that same pair again, so 3 of 4 pairs
+/// never came up (docs/alibaba-reference.md 10.4.1); that is not a row, since nothing in
+/// ipsecgen's output can make pluto 4 hold one child with several selectors.
+#[test]
+fn the_plan_runs_libreswan_4_with_several_pairs_customer_initiated_and_says_why() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut modes = Vec::new();
+    for made in build_scenarios(&root, tmp.path()) {
+        let s = made.unwrap_or_else(|(case, e)| panic!("{case}: {e}"));
+        if s.impls != [Impl::Swanctl, Impl::Libreswan] || !s.pair_sas {
+            continue;
+        }
+        assert_eq!(s.initiator, Side::Customer, "{}", s.kind);
+        assert_eq!(s.self_start, Some(Side::Customer), "{}", s.kind);
+        let conf = std::fs::read_to_string(s.side_dir(Side::Customer).join("ipsec.conf"))
+            .expect("customer ipsec.conf");
+        let header: String = conf
+            .lines()
+            .take_while(|l| l.starts_with('#') || l.is_empty())
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            header.contains(
+                "When that peer initiates (Alibaba does once the connection is applied), pluto \
+                 4.10 narrows its Child SA to the first pair, and each later one the peer starts \
+                 to that same pair again"
+            ),
+            "{header}"
+        );
+        modes.push(s.mode);
+    }
+    assert_eq!(modes, [Mode::Policy, Mode::Route]);
+}

@@ -238,7 +238,9 @@ fn libreswan_5_writes_several_subnets_as_one_child_sa() {
             "leftsubnets={10.1.3.0/24,10.1.4.0/24}",
             "rightsubnets={10.1.1.0/24,10.1.2.0/24}",
             "# Several subnets per side (IKEv2): libreswan 4.x writes leftsubnets={..}, a conn and so a Child",
-            "# with --device version=5. Or set up the Alibaba connection with 0.0.0.0/0 and routes, or",
+            "# the pair pluto proposes is sure to come up. When that peer initiates (Alibaba does once the",
+            "# connection is applied), pluto 4.10 narrows its Child SA to the first pair, and each later",
+            "# libreswan 5 carries them in one Child SA: render with --device version=5. Or set up the",
         ],
     );
     let (code, five, err) = render(&[&base[..], &["--device", "version=5"]].concat());

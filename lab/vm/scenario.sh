@@ -19,8 +19,14 @@
 #   CLOUD_LO, CUSTOMER_LO       extra /32 addresses on lo
 #   EXPECT_STATES_CLOUD/_CUSTOMER   xfrm states to wait for (0: wait SA_WAIT, negative pairs)
 #   SA_WAIT                     seconds to wait for them
-#   INITIATE                    swanctl child names the customer initiates (empty: the rendered
+#   INITIATE                    swanctl child names INITIATOR initiates (empty: the rendered
 #                               start_action / auto does it)
+#   INITIATOR                   customer (default) or cloud: with cloud, the customer's own start
+#                               is held (the copy it loads has `auto=start` as `auto=add`,
+#                               `start_action = start` as `none`; START_HELD counts them, as
+#                               lab/pair.sh RESPONDER_START=none does on the host), its daemon is
+#                               started first and the cloud's INITIATE children are initiated
+#                               from the cloud (Alibaba initiating: docs/alibaba-reference.md 10.5)
 #   BGP                         1: zebra + bgpd from <side>/bgpd.conf, after the SAs are up
 #   WAIT_ROUTES_CLOUD/_CUSTOMER prefixes to wait for in the kernel's main table (BGP_WAIT s) ...
 #   WAIT_VIA_CLOUD/_CUSTOMER    ... through these interfaces (all of them: multipath)
@@ -71,7 +77,7 @@ source "$SD/scenario.env"
 : "${EXPECT_STATES_CLOUD:=0}" "${EXPECT_STATES_CUSTOMER:=0}" "${BGP_WAIT:=120}"
 : "${ACTIONS:=}" "${HC_MONITOR:=0}" "${TRIGGER:=0}" "${EVIDENCE:=}"
 : "${WAIT_VIA_CLOUD:=}" "${WAIT_VIA_CUSTOMER:=}" "${BGP_PEERS:=0}"
-: "${REKEY_FROM:=}" "${REKEY_CHILDREN:=}" "${REKEY_WAIT:=20}"
+: "${REKEY_FROM:=}" "${REKEY_CHILDREN:=}" "${REKEY_WAIT:=20}" "${INITIATOR:=customer}"
 W=$(mktemp -d /tmp/ipgvm-sc.XXXX); chmod 755 "$W"   # FRR runs as user frr
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - T0) / 1000000 )); }
@@ -165,6 +171,19 @@ for s in cloud customer; do
 done
 
 # ------------------------------------------------------------------ IKE daemons
+# LOADED: the file side $1 loads, the rendered $2 as it is, or (INITIATOR=cloud, the
+# customer) a copy $3 with its own start held
+START_HELD=0 LOADED=
+loaded() {  # side rendered-file copy
+    LOADED=$2
+    [[ $INITIATOR == cloud && $1 == customer ]] || return 0
+    local n
+    n=$(grep -cE '^[[:space:]]*(auto=start|start_action[[:space:]]*=[[:space:]]*start)[[:space:]]*$' "$2") || n=0
+    START_HELD=$((START_HELD + n))
+    sed -E -e 's/^([[:space:]]*auto=)start[[:space:]]*$/\1add/' \
+        -e 's/^([[:space:]]*start_action[[:space:]]*=[[:space:]]*)start[[:space:]]*$/\1none/' "$2" >"$3"
+    LOADED=$3
+}
 sw() { local d=$1; shift; STRONGSWAN_CONF=$d/strongswan.conf timeout 120 swanctl "$@"; }
 start_charon() {  # side
     local s=$1 d=$W/$1 n; n=$(ns "$1")
@@ -208,7 +227,8 @@ EOF
         [[ -S $d/charon.vici ]] && sw "$d" --stats >/dev/null 2>&1 && break
         sleep 0.1
     done
-    rc=0; sw "$d" --load-all --file "$SD/$s/swanctl.conf" >"$OUT/load-$s.out" 2>&1 || rc=$?
+    loaded "$s" "$SD/$s/swanctl.conf" "$d/swanctl.conf"
+    rc=0; sw "$d" --load-all --file "$LOADED" >"$OUT/load-$s.out" 2>&1 || rc=$?
     res "LOAD_RC_${s^^}" "$rc"
 }
 declare -A PLUTO_PID
@@ -225,11 +245,12 @@ WHACK() {
 start_pluto() {  # side
     local s=$1 P=$W/$1 n inc; n=$(ns "$1")
     mkdir -p "$P/run" "$P/nss" "$P/ipsec.d"
-    inc=$SD/$s/ipsec.conf
+    loaded "$s" "$SD/$s/ipsec.conf" "$P/conn.conf"; inc=$LOADED
     if [[ $(impl "$s") == libreswan5 ]]; then
         # pluto runs chrooted in the trixie root, where only $P is bound: the rendered files
         # are copied there, as a user installs them
-        cp "$SD/$s/ipsec.conf" "$P/conn.conf"; cp "$SD/$s/ipsec.secrets" "$P/ipsec.secrets"
+        [[ $inc == "$P/conn.conf" ]] || cp "$SD/$s/ipsec.conf" "$P/conn.conf"
+        cp "$SD/$s/ipsec.secrets" "$P/ipsec.secrets"
         inc=$P/conn.conf
     else
         certutil -N -d "sql:$P/nss" --empty-password >"$OUT/certutil-$s.out" 2>&1
@@ -289,19 +310,21 @@ impl() { local v="${1^^}_IMPL"; echo "${!v}"; }
 # a side that initiates by itself (SELF_START) is started last, when its peer is ready: as
 # Alibaba initiates once the connection is applied, to a customer device already configured (a
 # charon up without its config answers NO_PROPOSAL_CHOSEN, and start_action = start gives up)
-order=(cloud customer); [[ ${SELF_START:-} == cloud ]] && order=(customer cloud)
+order=(cloud customer)
+[[ ${SELF_START:-} == cloud || $INITIATOR == cloud ]] && order=(customer cloud)
 for s in "${order[@]}"; do
     case $(impl $s) in
         swanctl) start_charon "$s" ;;
         libreswan|libreswan5) start_pluto "$s" ;;
     esac
 done
-log "daemons loaded"
+res INITIATOR "$INITIATOR"; res START_HELD "$START_HELD"
+log "daemons loaded (initiator $INITIATOR, $START_HELD customer starts held)"
 
 # ------------------------------------------------------------------ initiate, wait for SAs
 t=$(ms)
 for c in $INITIATE; do
-    rc=0; sw "$W/customer" --initiate --child "$c" --timeout 60 >>"$OUT/initiate.out" 2>&1 || rc=$?
+    rc=0; sw "$W/$INITIATOR" --initiate --child "$c" --timeout 60 >>"$OUT/initiate.out" 2>&1 || rc=$?
     res "INITIATE_RC_$c" "$rc"
 done
 states() { ip -n "$(ns "$1")" xfrm state 2>/dev/null | grep -c '^src'; }

@@ -203,25 +203,7 @@ fn up(s: &Scenario, r: &Record, rekey: &[String], f: &mut Vec<String>, d: &mut V
     for side in SIDES {
         match s.impl_of(side) {
             Impl::Swanctl => vici_sas(s, r, side, rekey, f),
-            Impl::Libreswan | Impl::Libreswan5 => {
-                let st = r.file(&format!("pluto-states-{}.txt", side.id()));
-                // IKEv2: STATE_V2_ESTABLISHED_IKE_SA; IKEv1 main mode (libreswan 4.10):
-                // STATE_MAIN_R3 / STATE_MAIN_I4 "(IKE SA established)"
-                let established = match s.conn.ike.version.get() {
-                    IkeVersion::Ikev2 => st.contains("ESTABLISHED_IKE_SA"),
-                    IkeVersion::Ikev1 => st.lines().any(|l| {
-                        (l.contains("STATE_MAIN_R3") || l.contains("STATE_MAIN_I4"))
-                            && l.contains("(IKE SA established)")
-                    }),
-                };
-                if !established {
-                    f.push(format!(
-                        "{}: pluto shows no established IKE SA (whack --showstates):\n{}",
-                        side.id(),
-                        tail(&st, 10)
-                    ));
-                }
-            }
+            Impl::Libreswan | Impl::Libreswan5 => pluto_states(s, r, side, f),
         }
     }
     if !rekey.is_empty() {
@@ -256,6 +238,58 @@ fn up(s: &Scenario, r: &Record, rekey: &[String], f: &mut Vec<String>, d: &mut V
     d.insert(0, summary(s, r));
 }
 
+/// A pluto side's `whack --showstates`: exactly one established IKE SA per tunnel and exactly
+/// the scenario's CHILD SAs (one per pair where pluto has a conn per pair), each on a
+/// conn of its own (a second SA of one conn is a child narrowed onto a pair already up).
+/// State words: IKEv2 `ESTABLISHED_IKE_SA` / `ESTABLISHED_CHILD_SA` (4.10 with a `STATE_V2_`
+/// prefix); IKEv1 main mode STATE_MAIN_R3 / STATE_MAIN_I4 "(IKE SA established)" (4.10) or
+/// "(ISAKMP SA established)" (5.2), quick mode STATE_QUICK_R2 / STATE_QUICK_I2 "(IPsec SA
+/// established)".
+fn pluto_states(s: &Scenario, r: &Record, side: Side, f: &mut Vec<String>) {
+    let id = side.id();
+    let st = r.file(&format!("pluto-states-{id}.txt"));
+    let (ike, child) = pluto_sas(&st);
+    let mut conns: Vec<&str> = child.iter().map(|(_, c)| c.as_str()).collect();
+    conns.sort_unstable();
+    conns.dedup();
+    if ike.len() != s.tunnels.len() || child.len() != s.children() || conns.len() != child.len() {
+        f.push(format!(
+            "{id}: pluto holds {} established IKE SAs and {} CHILD SAs on {} conns {conns:?}, \
+             want {} and {}, each CHILD SA on a conn of its own (whack --showstates):\n{}",
+            ike.len(),
+            child.len(),
+            conns.len(),
+            s.tunnels.len(),
+            s.children(),
+            tail(&st, 10)
+        ));
+    }
+}
+
+/// The established (IKE, CHILD) states of `whack --showstates`, each as (state number, conn).
+type PlutoStates = (Vec<(String, String)>, Vec<(String, String)>);
+
+fn pluto_sas(st: &str) -> PlutoStates {
+    let states = |words: &[&str]| -> Vec<(String, String)> {
+        st.lines()
+            .filter(|l| words.iter().any(|w| l.contains(w)))
+            .filter_map(|l| {
+                let at = l.find('#')?;
+                let (num, rest) = l[at..].split_once(": \"")?;
+                Some((num.to_owned(), rest.split('"').next()?.to_owned()))
+            })
+            .collect()
+    };
+    (
+        states(&[
+            "(established IKE SA)",
+            "(IKE SA established)",
+            "(ISAKMP SA established)",
+        ]),
+        states(&["(established Child SA)", "(IPsec SA established)"]),
+    )
+}
+
 /// Every child the cloud must refuse was refused with TS_UNACCEPTABLE when the customer
 /// initiated it (the host runner's REFUSED_TS; the VM lab does not run these cases).
 fn refused_children(s: &Scenario, r: &Record, f: &mut Vec<String>) {
@@ -275,7 +309,37 @@ fn refused_children(s: &Scenario, r: &Record, f: &mut Vec<String>) {
 /// A side that initiates by itself (the cloud, as Alibaba with EffectImmediately=true) brought
 /// every expected ESP SA up on both sides before the scenario sent any traffic.
 fn self_started(s: &Scenario, r: &Record, f: &mut Vec<String>) {
-    let Some(side) = s.self_start else { return };
+    // (the VM lab's cloud-initiated runs: the cloud initiates explicitly, the customer's start
+    // held, and no traffic is sent before the SAs are up either)
+    let by_cloud = (s.initiator == Side::Cloud).then_some(Side::Cloud);
+    let Some(side) = s.self_start.or(by_cloud) else {
+        return;
+    };
+    let how = if s.self_start.is_some() {
+        "by itself (auto=start / start_action = start)"
+    } else {
+        "(swanctl --initiate, the customer's own start held)"
+    };
+    if by_cloud.is_some() {
+        // every start of the customer's rendered file was held, so only the cloud initiated
+        let starts: usize = ["ipsec.conf", "swanctl.conf"]
+            .iter()
+            .map(|n| {
+                read(&s.side_dir(Side::Customer).join(n))
+                    .lines()
+                    .filter(|l| matches!(l.trim(), "auto=start" | "start_action = start"))
+                    .count()
+            })
+            .sum();
+        let held = r.get("START_HELD");
+        if r.get("INITIATOR") != Some("cloud") || held != Some(starts.to_string().as_str()) {
+            f.push(format!(
+                "the cloud was to initiate with the customer's {starts} starts held: INITIATOR \
+                 {:?}, START_HELD {held:?}",
+                r.get("INITIATOR")
+            ));
+        }
+    }
     let want = 2 * s.children();
     let got: Vec<usize> = r
         .get("SA_STATES_AT_WAIT")
@@ -285,9 +349,8 @@ fn self_started(s: &Scenario, r: &Record, f: &mut Vec<String>) {
         .collect();
     if got.len() != 2 || got.iter().any(|n| *n < want) {
         f.push(format!(
-            "the {} side initiates by itself (auto=start / start_action = start), but before \
-             any traffic, after {} ms, the kernel held {:?} ESP SAs (cloud, customer), want \
-             {want} on each",
+            "the {} side initiates {how}, but before any traffic, after {} ms, the kernel \
+             held {:?} ESP SAs (cloud, customer), want {want} on each",
             side.id(),
             r.get("SA_WAIT_MS").unwrap_or("?"),
             got
@@ -1335,4 +1398,55 @@ fn xfrm_state_is_parsed() {
     assert_eq!(s[0].if_id, Some(928));
     assert_eq!(s[1].aead, Some(("rfc4106(gcm(aes))".into(), 288)));
     assert_eq!(s[1].if_id, None);
+}
+
+/// `whack --showstates` as recorded by the VM lab: libreswan 5.2 IKEv1 with two conns (one
+/// ISAKMP SA, one IPsec SA per pair), 5.2 IKEv2 with one Child SA, and 4.10 narrowing two
+/// children of the cloud onto the same conn (the cloud-initiated libreswan 4 run).
+#[test]
+fn pluto_states_are_counted_per_conn() {
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+    let v1 = r#"#1: "vpc-to-office-hamburg-1":500 STATE_MAIN_I4 (ISAKMP SA established); REPLACE in 27867s; newest; lastdpd=-1s(seq in:0 out:0); idle;
+#2: "vpc-to-office-hamburg-1":500 STATE_QUICK_I2 (IPsec SA established); REPLACE in 2788s; newest; eroute owner; ISAKMP SA #1; idle;
+#2: "vpc-to-office-hamburg-1" esp.c2e2a0e6@203.0.113.146 esp.5c7b0411@198.51.100.148 tun.0@203.0.113.146 tun.0@198.51.100.148 Traffic: ESPin=672B ESPout=672B ESPmax=2^63B
+#3: "vpc-to-office-hamburg-2":500 STATE_QUICK_I2 (IPsec SA established); REPLACE in 2589s; newest; eroute owner; ISAKMP SA #1; idle;
+#3: "vpc-to-office-hamburg-2" esp.c0274afd@203.0.113.146 esp.7f5642e0@198.51.100.148 tun.0@203.0.113.146 tun.0@198.51.100.148 Traffic: ESPin=672B ESPout=672B ESPmax=2^63B
+"#;
+    assert_eq!(
+        pluto_sas(v1),
+        (
+            pairs(&[("#1", "vpc-to-office-hamburg-1")]),
+            pairs(&[
+                ("#2", "vpc-to-office-hamburg-1"),
+                ("#3", "vpc-to-office-hamburg-2")
+            ])
+        )
+    );
+    let v2 = r#"#1: "hangzhou-to-dc1":4500 ESTABLISHED_IKE_SA (established IKE SA); REKEY in 28509s; REPLACE in 28779s; newest; idle;
+#3: "hangzhou-to-dc1":4500 ESTABLISHED_CHILD_SA (established Child SA); LIVENESS in 2s; REKEY in 3312s; REPLACE in 3582s; newest; eroute owner; IKE SA #1; idle;
+#3: "hangzhou-to-dc1" esp.c32af0c8@203.0.113.10 esp.73cc30d6@198.51.100.20 tun.0@203.0.113.10 tun.0@198.51.100.20 Traffic: ESPin=2KB ESPout=2KB ESPmax=2^63B
+"#;
+    assert_eq!(
+        pluto_sas(v2),
+        (
+            pairs(&[("#1", "hangzhou-to-dc1")]),
+            pairs(&[("#3", "hangzhou-to-dc1")])
+        )
+    );
+    let narrowed = r#"000 #1: "hangzhou-to-dc1/1x1":4500 STATE_V2_ESTABLISHED_IKE_SA (established IKE SA); REKEY in 28374s; REPLACE in 28644s; newest; idle;
+000 #2: "hangzhou-to-dc1/1x1":4500 STATE_V2_ESTABLISHED_CHILD_SA (established Child SA); REKEY in 3174s; REPLACE in 3444s; IKE SA #1; idle;
+000 #2: "hangzhou-to-dc1/1x1" esp.c80fc727@203.0.113.10 esp.1540eb95@198.51.100.20 tun.0@203.0.113.10 tun.0@198.51.100.20 Traffic: ESPin=672B ESPout=672B ESPmax=2^63B
+000 #3: "hangzhou-to-dc1/1x1":4500 STATE_V2_ESTABLISHED_CHILD_SA (established Child SA); LIVENESS in 0s; REKEY in 3291s; REPLACE in 3561s; newest; eroute owner; IKE SA #1; idle;
+"#;
+    let (ike, child) = pluto_sas(narrowed);
+    assert_eq!(ike, pairs(&[("#1", "hangzhou-to-dc1/1x1")]));
+    // two CHILD SAs on one conn: pluto_states reports it
+    assert_eq!(
+        child,
+        pairs(&[("#2", "hangzhou-to-dc1/1x1"), ("#3", "hangzhou-to-dc1/1x1")])
+    );
 }

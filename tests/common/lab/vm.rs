@@ -84,6 +84,8 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
             s.self_start.map_or("", |side| side.id()).to_owned(),
         ),
         ("INITIATE", s.initiate.join(" ")),
+        // the side that initiates INITIATE (cloud: the customer's own start is held)
+        ("INITIATOR", s.initiator.id().to_owned()),
         (
             "PINGS",
             s.pings
@@ -133,10 +135,6 @@ pub fn env(s: &Scenario) -> Vec<(String, String)> {
 
 /// Write `scenario.env` into the scenario's folder.
 pub fn write(s: &Scenario) -> Result<(), String> {
-    if s.initiator != ipsecgen::ir::Side::Customer {
-        // lab/vm/scenario.sh initiates from the customer (the cloud's own start is SELF_START)
-        return Err("the VM lab runs the customer as initiator only".into());
-    }
     let text: String = env(s)
         .iter()
         .map(|(k, v)| format!("{k}='{}'\n", v.replace('\'', "")))

@@ -33,7 +33,7 @@ pub struct Phase1 {
 /// and recorded as `<object>.<key>`.
 struct Phase<'a, 'c> {
     ctx: &'a Ctx<'c>,
-    o: Option<&'a Obj>,
+    o: Option<&'a Obj<'a>>,
     object: &'a str,
 }
 

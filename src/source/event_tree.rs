@@ -240,8 +240,12 @@ fn span_of(span: &ParserSpan) -> Span {
     }
 }
 
-/// A key's name: any quoted or block scalar, or a plain one that reads as a string.
+/// A key's name: any quoted or block scalar, or a plain one that reads as a string; never a
+/// merge key's `<<` or YAML 1.1's value key `=`, however written.
 fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
+    if matches!(value.as_ref(), "<<" | "=") {
+        return None;
+    }
     if style == ScalarStyle::Plain {
         match plain(&value)? {
             Value::Str(s) => Some(s),

@@ -332,7 +332,8 @@ fn roles(
             source: format!(
                 "role from DescribeVpnGateway {field} {}, {source}",
                 remote.value
-            ),
+            )
+            .into(),
         };
         out.push((At::new(role, remote.span), Some(fact)));
     }

@@ -237,7 +237,7 @@ fn integrity_for(
     if !cipher.value.is_aead() {
         return Some(d.or(
             given,
-            &format!("{field}.integrity"),
+            format!("{field}.integrity"),
             "sha256",
             Integrity::Sha256,
         ));

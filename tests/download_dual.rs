@@ -173,7 +173,7 @@ fn each_tunnel_is_read_from_its_own_entry_with_its_role_from_the_gateway_documen
         c.defaults
             .iter()
             .find(|d| d.field == "Role")
-            .map(|d| (d.value.clone(), d.source.clone()))
+            .map(|d| (d.value.to_string(), d.source.to_string()))
             .expect("the role's source")
     };
     assert_eq!(

@@ -1,10 +1,11 @@
 //! The JSON reader (`src/source/json_tree.rs`) gives the tree the YAML parser gives, spans
 //! included, wherever it reads a text at all; and it reads the JSON the clouds print.
 
-use std::path::Path;
-
 use ipsecgen::source::{json_tree, parse_yaml_within, Limits};
 use proptest::prelude::*;
+
+#[path = "common/corpus.rs"]
+mod corpus;
 
 fn limits(text: &str) -> Limits {
     Limits::for_len(text.len())
@@ -23,42 +24,13 @@ fn same_or_declined(name: &str, text: &str) -> bool {
     true
 }
 
-fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_shipped_and_published_json_reads_the_same_both_ways() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [
-        "examples",
-        "tests/invalid",
-        "tests/real",
-        "tests/dual",
-        "../shared/real",
-    ] {
-        files_under(&root.join(dir), &mut files);
-    }
     let (mut json, mut read) = (0, 0);
-    for f in &files {
-        let Ok(text) = std::fs::read_to_string(f) else {
-            continue;
-        };
-        let name = f.display().to_string();
+    for (name, text) in &corpus::documents() {
         let is_json = name.ends_with(".json");
         json += usize::from(is_json);
-        let taken = same_or_declined(&name, &text);
+        let taken = same_or_declined(name, text);
         read += usize::from(taken);
         // Every shipped JSON example is plain JSON: the reader must take it (else it would
         // silently leave every input to the slow path).

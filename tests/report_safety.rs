@@ -226,6 +226,21 @@ fn a_secret_never_reaches_a_report_in_any_notation() {
             key,
         ));
     }
+    // The same, over 128 KiB: a long text's secret scan runs beside the reading.
+    let padded: Vec<(&str, &str, String, &str)> = cases
+        .iter()
+        .filter(|(_, name, ..)| !name.ends_with(".txt"))
+        .map(|(what, name, text, shown)| {
+            let pad = if name.ends_with(".yaml") {
+                "\n# padding".repeat(14_000)
+            } else {
+                "\n".repeat(132_000)
+            };
+            (*what, *name, format!("{text}{pad}"), *shown)
+        })
+        .collect();
+    assert!(padded.iter().all(|(_, _, t, _)| t.len() > 128 * 1024));
+    cases.extend(padded);
     let dir = tempfile::tempdir().expect("tempdir");
     for (what, name, text, shown) in &cases {
         write(dir.path(), name, text);

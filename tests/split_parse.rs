@@ -3,8 +3,9 @@
 //! sequential parse runs).
 
 use ipsecgen::source::{
+    count::over_node_limit,
     parse_text, parse_text_within, parse_whole, parse_whole_within,
-    split::{parse_in_parts, parse_in_parts_within},
+    split::{parse_in_parts, parse_in_parts_within, read_in_parts_within},
     Limits, Source,
 };
 use proptest::prelude::*;
@@ -267,6 +268,42 @@ fn over_the_node_limit_a_fleet_is_refused_as_the_sequential_parse_refuses_it() {
         whole
     );
     assert_eq!(parse_in_parts_within(&text, 2, limits), Some(whole));
+}
+
+/// Read by the event reader in parts (before any count), a fleet list within the limits is the
+/// sequential tree; one just over the node limit is refused as `count` and the sequential
+/// parse refuse it (the same code, message and place); one far over it is left to `count`.
+#[test]
+fn read_in_parts_a_fleet_is_the_tree_or_the_same_refusal() {
+    for text in [fleet(400, 2, "\n"), fleet(300, 0, "\r\n")] {
+        let whole = parse_whole(&text).expect("the fleet parses");
+        let nodes = count(&whole);
+        for parts in [2, 3, 7] {
+            let at = read_in_parts_within(&text, parts, Limits { nodes });
+            assert_eq!(
+                at.map(Result::ok),
+                Some(Some(whole.clone())),
+                "{parts} parts"
+            );
+            for limit in [nodes - 1, nodes - 17, nodes * 97 / 100] {
+                let limits = Limits { nodes: limit };
+                let read = read_in_parts_within(&text, parts, limits)
+                    .expect("decided")
+                    .expect_err("over the limit");
+                let sequential = parse_whole_within(&text, limits).expect_err("over the limit");
+                let counted = over_node_limit(&text, limits).expect("over the limit");
+                for other in [&sequential, &counted] {
+                    assert_eq!(
+                        (&read.code, &read.message, &read.label),
+                        (&other.code, &other.message, &other.label),
+                        "{parts} parts, limit {limit}"
+                    );
+                }
+            }
+            // Far over: `count` refuses it, without a read in parts.
+            assert!(read_in_parts_within(&text, parts, Limits { nodes: nodes / 2 }).is_none());
+        }
+    }
 }
 
 /// Values and keys in a tree, as the parser's node budget counts them.

@@ -11,6 +11,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 );
             }
         }
+        // The event reader gives serde-saphyr's tree, or no answer.
+        let limits = ipsecgen::source::Limits::for_len(text.len());
+        if let Some(read) = ipsecgen::source::event_tree::parse(text, limits) {
+            assert_eq!(
+                Some(read),
+                ipsecgen::source::parse_yaml_within(text, limits).ok(),
+                "the event reader differs"
+            );
+        }
     }
     ipsecgen_fuzz::pipeline(data, ipsecgen::dialect::Dialect::Native);
 });

@@ -95,7 +95,14 @@ pub fn run(a: &CheckArgs) -> u8 {
             ),
         ),
         Input::Checked(c) => report(c),
-        Input::Alone(source) => report(&crate::check(source.clone(), &opts)),
+        Input::Alone(source) => {
+            let checked = crate::check(source.clone(), &opts);
+            let out = report(&checked);
+            if source.text.len() >= crate::source::split::MIN_BYTES {
+                crate::parallel::drop_aside(checked);
+            }
+            out
+        }
     });
     let mut failed = false;
     for (f, report) in results {

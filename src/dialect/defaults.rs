@@ -1,5 +1,7 @@
 //! Recording the documented defaults a dialect applies, so outputs can state them.
 
+use std::borrow::Cow;
+
 use crate::ir::{AppliedDefault, At};
 
 pub struct Defaults {
@@ -16,12 +18,20 @@ impl Defaults {
     }
 
     /// The given value, or `default` (recorded as applied to `field`, shown as `shown`).
-    pub fn or<T>(&mut self, given: Option<At<T>>, field: &str, shown: &str, default: T) -> At<T> {
+    /// The field and the value shown are mostly the dialect's own words, kept without a copy
+    /// (a fleet applies tens of defaults to each of thousands of connections).
+    pub fn or<T>(
+        &mut self,
+        given: Option<At<T>>,
+        field: impl Into<Cow<'static, str>>,
+        shown: impl Into<Cow<'static, str>>,
+        default: T,
+    ) -> At<T> {
         given.unwrap_or_else(|| {
             self.applied.push(AppliedDefault {
-                field: field.to_owned(),
-                value: shown.to_owned(),
-                source: self.source.to_owned(),
+                field: field.into(),
+                value: shown.into(),
+                source: Cow::Borrowed(self.source),
             });
             At::bare(default)
         })

@@ -1,6 +1,7 @@
 //! Typed reads from the value tree, shared by every dialect: stringly-typed booleans and
 //! numbers, comma-separated lists, JSON inside strings, and unknown-field detection.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -118,18 +119,38 @@ impl<'t> Ctx<'t> {
 /// counted in one more diagnostic.
 const MAX_UNKNOWN_FIELDS: usize = 100;
 
-/// An object being read: remembers which keys the dialect asked for.
-pub struct Obj {
-    node: Node,
+/// An object being read: remembers which keys the dialect asked for. It holds its node, or
+/// borrows it from the tree (a nested object, an item of a list), which is not copied.
+pub struct Obj<'n> {
+    node: Cow<'n, Node>,
     pub path: String,
     asked: RefCell<Vec<&'static str>>,
 }
 
-impl Obj {
+impl<'n> Obj<'n> {
     pub fn new(node: Node, path: impl Into<String>) -> Self {
+        Self::of(Cow::Owned(node), path.into())
+    }
+
+    /// An object read from a node of a tree that outlives it.
+    pub fn borrowed(node: &'n Node, path: impl Into<String>) -> Self {
+        Self::of(Cow::Borrowed(node), path.into())
+    }
+
+    /// The same object holding its own copy of the node (for objects that outlive the tree
+    /// they were borrowed from).
+    pub fn into_owned<'o>(self) -> Obj<'o> {
+        Obj {
+            node: Cow::Owned(self.node.into_owned()),
+            path: self.path,
+            asked: self.asked,
+        }
+    }
+
+    fn of(node: Cow<'n, Node>, path: String) -> Self {
         Self {
             node,
-            path: path.into(),
+            path,
             asked: RefCell::new(Vec::new()),
         }
     }
@@ -366,7 +387,7 @@ impl Obj {
     }
 
     /// A list of objects, each read as its own `Obj` (path `key[i]`).
-    pub fn objects(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<Obj>> {
+    pub fn objects(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<Obj<'_>>> {
         if ctx.explore && self.node(key).is_none() {
             self.record(ctx, key, Shape::Objects);
             return Some(vec![Obj::new(
@@ -378,13 +399,13 @@ impl Obj {
         Some(
             items
                 .into_iter()
-                .map(|(path, node)| Obj::new(node.clone(), path))
+                .map(|(path, node)| Obj::borrowed(node, path))
                 .collect(),
         )
     }
 
-    /// The nodes of a list of objects with their paths (`key[i]`), not yet made `Obj`s (which
-    /// own a copy): a long list can be made into `Obj`s on every core.
+    /// The nodes of a list of objects with their paths (`key[i]`), not yet made `Obj`s: a long
+    /// list can be read on every core.
     pub fn object_nodes(&self, ctx: &Ctx, key: &'static str) -> Option<Vec<(String, &Node)>> {
         self.record(ctx, key, Shape::Objects);
         let n = self.node(key)?;
@@ -403,7 +424,7 @@ impl Obj {
     }
 
     /// A nested object, given as an object or as a JSON document inside a string.
-    pub fn object(&self, ctx: &Ctx, key: &'static str) -> Option<Obj> {
+    pub fn object(&self, ctx: &Ctx, key: &'static str) -> Option<Obj<'_>> {
         self.record(ctx, key, Shape::Object);
         if ctx.explore && self.node(key).is_none() {
             return Some(Obj::new(empty_map(), self.field(key)));
@@ -411,7 +432,7 @@ impl Obj {
         let n = self.node(key)?;
         let path = self.field(key);
         match &n.value {
-            Value::Map(_) => Some(Obj::new(n.clone(), path)),
+            Value::Map(_) => Some(Obj::borrowed(n, path)),
             Value::Str(s) => {
                 // The API carries these as JSON text: validate strictly as JSON (YAML flow syntax
                 // would accept `{"a":}`), then parse with spans.
@@ -724,7 +745,7 @@ impl Obj {
         match &n.value {
             Value::Str(s) => Some(Psk::new(cleaned(s, false, "inline"), Some(n.span))),
             Value::Map(_) => {
-                let r = Obj::new(n.clone(), self.field(key));
+                let r = Obj::borrowed(n, self.field(key));
                 let env = r.string(ctx, "env");
                 let file = r.string(ctx, "file");
                 r.finish(ctx);

@@ -223,13 +223,14 @@ impl Joined {
 pub fn provenance(field: &str, value: impl std::fmt::Display, doc: &GatewayDoc) -> AppliedDefault {
     let (call, _) = doc.kind.call_and_key();
     AppliedDefault {
-        field: field.to_owned(),
-        value: value.to_string(),
+        field: field.to_owned().into(),
+        value: value.to_string().into(),
         source: format!(
             "from {} ({call} {})",
             crate::render::quote::path_word(&doc.file),
             crate::render::quote::shell_word(&doc.id)
-        ),
+        )
+        .into(),
     }
 }
 

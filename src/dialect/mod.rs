@@ -227,6 +227,9 @@ pub fn load_with(
     ));
     let obj = Obj::new(root, "");
     let conn = read_with(dialect, &ctx, &obj, facts, &source.name);
+    if source.text.len() >= crate::source::split::MIN_BYTES {
+        crate::parallel::drop_aside(obj);
+    }
     out.connections.extend(conn.into_iter().map(|mut c| {
         crate::ir::derive::complete(&mut c);
         c

@@ -52,9 +52,9 @@ pub fn complete(conn: &mut Connection) {
         };
         ep.bgp.ip = Some(At::bare(ip));
         conn.defaults.push(AppliedDefault {
-            field: field.to_owned(),
-            value: ip.to_string(),
-            source: format!("derived: the other usable address of TunnelCidr {cidr}"),
+            field: field.to_owned().into(),
+            value: ip.to_string().into(),
+            source: format!("derived: the other usable address of TunnelCidr {cidr}").into(),
         });
     }
 }

@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod derive;
 mod mirror;
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
@@ -257,10 +258,10 @@ pub struct RemoteAccess {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AppliedDefault {
     /// The input field, e.g. `IkeConfig.IkeVersion`.
-    pub field: String,
-    pub value: String,
+    pub field: Cow<'static, str>,
+    pub value: Cow<'static, str>,
     /// Where the default comes from.
-    pub source: String,
+    pub source: Cow<'static, str>,
 }
 
 /// The role of one tunnel in a connection that has two (Alibaba's dual-tunnel connections,

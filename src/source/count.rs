@@ -130,13 +130,16 @@ fn json(text: &str, limits: Limits) -> Option<Option<Diagnostic>> {
         // Not JSON after all (YAML flow), or its events ran out first: the parser decides.
         return None;
     }
-    Some(Some({
-        let at = value_start(text, limits.nodes);
-        let breach = serde_saphyr::budget::BudgetBreach::Nodes {
-            nodes: limits.nodes + 1,
-        };
-        super::over_limit(&format!("{breach:?}"), Some(Span::new(at, 1)))
-    }))
+    Some(Some(nodes_breach(limits, value_start(text, limits.nodes))))
+}
+
+/// The parser's refusal of a text over the node limit whose first value over it starts at
+/// byte `at`.
+pub(crate) fn nodes_breach(limits: Limits, at: usize) -> Diagnostic {
+    let breach = serde_saphyr::budget::BudgetBreach::Nodes {
+        nodes: limits.nodes + 1,
+    };
+    super::over_limit(&format!("{breach:?}"), Some(Span::new(at, 1)))
 }
 
 /// Where the value number `n` (from 0, keys included) of a JSON text starts: a string's

@@ -2,6 +2,7 @@
 
 pub mod count;
 pub mod encoding;
+pub mod event_tree;
 pub mod file;
 pub mod json_tree;
 pub mod query;
@@ -183,21 +184,29 @@ pub fn parse_text(text: &str) -> Result<Node, Diagnostic> {
 }
 
 /// [`parse_text`] under the given limits: a text over the node limit is refused before it is
-/// parsed into a tree (`count`), everything else as the sequential parse reads it.
+/// parsed into a tree (`count`), everything else as the sequential parse reads it. A long
+/// fleet list the event reader takes in parts is read before any count (and refused as
+/// `count` refuses it, when it is just over the node limit).
 pub fn parse_text_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
     if text.trim().is_empty() {
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
+    let cores = crate::parallel::cores();
+    let in_parts = text.len() >= split::MIN_BYTES && cores > 1;
+    // A long fleet list read from the parser's events on every core, its values counted as
+    // they are read: a list within the limits is the tree, with no count first.
+    if in_parts {
+        if let Some(read) = split::read_in_parts_within(text, cores, limits) {
+            return read;
+        }
+    }
     if let Some(over) = count::over_node_limit(text, limits) {
         return Err(over);
     }
-    if text.len() >= split::MIN_BYTES {
-        let cores = crate::parallel::cores();
-        if cores > 1 {
-            if let Some(node) = split::parse_in_parts_within(text, cores, limits) {
-                return Ok(node);
-            }
+    if in_parts {
+        if let Some(node) = split::parse_in_parts_within(text, cores, limits) {
+            return Ok(node);
         }
     }
     parse_whole_within(text, limits)
@@ -212,6 +221,9 @@ pub fn parse_whole(text: &str) -> Result<Node, Diagnostic> {
 /// [`parse_whole`] under the given limits.
 pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
     if let Some(node) = json_tree::parse(text, limits) {
+        return Ok(node);
+    }
+    if let Some(node) = event_tree::parse(text, limits) {
         return Ok(node);
     }
     parse_yaml_within(text, limits)

@@ -24,11 +24,18 @@
 //!   and decoded scalar bytes; all four are counted on the joined tree (a `#` counts as a
 //!   comment). A document over the node limit does not get here: `count` refuses it first.
 //!
+//! Read by the event reader alone (`read_in_parts_within`, tried before `count`), the parts
+//! also add their values to one count as they go, and all stop once it is over the node
+//! limit: a list over it then costs a partial read before `count` refuses it.
+//!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
 use std::ops::Range;
 
+use std::sync::atomic::AtomicUsize;
+
 use super::Limits;
+use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
 
 /// Below this size the sequential parse is fast enough (about 1 ms for 10 KiB).
@@ -42,17 +49,163 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 
 /// [`parse_in_parts`] under the given limits.
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
+    let items = fleet_items(text)?;
+    let root = in_parts(text, &items, parts, |part, _| {
+        super::parse_whole_within(part, limits).ok()
+    })?;
+    within(&root, text, limits).then_some(root)
+}
+
+/// [`parse_in_parts_within`] with every part read by the event reader (`event_tree`) alone,
+/// tried before `count`: `Some(Ok)` of the tree of a list within the limits; `Some(Err)` of
+/// `count`'s refusal of a list just over the node limit (the first value over it, found on
+/// the joined tree); `None` when the reader declines a part, when the list looks far over
+/// the node limit from its first items (`count` then refuses it without a read in parts), or
+/// when a refusal is not sure to be `count`'s. The parts count their values together as they
+/// are read and all stop once the whole is over the limit by more than a tenth.
+pub fn read_in_parts_within(
+    text: &str,
+    parts: usize,
+    limits: Limits,
+) -> Option<Result<Node, Diagnostic>> {
+    let items = fleet_items(text)?;
+    if looks_over(text, &items, limits) {
+        return None;
+    }
+    let read = AtomicUsize::new(0);
+    let root = in_parts(text, &items, parts, |part, overlap| {
+        // A list up to a tenth over the limit (which its first items may not tell) is read to
+        // its end and refused from its tree. The parts' counts also hold the values of the
+        // next items' first lines and each part's own list, which the whole does not
+        // (bounded by two values a byte, and one a part). The joined tree is counted exactly.
+        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + parts;
+        super::event_tree::parse_shared(part, Limits { nodes: most }, Some((&read, most)))
+            .map(|(node, _)| node)
+    })?;
+    if within(&root, text, limits) {
+        return Some(Ok(root));
+    }
+    over_the_node_limit(&root, text, limits).map(Err)
+}
+
+/// Whether a list's first items, a 32nd of it read by the event reader, scaled to the whole
+/// text, hold more than a tenth over the node limit.
+fn looks_over(text: &str, items: &[usize], limits: Limits) -> bool {
+    let first = cut(items, 32, text.len())[0].clone();
+    let Some(&next) = items.get(first.end) else {
+        return false;
+    };
+    let end = line_end(text, next);
+    let Some((_, counts)) = super::event_tree::parse_shared(&text[..end], limits, None) else {
+        // Over the limit already, or declined: `count` decides.
+        return true;
+    };
+    counts.nodes as f64 * text.len() as f64 / end as f64 > limits.nodes as f64 * 1.1
+}
+
+/// `count`'s refusal of a fleet list over the node limit, from its joined tree: the parser's
+/// budget breach at the first value over the limit, where `count` finds it (the same message
+/// and place), when that breach is sure to be the first (the events before it, every `#` as a
+/// comment, within the event limit, and its decoded scalar bytes within theirs); `None`
+/// otherwise.
+fn over_the_node_limit(root: &Node, text: &str, limits: Limits) -> Option<Diagnostic> {
+    let mut walk = Walk {
+        left: limits.nodes + 1,
+        ends: 0,
+        scalar_bytes: 0,
+    };
+    let at = walk.node(root)?;
+    let events = 2 + text.matches('#').count() + limits.nodes + 1 + walk.ends;
+    (events <= limits.events() && walk.scalar_bytes <= super::MAX_INPUT_BYTES)
+        .then(|| super::count::nodes_breach(limits, at))
+}
+
+/// The values of a tree in the parser's order (a mapping, then each key and its value), up
+/// to a given one.
+struct Walk {
+    /// Values until the one looked for.
+    left: usize,
+    /// Collections ended before it.
+    ends: usize,
+    /// At least the decoded bytes of the scalars before it (as `Size` counts them).
+    scalar_bytes: usize,
+}
+
+impl Walk {
+    /// Where the value looked for starts, if it is in `node`.
+    fn node(&mut self, node: &Node) -> Option<usize> {
+        let bytes = match &node.value {
+            Value::Str(s) => s.len(),
+            Value::Map(_) | Value::Seq(_) => 0,
+            _ => node.span.len,
+        };
+        if let Some(at) = self.value(node.span.offset, bytes) {
+            return Some(at);
+        }
+        match &node.value {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    if let Some(at) = self.value(k.span.offset, k.name.len()) {
+                        return Some(at);
+                    }
+                    if let Some(at) = self.node(v) {
+                        return Some(at);
+                    }
+                }
+            }
+            Value::Seq(s) => {
+                for v in s {
+                    if let Some(at) = self.node(v) {
+                        return Some(at);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        self.ends += 1;
+        None
+    }
+
+    fn value(&mut self, offset: usize, bytes: usize) -> Option<usize> {
+        self.left -= 1;
+        if self.left == 0 {
+            return Some(offset);
+        }
+        self.scalar_bytes += bytes;
+        None
+    }
+}
+
+/// The item lines of a fleet list this module cuts (see the module's text), or `None`.
+fn fleet_items(text: &str) -> Option<Vec<usize>> {
     if text.contains(['&', '*', '!']) || has_lone_cr(text) {
         return None;
     }
-    let items = locate(text)?;
-    let runs = cut(&items, parts.max(1), text.len());
+    locate(text)
+}
+
+/// Cut a fleet list at its `items` into `parts`, read each with `read` (given the part's
+/// text and the length of the next items' first lines the parts carry), and join them;
+/// `None` when a part is not read (the joined tree is not yet held to the limits).
+fn in_parts(
+    text: &str,
+    items: &[usize],
+    parts: usize,
+    read: impl Fn(&str, usize) -> Option<Node> + Sync,
+) -> Option<Node> {
+    let runs = cut(items, parts.max(1), text.len());
+    // The first line of each part's next item, carried by every part but the last.
+    let overlap: usize = runs
+        .iter()
+        .filter_map(|run| items.get(run.end))
+        .map(|&n| line_end(text, n) - n)
+        .sum();
     let parsed = crate::parallel::map_ordered(&runs, |run| {
         // The first part starts at the top of the document; the others at their first item.
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
         let end = next.map_or(text.len(), |n| line_end(text, n));
-        let mut node = super::parse_whole_within(&text[start..end], limits).ok()?;
+        let mut node = read(&text[start..end], overlap)?;
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
             connections(&mut node)?
@@ -83,17 +236,21 @@ pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option
             _ => return None,
         }
     }
-    let size = size(&root);
+    Some(root)
+}
+
+/// Whether a joined tree is within the parser's limits over the whole document.
+fn within(root: &Node, text: &str, limits: Limits) -> bool {
+    let size = size(root);
     // Events: a start and an end per collection, one per scalar, one per comment (every `#`
     // at most), and the stream's and document's own.
     let events = size.events + text.matches('#').count() + 4;
     // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
     // grows from 2 bytes to 3).
-    (size.nodes <= limits.nodes
+    size.nodes <= limits.nodes
         && events <= limits.events()
         && size.depth <= 32
-        && size.scalar_bytes <= super::MAX_INPUT_BYTES)
-        .then_some(root)
+        && size.scalar_bytes <= super::MAX_INPUT_BYTES
 }
 
 /// The document's `connections` list, when it is the last key of a top-level mapping.

@@ -209,7 +209,7 @@ pub(super) fn local_asn(
     field: &str,
 ) -> Option<At<u32>> {
     if enabled {
-        Some(d.or(given, field, "45104", DEFAULT_LOCAL_ASN))
+        Some(d.or(given, field.to_owned(), "45104", DEFAULT_LOCAL_ASN))
     } else {
         given
     }
@@ -240,7 +240,7 @@ fn single(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Option<Connection> {
         o.ignore(&["Status", "AuthKey", "BgpStatus"]);
         let enabled = d.or(
             o.boolean(ctx, "EnableBgp"),
-            &format!("{bgp_key}.EnableBgp"),
+            format!("{bgp_key}.EnableBgp"),
             "false",
             false,
         );
@@ -334,11 +334,11 @@ pub(super) fn assemble(
 ) -> Connection {
     let nat = d.or(
         t.enable_nat,
-        &format!("{prefix}EnableNatTraversal"),
+        format!("{prefix}EnableNatTraversal"),
         "true",
         true,
     );
-    let dpd_on = d.or(t.enable_dpd, &format!("{prefix}EnableDpd"), "true", true);
+    let dpd_on = d.or(t.enable_dpd, format!("{prefix}EnableDpd"), "true", true);
     let effect = d.or(shared.effect.clone(), "EffectImmediately", "false", false);
     let auto_route = d.or(shared.auto_route.clone(), "AutoConfigRoute", "true", true);
     let cloud = Endpoint {
@@ -411,16 +411,17 @@ fn health(ctx: &Ctx, o: &Obj, d: &mut Defaults, keys: [&'static str; 6]) -> Heal
     let path = o.path.clone();
     let enabled = d.or(
         o.boolean(ctx, enable),
-        &format!("{path}.{enable}"),
+        format!("{path}.{enable}"),
         "false",
         false,
     );
     // A disabled check is printed with empty addresses and zeros: nothing of it is defaulted
     // (or stated in the outputs' headers); what is given is still read and type-checked.
-    let mut or_default = |given: Option<At<u32>>, key: &str, shown: &str, v: u32| match given {
-        None if !enabled.value => At::bare(v),
-        given => d.or(given, &format!("{path}.{key}"), shown, v),
-    };
+    let mut or_default =
+        |given: Option<At<u32>>, key: &str, shown: &'static str, v: u32| match given {
+            None if !enabled.value => At::bare(v),
+            given => d.or(given, format!("{path}.{key}"), shown, v),
+        };
     let interval_v = or_default(
         o.u32(ctx, interval, "IllegalParam.HealthCheckInterval"),
         interval,
@@ -446,7 +447,7 @@ fn health(ctx: &Ctx, o: &Obj, d: &mut Defaults, keys: [&'static str; 6]) -> Heal
         None if !enabled.value => At::bare(HealthPolicy::RevokeRoute),
         given => d.or(
             given,
-            &format!("{path}.{policy}"),
+            format!("{path}.{policy}"),
             "revoke_route",
             HealthPolicy::RevokeRoute,
         ),

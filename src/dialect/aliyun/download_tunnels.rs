@@ -39,12 +39,17 @@ pub fn is_dual(cfg: &Obj) -> bool {
 }
 
 /// A list nested in an object (`TunnelsConfig.TunnelConfig`, `BgpConfigs.BgpConfig`).
-fn nested_list(ctx: &Ctx, cfg: &Obj, outer: &'static str, inner: &'static str) -> Vec<Obj> {
+fn nested_list(
+    ctx: &Ctx,
+    cfg: &Obj,
+    outer: &'static str,
+    inner: &'static str,
+) -> Vec<Obj<'static>> {
     cfg.object(ctx, outer)
         .map(|o| {
             let items = o.objects(ctx, inner).unwrap_or_default();
             o.finish(ctx);
-            items
+            items.into_iter().map(Obj::into_owned).collect()
         })
         .unwrap_or_default()
 }
@@ -327,7 +332,8 @@ fn roles(
             source: format!(
                 "role from DescribeVpnGateway {field} {}, {source}",
                 remote.value
-            ),
+            )
+            .into(),
         };
         out.push((At::new(role, remote.span), Some(fact)));
     }

@@ -25,7 +25,7 @@ pub fn vpn_connections(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connecti
         .map(|list| {
             let items = list.objects(ctx, "VpnConnection").unwrap_or_default();
             list.finish(ctx);
-            items
+            items.into_iter().map(Obj::into_owned).collect::<Vec<_>>()
         })
         .unwrap_or_default();
     root.finish(ctx);

@@ -33,7 +33,7 @@ pub struct Phase1 {
 /// and recorded as `<object>.<key>`.
 struct Phase<'a, 'c> {
     ctx: &'a Ctx<'c>,
-    o: Option<&'a Obj>,
+    o: Option<&'a Obj<'a>>,
     object: &'a str,
 }
 
@@ -46,14 +46,14 @@ impl Phase<'_, '_> {
         options: &[(&'static str, T)],
         hints: &[(&str, &'static str)],
         code: &str,
-        default: (&str, T),
+        default: (&'static str, T),
     ) -> At<T> {
         let given = self
             .o
             .and_then(|o| o.choice_hinted(self.ctx, key, options, hints, code));
         d.or(
             given,
-            &format!("{}.{key}", self.object),
+            format!("{}.{key}", self.object),
             default.0,
             default.1,
         )
@@ -62,7 +62,7 @@ impl Phase<'_, '_> {
     /// A lifetime in seconds, 86400 by default (both APIs document that default).
     fn lifetime(&self, d: &mut Defaults, key: &'static str, code: &str) -> At<u32> {
         let given = self.o.and_then(|o| o.u32(self.ctx, key, code));
-        d.or(given, &format!("{}.{key}", self.object), "86400", 86_400)
+        d.or(given, format!("{}.{key}", self.object), "86400", 86_400)
     }
 
     fn finish(&self) {

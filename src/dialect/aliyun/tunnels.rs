@@ -68,12 +68,13 @@ pub fn is_dual(root: &Obj) -> bool {
 }
 
 /// The tunnel entries and whether they come in the request form.
-fn entries(ctx: &Ctx, root: &Obj) -> (Vec<Obj>, bool) {
+fn entries<'a>(ctx: &Ctx, root: &'a Obj) -> (Vec<Obj<'a>>, bool) {
     if ctx.explore {
         // Schema mode: the request's list, then the response's object.
         let mut all = root.objects(ctx, KEY).unwrap_or_default();
         if let Some(o) = root.object(ctx, KEY) {
-            all.extend(o.objects(ctx, "TunnelOptions").unwrap_or_default());
+            let options = o.objects(ctx, "TunnelOptions").unwrap_or_default();
+            all.extend(options.into_iter().map(Obj::into_owned));
             o.finish(ctx);
         }
         return (all, true);
@@ -90,7 +91,7 @@ fn entries(ctx: &Ctx, root: &Obj) -> (Vec<Obj>, bool) {
                 .filter(|(_, n)| matches!(n.value, Value::Map(_)))
                 .map(|(k, n)| {
                     let i = k.name.parse().unwrap_or(u32::MAX);
-                    (i, Obj::new(n.clone(), format!("{KEY}.{}", k.name)))
+                    (i, Obj::borrowed(n, format!("{KEY}.{}", k.name)))
                 })
                 .collect();
             for (k, n) in m {
@@ -112,7 +113,7 @@ fn entries(ctx: &Ctx, root: &Obj) -> (Vec<Obj>, bool) {
             let list = root.object(ctx, KEY).map(|o| {
                 let items = o.objects(ctx, "TunnelOptions").unwrap_or_default();
                 o.finish(ctx);
-                items
+                items.into_iter().map(Obj::into_owned).collect::<Vec<_>>()
             });
             (list.unwrap_or_default(), false)
         }

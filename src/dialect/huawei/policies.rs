@@ -29,7 +29,7 @@ fn cipher(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, field: &str) -> At<Ciphe
     });
     d.or(
         given,
-        &format!("{field}.encryption_algorithm"),
+        format!("{field}.encryption_algorithm"),
         "aes-128",
         Cipher::Aes128,
     )
@@ -47,7 +47,7 @@ fn auth(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, field: &str) -> At<Integri
     });
     d.or(
         given,
-        &format!("{field}.authentication_algorithm"),
+        format!("{field}.authentication_algorithm"),
         "sha2-256",
         Integrity::Sha256,
     )
@@ -78,8 +78,8 @@ fn lifetime(
     });
     d.or(
         given,
-        &format!("{field}.lifetime_seconds"),
-        &default.to_string(),
+        format!("{field}.lifetime_seconds"),
+        default.to_string(),
         default,
     )
 }
@@ -220,7 +220,7 @@ fn dpd(ctx: &Ctx, ike: Option<&Obj>, d: &mut Defaults, own: &mut Defaults) -> Dp
     own.or(
         None,
         "DPD dead-peer time",
-        &format!("{dead} s (4 x ikepolicy.dpd.interval)"),
+        format!("{dead} s (4 x ikepolicy.dpd.interval)"),
         (),
     );
     Dpd {

@@ -40,7 +40,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts) -> Vec<Connection> {
         let (text, secret_files) = (ctx.text, &ctx.secret_files);
         let read = crate::parallel::map_ordered(&items, |(path, node)| {
             let own = Ctx::detached(text, secret_files.clone());
-            let conn = connection(&own, &Obj::new((*node).clone(), path.clone()), facts);
+            let conn = connection(&own, &Obj::borrowed(node, path.clone()), facts);
             (conn, own)
         });
         let read = read.into_iter().filter_map(|(conn, own)| {
@@ -237,7 +237,7 @@ fn integrity_for(
     if !cipher.value.is_aead() {
         return Some(d.or(
             given,
-            &format!("{field}.integrity"),
+            format!("{field}.integrity"),
             "sha256",
             Integrity::Sha256,
         ));

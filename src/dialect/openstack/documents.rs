@@ -109,7 +109,7 @@ pub const WRAPPERS: &[&str] = &[
 /// One object of a document, with the API's field names.
 pub struct Item {
     pub kind: Kind,
-    pub obj: Obj,
+    pub obj: Obj<'static>,
     /// The item came from a list response (`ikepolicies[2]`).
     pub listed: bool,
 }
@@ -146,7 +146,7 @@ pub fn wrapped(ctx: &Ctx, root: &Obj, kind: Kind) -> Vec<Item> {
         .into_iter()
         .map(|obj| Item {
             kind,
-            obj,
+            obj: obj.into_owned(),
             listed: false,
         })
         .collect();
@@ -156,7 +156,7 @@ pub fn wrapped(ctx: &Ctx, root: &Obj, kind: Kind) -> Vec<Item> {
             .into_iter()
             .map(|obj| Item {
                 kind,
-                obj,
+                obj: obj.into_owned(),
                 listed: true,
             }),
     );

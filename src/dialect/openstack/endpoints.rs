@@ -20,7 +20,7 @@ pub const CODE_LOCAL: &str = "neutron.local-cidrs";
 /// Where `local_cidrs` is read: beside `ipsec_site_connection` in a document with one
 /// connection, in the connection object itself otherwise (the client's flat form, a list).
 pub struct LocalCidrs<'a> {
-    pub owner: &'a Obj,
+    pub owner: &'a Obj<'a>,
     pub place: &'static str,
 }
 

@@ -98,7 +98,7 @@ pub fn read(ctx: &Ctx, root: &Obj, facts: &PeerFacts, file: &str) -> Vec<Connect
         if let Some(obj) = root.object(ctx, key) {
             items.push(Item {
                 kind,
-                obj,
+                obj: obj.into_owned(),
                 listed: false,
             });
         }

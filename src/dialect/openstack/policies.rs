@@ -31,7 +31,7 @@ fn lifetime(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, field: &str) -> At<u32
     if let Some(l) = &life {
         l.finish(ctx);
     }
-    d.or(value, &format!("{field}.lifetime"), "3600 seconds", 3600)
+    d.or(value, format!("{field}.lifetime"), "3600 seconds", 3600)
 }
 
 /// An encryption_algorithm and auth_algorithm pair. AEAD ciphers (GCM) carry their own
@@ -71,13 +71,13 @@ fn algorithms(ctx: &Ctx, o: Option<&Obj>, d: &mut Defaults, field: &str) -> Algo
     Algorithms {
         cipher: d.or(
             cipher,
-            &format!("{field}.encryption_algorithm"),
+            format!("{field}.encryption_algorithm"),
             "aes-128",
             Cipher::Aes128,
         ),
         auth: d.or(
             auth,
-            &format!("{field}.auth_algorithm"),
+            format!("{field}.auth_algorithm"),
             "sha1",
             Integrity::Sha1,
         ),

@@ -56,9 +56,9 @@ impl<T> Fact<T> {
                 crate::render::quote::shell_word(self.id())
             );
             out.extend(self.stated.iter().map(|(field, value)| AppliedDefault {
-                field: field.clone(),
-                value: value.clone(),
-                source: source.clone(),
+                field: field.clone().into(),
+                value: value.clone().into(),
+                source: source.clone().into(),
             }));
         }
         out.extend(self.defaults.iter().cloned());

@@ -300,7 +300,7 @@ fn read_one(
     // since ChangeIPsecConnection (4.5.0): their defaults are that API's in every form.
     let version = later.or(
         version,
-        &f("ikeVersion"),
+        f("ikeVersion"),
         "ike (IKEv2 initiating, both answered)",
         IkeVersion::Ikev2,
     );
@@ -309,34 +309,29 @@ fn read_one(
     } else {
         At::bare(IkeMode::Main)
     };
-    let ike_integrity = d.or(ike_auth, &f("ikeAuthAlgorithm"), form.auth.0, form.auth.1);
+    let ike_integrity = d.or(ike_auth, f("ikeAuthAlgorithm"), form.auth.0, form.auth.1);
     let ike_cipher = d.or(
         ike_cipher,
-        &f("ikeEncryptionAlgorithm"),
+        f("ikeEncryptionAlgorithm"),
         form.cipher.0,
         form.cipher.1,
     );
-    let ike_dh = d.or(ike_dh, &f("ikeDhGroup"), "2", DhGroup(2));
+    let ike_dh = d.or(ike_dh, f("ikeDhGroup"), "2", DhGroup(2));
     let ike_life = later.or(
         ike_life,
-        &f("ikeLifeTime"),
-        &unset_note(86_400, ike_unset),
+        f("ikeLifeTime"),
+        unset_note(86_400, ike_unset),
         86_400,
     );
-    let esp_integrity = d.or(
-        esp_auth,
-        &f("policyAuthAlgorithm"),
-        form.auth.0,
-        form.auth.1,
-    );
+    let esp_integrity = d.or(esp_auth, f("policyAuthAlgorithm"), form.auth.0, form.auth.1);
     let esp_cipher = d.or(
         esp_cipher,
-        &f("policyEncryptionAlgorithm"),
+        f("policyEncryptionAlgorithm"),
         form.cipher.0,
         form.cipher.1,
     );
-    let pfs = d.or(pfs, &f("pfs"), form.pfs.0, form.pfs.1);
-    let esp_life = later.or(esp_life, &f("lifeTime"), &unset_note(3600, esp_unset), 3600);
+    let pfs = d.or(pfs, f("pfs"), form.pfs.0, form.pfs.1);
+    let esp_life = later.or(esp_life, f("lifeTime"), unset_note(3600, esp_unset), 3600);
     let ike = IkePolicy {
         version,
         mode,

@@ -1,0 +1,386 @@
+//! A YAML text read into the spanned tree from the parser's events, without serde-saphyr's
+//! deserializer.
+//!
+//! serde-saphyr builds the tree through serde: a `Spanned` wrapper, a location visitor and a
+//! map of four fields around every value, over 1 µs a value, about two thirds of a parse. The
+//! events underneath (granit's parser, which serde-saphyr runs with the same options) hold
+//! everything the tree needs: each value's text, style and span. This reader builds the tree
+//! serde-saphyr gives (each span an event's span: a scalar's token, quotes included; a
+//! collection's first token) for the YAML it is sure of, and declines (`None`) everything
+//! else, which then takes serde-saphyr's way, with its diagnostics:
+//! - a parse error, a directive, a second document, an empty stream;
+//! - an anchor, an alias or a tag; a merge key `<<` or `=`;
+//! - a key that is not a string (a collection, or a plain scalar that reads as null, a
+//!   boolean or a number), and a duplicate key (serde-saphyr's error);
+//! - a plain scalar that may be a number but is not a short decimal integer (floats, `0x1`,
+//!   `012`, `+1`, `1_000`, `.5`, `-0`), or a boolean word other than `true` / `false`
+//!   (`yes`, `On`, `n`, ...): serde-saphyr types these its way;
+//! - a document over one of the parser's limits: values, events (every event counts,
+//!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
+//!
+//! Within those limits the counts are exact, so a document this reader takes is one the node
+//! limit lets through (`count` need not run). `tests/event_tree.rs` compares both readings on
+//! every shipped example, the published payloads, the invalid corpus, fleets and generated
+//! documents.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span as ParserSpan};
+
+use super::Limits;
+use crate::tree::{Key, Node, Span, Value};
+
+/// Nesting this reader takes (the parser's budget allows 64).
+const MAX_DEPTH: usize = 32;
+/// Keys of one mapping compared one by one; more go through a hash set.
+const LINEAR_KEYS: usize = 16;
+/// Values counted between two looks at a shared count (`parse_shared`).
+const SHARE_EVERY: usize = 4096;
+
+/// The tree of a YAML (or JSON) `text`, or `None` when serde-saphyr should read it.
+pub fn parse(text: &str, limits: Limits) -> Option<Node> {
+    parse_shared(text, limits, None).map(|(node, _)| node)
+}
+
+/// What a reading counted against the parser's budget.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Values: scalars (keys included), sequences and mappings.
+    pub nodes: usize,
+    /// Every parser event: the stream's and document's starts and ends, comments included.
+    pub events: usize,
+    /// Decoded scalar bytes.
+    pub scalar_bytes: usize,
+}
+
+/// [`parse`], also giving its counts. With `shared` (a count and where to stop), the values
+/// are also added (in batches) to a count other readings of the same document add to, and the
+/// reading stops (`None`) once that count is over the given number: parts of one document
+/// read on several cores stop together when the whole is over the node limit.
+pub fn parse_shared(
+    text: &str,
+    limits: Limits,
+    shared: Option<(&AtomicUsize, usize)>,
+) -> Option<(Node, Counts)> {
+    let mut b = Builder {
+        limits,
+        shared,
+        unshared: 0,
+        counts: Counts::default(),
+        stack: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    for item in Parser::new_from_str_with_options(text, parser_options()) {
+        let (event, span) = item.ok()?;
+        b.event(event, &span)?;
+    }
+    b.share()?;
+    Some((b.root?, b.counts))
+}
+
+/// The options serde-saphyr gives the parser under our budget (`Budget::parser_options`):
+/// comments on, at most 32 of them buffered, the simple-key look-ahead and flow nesting at
+/// their defaults, block nesting no lower than the budget's depth.
+fn parser_options() -> serde_saphyr::granit_parser::Options {
+    let budget = serde_saphyr::Budget::default();
+    let mut o = serde_saphyr::granit_parser::Options::default();
+    o.emit_comments = true;
+    o.max_buffered_comment_events = budget.max_buffered_comment_events;
+    o.simple_key_max_lookahead = budget.simple_key_max_lookahead;
+    o.flow_nesting_limit = budget.flow_nesting_limit;
+    o.block_nesting_limit = o.block_nesting_limit.max(64 + 1);
+    o.strict_indentation = false;
+    o
+}
+
+enum Frame {
+    Seq(Span, Vec<Node>),
+    /// A mapping, its entries and the key whose value comes next.
+    Map(Span, Vec<(Key, Node)>, Option<Key>, Seen),
+}
+
+/// The key names of a long mapping, for the duplicate check (a short one compares its keys).
+type Seen = Option<Box<HashSet<String>>>;
+
+struct Builder<'s> {
+    limits: Limits,
+    shared: Option<(&'s AtomicUsize, usize)>,
+    /// Values not yet added to `shared`.
+    unshared: usize,
+    counts: Counts,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn event(&mut self, event: Event<'_>, span: &ParserSpan) -> Option<()> {
+        self.counts.events += 1;
+        if self.counts.events > self.limits.events() {
+            return None;
+        }
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+            Event::Comment(..) => {}
+            Event::DocumentStart(_, version) => {
+                self.documents += 1;
+                if self.documents > 1 || version.is_some() {
+                    return None;
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                if anchor != 0 || tag.is_some() {
+                    return None;
+                }
+                self.node()?;
+                self.counts.scalar_bytes += value.len();
+                if self.counts.scalar_bytes > super::MAX_INPUT_BYTES {
+                    return None;
+                }
+                let at = span_of(span);
+                if let Some(Frame::Map(_, entries, key @ None, seen)) = self.stack.last_mut() {
+                    let name = key_name(value, style)?;
+                    if is_duplicate(entries, seen, &name) {
+                        return None;
+                    }
+                    *key = Some(Key { name, span: at });
+                    return Some(());
+                }
+                let value = match style {
+                    ScalarStyle::Plain => plain(&value)?,
+                    _ => Value::Str(value.into_owned()),
+                };
+                self.attach(Node { value, span: at })?;
+            }
+            Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
+                if anchor != 0 || tag.is_some() {
+                    return None;
+                }
+                self.node()?;
+                // A collection as a key.
+                if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
+                    return None;
+                }
+                if self.stack.len() >= MAX_DEPTH {
+                    return None;
+                }
+                let at = span_of(span);
+                self.stack
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq(at, Vec::new())
+                    } else {
+                        Frame::Map(at, Vec::new(), None, None)
+                    });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop()? {
+                    Frame::Seq(span, items) => Node {
+                        value: Value::Seq(items),
+                        span,
+                    },
+                    Frame::Map(span, entries, None, _) => Node {
+                        value: Value::Map(entries),
+                        span,
+                    },
+                    Frame::Map(_, _, Some(_), _) => return None,
+                };
+                self.attach(node)?;
+            }
+            // Aliases, anchors, unresolved aliases.
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// One more value: within the node limit, alone and (in batches) with the other parts.
+    fn node(&mut self) -> Option<()> {
+        self.counts.nodes += 1;
+        if self.counts.nodes > self.limits.nodes {
+            return None;
+        }
+        self.unshared += 1;
+        if self.unshared >= SHARE_EVERY {
+            self.share()?;
+        }
+        Some(())
+    }
+
+    /// Add the values not yet shared to the shared count; `None` once it is over the limit.
+    fn share(&mut self) -> Option<()> {
+        if let Some((shared, most)) = self.shared {
+            let total = shared.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
+            self.unshared = 0;
+            if total > most {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Put a finished value where it belongs: a list's next item, a mapping's value, the root.
+    fn attach(&mut self, node: Node) -> Option<()> {
+        match self.stack.last_mut() {
+            Some(Frame::Seq(_, items)) => items.push(node),
+            Some(Frame::Map(_, entries, key, _)) => entries.push((key.take()?, node)),
+            None if self.root.is_none() => self.root = Some(node),
+            None => return None,
+        }
+        Some(())
+    }
+}
+
+/// A span as serde-saphyr gives it: bytes when the parser knows them, else characters.
+fn span_of(span: &ParserSpan) -> Span {
+    match (span.start.byte_offset(), span.end.byte_offset()) {
+        (Some(start), Some(end)) => Span::new(start, end.saturating_sub(start)),
+        _ => Span::new(span.start.index(), span.len()),
+    }
+}
+
+/// A key's name: any quoted or block scalar, or a plain one that reads as a string; never a
+/// merge key's `<<` or YAML 1.1's value key `=`, however written.
+fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
+    if matches!(value.as_ref(), "<<" | "=") {
+        return None;
+    }
+    if style == ScalarStyle::Plain {
+        match plain(&value)? {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    } else {
+        Some(value.into_owned())
+    }
+}
+
+/// Whether `name` is among a mapping's keys so far (remembering it in `seen` once the
+/// mapping is long).
+fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
+    if entries.len() < LINEAR_KEYS {
+        return entries.iter().any(|(k, _)| k.name == name);
+    }
+    let seen =
+        seen.get_or_insert_with(|| Box::new(entries.iter().map(|(k, _)| k.name.clone()).collect()));
+    !seen.insert(name.to_owned())
+}
+
+/// A plain scalar as serde-saphyr types it, where that is sure: null, `true` / `false`, a
+/// short decimal integer, or a text that cannot be a number or a boolean; `None` otherwise.
+fn plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "<<" | "=" => return None,
+        _ => {}
+    }
+    // YAML's trimming would change it (serde-saphyr types the trimmed text).
+    if text.starts_with([' ', '\t', '\r', '\n']) || text.ends_with([' ', '\t', '\r', '\n']) {
+        return None;
+    }
+    if let Some(n) = decimal(text) {
+        return Some(Value::Int(n));
+    }
+    if maybe_bool(text) || maybe_number(text) {
+        return None;
+    }
+    Some(Value::Str(text.to_owned()))
+}
+
+/// `0` or a decimal integer of at most 18 digits without a leading zero, maybe negative.
+fn decimal(text: &str) -> Option<i128> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let b = digits.as_bytes();
+    let ok = match b {
+        [b'0'] => text.len() == 1,
+        [b'1'..=b'9', rest @ ..] => rest.len() < 18 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !ok {
+        return None;
+    }
+    text.parse::<i64>().ok().map(i128::from)
+}
+
+/// YAML 1.1's boolean words, in any case (serde-saphyr reads them so).
+fn maybe_bool(text: &str) -> bool {
+    ["y", "yes", "n", "no", "on", "off", "true", "false"]
+        .iter()
+        .any(|w| text.eq_ignore_ascii_case(w))
+}
+
+/// Whether a text could be read as a number in any of the forms serde-saphyr tries (integers
+/// in four bases with underscores, Rust's float syntax, `.inf` / `.nan`, `inf`, `nan`): it
+/// starts, after a sign, with a digit or a dot and holds only the characters those forms use
+/// and at most one dot; or it spells infinity or NaN.
+fn maybe_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if ["inf", "infinity", "nan"]
+        .iter()
+        .any(|w| unsigned.eq_ignore_ascii_case(w))
+    {
+        return true;
+    }
+    match unsigned.as_bytes().first() {
+        Some(b'0'..=b'9' | b'.') => {
+            let numeric = |b: &u8| {
+                b.is_ascii_alphanumeric() && !b.is_ascii_alphabetic()
+                    || b"._+-xXoObBeEaAcCdDfFiInNtTyY".contains(b)
+            };
+            unsigned.bytes().filter(|&b| b == b'.').count() <= 1
+                && unsigned.as_bytes().iter().all(numeric)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalars_are_typed_only_where_sure() {
+        assert_eq!(plain("~"), Some(Value::Null));
+        assert_eq!(plain("TRUE"), Some(Value::Bool(true)));
+        assert_eq!(plain("45104"), Some(Value::Int(45104)));
+        assert_eq!(plain("-7"), Some(Value::Int(-7)));
+        assert_eq!(plain("0"), Some(Value::Int(0)));
+        for s in [
+            "10.0.0.0/24",
+            "203.0.113.1",
+            "c12",
+            "fd00::1",
+            "aes256",
+            "-x",
+            "1.2.3",
+        ] {
+            assert_eq!(plain(s), Some(Value::Str(s.to_owned())), "{s}");
+        }
+        for s in [
+            "1.5",
+            "0x1F",
+            "012",
+            "+1",
+            "1_000",
+            ".5",
+            "-0",
+            "1e5",
+            "yes",
+            "On",
+            "n",
+            ".inf",
+            "-.INF",
+            "nan",
+            "Infinity",
+            "<<",
+            "1234567890123456789",
+            "0o7",
+            "0b1",
+        ] {
+            assert_eq!(plain(s), None, "{s}");
+        }
+    }
+}

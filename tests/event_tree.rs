@@ -1,0 +1,220 @@
+//! The event reader (`src/source/event_tree.rs`) gives the tree serde-saphyr gives, spans
+//! included, wherever it reads a text at all; and it reads the YAML fleets and examples.
+
+use ipsecgen::source::{event_tree, parse_yaml_within, Limits};
+use proptest::prelude::*;
+
+#[path = "common/corpus.rs"]
+mod corpus;
+#[path = "common/growth.rs"]
+mod growth;
+
+fn limits(text: &str) -> Limits {
+    Limits::for_len(text.len())
+}
+
+/// `Some(true)`: read by the event reader, the same tree as serde-saphyr's; `false`: left to
+/// serde-saphyr; a difference fails.
+fn same_or_declined(name: &str, text: &str) -> bool {
+    same_or_declined_within(name, text, limits(text))
+}
+
+fn same_or_declined_within(name: &str, text: &str, limits: Limits) -> bool {
+    let Some(fast) = event_tree::parse(text, limits) else {
+        return false;
+    };
+    let slow = parse_yaml_within(text, limits).unwrap_or_else(|e| {
+        panic!("{name}: the event reader took a text serde-saphyr refuses: {e:?}\n{text}")
+    });
+    assert_eq!(fast, slow, "{name}\n{text}");
+    true
+}
+
+#[test]
+fn every_shipped_and_published_document_reads_the_same_both_ways() {
+    let (mut yaml, mut read, mut all) = (0, 0, 0);
+    for (name, text) in &corpus::documents() {
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        yaml += usize::from(is_yaml);
+        all += 1;
+        let taken = same_or_declined(name, text);
+        read += usize::from(taken && is_yaml);
+    }
+    eprintln!("{read} of {yaml} YAML files ({all} files in all) read by the event reader");
+    assert!(read * 10 >= yaml * 8, "{read} of {yaml}");
+}
+
+#[test]
+fn fleets_read_the_same_both_ways() {
+    for n in [0, 1, 2, 7, 100] {
+        for text in [
+            growth::fleet(n),
+            growth::fleet_spread(n),
+            growth::fleet_inline(n),
+        ] {
+            if n > 0 {
+                assert!(same_or_declined("fleet", &text), "fleet of {n} declined");
+            }
+            // The same items in block form, with comments and CR LF.
+            let block = text
+                .replace("- {", "  - {")
+                .replace(", psk:", ",  # psk next\n    psk:")
+                .replace('\n', "\r\n");
+            same_or_declined("fleet in block form", &block);
+        }
+    }
+}
+
+/// A document at the node limit is read; one value more, and it is left to serde-saphyr
+/// (which refuses it).
+#[test]
+fn the_limits_are_counted_as_the_parser_counts_them() {
+    let text = growth::fleet(20);
+    let (_, counts) = event_tree::parse_shared(&text, limits(&text), None).expect("read");
+    let at = Limits {
+        nodes: counts.nodes,
+    };
+    assert!(same_or_declined_within("at the limit", &text, at));
+    let under = Limits {
+        nodes: counts.nodes - 1,
+    };
+    assert!(event_tree::parse(&text, under).is_none());
+    assert!(parse_yaml_within(&text, under).is_err());
+    // The events: every one counts (comments, the stream's and document's).
+    let commented = text.replace("\n-", "\n# c\n-");
+    let (_, c) = event_tree::parse_shared(&commented, limits(&commented), None).expect("read");
+    assert_eq!(c.events, counts.events + 20);
+    // A shared count over the limit stops every reading that adds to it.
+    let most = limits(&text).nodes;
+    let shared = std::sync::atomic::AtomicUsize::new(most);
+    assert!(event_tree::parse_shared(&text, limits(&text), Some((&shared, most))).is_none());
+    let shared = std::sync::atomic::AtomicUsize::new(most - counts.nodes);
+    assert!(event_tree::parse_shared(&text, limits(&text), Some((&shared, most))).is_some());
+}
+
+/// Texts the reader must decline: serde-saphyr decides (and refuses or types them its way).
+#[test]
+fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
+    for text in [
+        "a: 1\na: 2\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: !custom x\n",
+        "<<: {a: 1}\n",
+        "\"<<\": {a: 1}\n",
+        "'=': 1\n",
+        "? [a]\n: 1\n",
+        "1: a\n",
+        "null: a\n",
+        "true: a\n",
+        "a: 1.5\n",
+        "a: 0x10\n",
+        "a: 012\n",
+        "a: +1\n",
+        "a: 1_000\n",
+        "a: .inf\n",
+        "a: yes\n",
+        "a: Off\n",
+        "a: 12345678901234567890\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "# only a comment\n",
+        "a: [1, 2\n",
+        "a:\n  b: c\n d: e\n",
+        "a: \"b\n",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    ] {
+        assert!(event_tree::parse(text, limits(text)).is_none(), "{text:?}");
+    }
+    let many = (0..300).map(|i| format!("k{i}: {i}\n")).collect::<String>() + "k7: x\n";
+    assert!(event_tree::parse(&many, limits(&many)).is_none());
+    let many = (0..300).map(|i| format!("k{i}: {i}\n")).collect::<String>();
+    assert!(same_or_declined("300 keys", &many));
+}
+
+/// Texts that are read: the same tree as serde-saphyr's.
+#[test]
+fn yaml_forms_read_the_same_both_ways() {
+    for text in [
+        "a: b\n",
+        "---\na: b\n...\n",
+        "a: 'single ''quoted'''\nb: \"double \\t \\u00e9 \\n\"\n",
+        "a: |\n  literal\n   text\nb: >-\n  folded\n  text\n",
+        "a:\n- 1\n- -2\n- 0\n- ~\n- null\n- \n- TRUE\n- false\n",
+        "a: plain text with spaces\nb: multi\n  line plain\n",
+        "{a: [b, {c: d}], 'e': \"f\"}",
+        "- a\n- - b\n  - c\n- d: e\n  f: g\n",
+        "a: 10.0.0.0/24\nb: 203.0.113.1\nc: fd00::1\nd: aes256-sha256-modp2048\n",
+        "\"quoted key\": 1\n'1': 2\n\"true\": 3\n",
+        "a: b # comment\n# comment\nc: d\n",
+        "é: ü\nb: \"日本\"\n",
+        "a:\n  b:\n    c:\n      d: e\n",
+        "[]",
+        "{}",
+        "a: []\nb: {}\n",
+        "? a\n: b\n",
+        "a: -x\nb: .hidden\nc: 1.2.3\n",
+    ] {
+        assert!(same_or_declined(text, text), "{text:?} declined");
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let scalar = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        (-1e12f64..1e12).prop_map(|f| serde_json::json!(f)),
+        "\\PC{0,12}".prop_map(serde_json::Value::String),
+        "[a-zA-Z0-9 ./:#&*!?,_+~<=|>%@`'\\[\\]{}\"\\\\-]{0,12}".prop_map(serde_json::Value::String),
+    ];
+    scalar.prop_recursive(4, 40, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map("[a-zA-Z0-9 ./:#_-]{0,8}", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A plain scalar's text of the kinds a YAML document may hold, typed or not.
+fn plain_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z][a-zA-Z0-9_./:-]{0,10}",
+        "[-+]?[0-9]{1,20}",
+        "[-+]?[0-9._xXoObBeE]{1,8}",
+        "(y|Y|yes|No|on|OFF|true|False|null|NULL|~|inf|nan|\\.inf|-\\.NaN)",
+        "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}(/[0-9]{1,2})?",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn generated_yaml_reads_the_same_both_ways(v in json_value()) {
+        let wrapped = serde_json::json!({ "doc": v });
+        // serde-saphyr's block YAML, and JSON (YAML's flow form).
+        let yaml = serde_saphyr::to_string(&wrapped).expect("yaml");
+        same_or_declined("generated YAML", &yaml);
+        let json = serde_json::to_string_pretty(&wrapped).expect("json");
+        same_or_declined("generated JSON", &json);
+    }
+
+    #[test]
+    fn plain_scalars_read_the_same_both_ways(
+        words in prop::collection::vec(plain_word(), 1..8),
+        keys in prop::collection::vec(plain_word(), 1..8),
+    ) {
+        let block: String = keys
+            .iter()
+            .zip(words.iter().cycle())
+            .map(|(k, w)| format!("{k}: {w}\n"))
+            .collect();
+        same_or_declined("plain block", &block);
+        let flow = format!("[{}]", words.join(", "));
+        same_or_declined("plain flow", &flow);
+        let list: String = words.iter().map(|w| format!("- {w}\n")).collect();
+        same_or_declined("plain list", &list);
+    }
+}

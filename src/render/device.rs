@@ -241,7 +241,8 @@ impl DeviceInput {
                     format!("ipsecgen.toml [device.{}]", quote::comment_safe(t))
                 }
             };
-            match &g.target {
+            // The targets the value serves, once it is known to be used.
+            let serves: Vec<&Target> = match &g.target {
                 Some(name) => {
                     let Some(t) = known.iter().find(|t| &t.name == name) else {
                         let d = Diagnostic::error(
@@ -263,9 +264,7 @@ impl DeviceInput {
                     if !self.takes(t, g.fact) {
                         return Err(router_fact(&where_, g, &[t]));
                     }
-                    if g.fact == super::firewall::ZONE_PRIORITY {
-                        super::firewall::check_priority(t, &g.value, &where_)?;
-                    }
+                    vec![*t]
                 }
                 None if g.source == FactSource::Flag
                     && !rendered.iter().any(|t| t.device.contains_key(g.fact)) =>
@@ -277,12 +276,15 @@ impl DeviceInput {
                 {
                     return Err(router_fact(&where_, g, rendered));
                 }
-                None => {
-                    if g.fact == super::firewall::ZONE_PRIORITY {
-                        for t in rendered.iter().filter(|t| t.device.contains_key(g.fact)) {
-                            super::firewall::check_priority(t, &g.value, &where_)?;
-                        }
-                    }
+                None => rendered
+                    .iter()
+                    .copied()
+                    .filter(|t| t.device.contains_key(g.fact))
+                    .collect(),
+            };
+            if g.fact == super::firewall::ZONE_PRIORITY {
+                for t in serves {
+                    super::firewall::check_priority(t, &g.value, &where_)?;
                 }
             }
         }

@@ -7,7 +7,10 @@ use std::num::NonZeroUsize;
 /// process's cgroup files on every call (about 20 system calls, once per file checked).
 pub fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get))
+    *CORES.get_or_init(|| {
+        crate::work::add(crate::work::Unit::CoreQuery, 1);
+        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    })
 }
 
 /// Apply `f` to every item on all cores; the result vector is in the order of `items`.

@@ -28,10 +28,13 @@ pub enum Unit {
     OutputByte,
     /// Target tables read (a built-in one is read when first asked for).
     TargetTable,
+    /// Times the number of cores was asked of the system (the standard library reads the
+    /// cgroup files to answer; a run that needs no second thread does not ask).
+    CoreQuery,
 }
 
 /// Every unit, in the order of the counters.
-pub const UNITS: [Unit; 7] = [
+pub const UNITS: [Unit; 8] = [
     Unit::ScannedByte,
     Unit::MapEntry,
     Unit::SubnetCompare,
@@ -39,6 +42,7 @@ pub const UNITS: [Unit; 7] = [
     Unit::Template,
     Unit::OutputByte,
     Unit::TargetTable,
+    Unit::CoreQuery,
 ];
 
 static COUNTS: [AtomicU64; UNITS.len()] = [const { AtomicU64::new(0) }; UNITS.len()];

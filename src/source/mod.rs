@@ -192,8 +192,14 @@ pub fn parse_text_within(text: &str, limits: Limits) -> Result<Node, Diagnostic>
         return Err(Diagnostic::error("input.empty", "the input is empty")
             .help("paste the connection object from the API response or request"));
     }
-    let cores = crate::parallel::cores();
-    let in_parts = text.len() >= split::MIN_BYTES && cores > 1;
+    // Only a large text asks how many cores there are: the standard library reads the cgroup
+    // files to answer (a dozen system calls a one-file run does not need).
+    let cores = if text.len() >= split::MIN_BYTES {
+        crate::parallel::cores()
+    } else {
+        1
+    };
+    let in_parts = cores > 1;
     // A long fleet list read from the parser's events on every core, its values counted as
     // they are read: a list within the limits is the tree, with no count first.
     if in_parts {

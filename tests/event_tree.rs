@@ -107,14 +107,13 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
         "1: a\n",
         "null: a\n",
         "true: a\n",
-        "a: 1.5\n",
         "a: 0x10\n",
         "a: 012\n",
         "a: +1\n",
         "a: 1_000\n",
         "a: .inf\n",
-        "a: yes\n",
-        "a: Off\n",
+        "a: 1e999\n",
+        "a: -0\n",
         "a: 12345678901234567890\n",
         "%YAML 1.2\n---\na: 1\n",
         "a: 1\n---\nb: 2\n",
@@ -154,6 +153,10 @@ fn yaml_forms_read_the_same_both_ways() {
         "a: []\nb: {}\n",
         "? a\n: b\n",
         "a: -x\nb: .hidden\nc: 1.2.3\n",
+        // YAML 1.1 booleans and decimal floats, typed as serde-saphyr types them.
+        "a: yes\nb: Off\nc: n\nd: Y\ne: tRuE\nf: NO\n",
+        "a: 1.5\nb: -2.\nc: .5\nd: 1e5\ne: +1.5E-3\nf: 0.0\ng: -0.0\nh: 1.7976931348623157e308\n",
+        "[1.5, yes, 2e-3, off, 1.5.5]",
     ] {
         assert!(same_or_declined(text, text), "{text:?} declined");
     }
@@ -183,6 +186,7 @@ fn plain_word() -> impl Strategy<Value = String> {
         "[a-zA-Z][a-zA-Z0-9_./:-]{0,10}",
         "[-+]?[0-9]{1,20}",
         "[-+]?[0-9._xXoObBeE]{1,8}",
+        "[-+]?[0-9]{0,4}\\.?[0-9]{0,4}([eE][-+]?[0-9]{0,3})?",
         "(y|Y|yes|No|on|OFF|true|False|null|NULL|~|inf|nan|\\.inf|-\\.NaN)",
         "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}(/[0-9]{1,2})?",
     ]

@@ -315,3 +315,142 @@ fn count(node: &ipsecgen::tree::Node) -> usize {
         _ => 0,
     }
 }
+
+/// A fleet with `piece` put in place of the `k`-th occurrence of `at` (counted from 0).
+fn damaged(text: &str, at: &str, k: usize, piece: &str) -> String {
+    let i = text.match_indices(at).nth(k).expect("place").0;
+    format!("{}{piece}{}", &text[..i], &text[i + at.len()..])
+}
+
+/// The answer of the read in parts, when it gives one, is the sequential parse's: the same
+/// tree, or the same refusal (code, message and place).
+fn same_answer_or_none(text: &str, parts: usize) -> bool {
+    let limits = Limits::for_len(text.len());
+    let Some(read) = read_in_parts_within(text, parts, limits) else {
+        return false;
+    };
+    let sequential = parse_whole_within(text, limits);
+    match (read, sequential) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{parts} parts: another tree"),
+        (Err(a), Err(b)) => assert_eq!(
+            (&a.code, &a.message, &a.label),
+            (&b.code, &b.message, &b.label),
+            "{parts} parts: another refusal"
+        ),
+        (a, b) => panic!("{parts} parts: {a:?}\nsequential: {b:?}"),
+    }
+    true
+}
+
+/// What the event reader leaves to serde-saphyr in one run of a long list costs serde-saphyr
+/// that run, not the document: a run it declines is read by serde-saphyr alone, and the first
+/// run serde-saphyr refuses gives the document's refusal, as the sequential parse gives it
+/// (issue 20: a 7.5 MiB fleet with one syntax error at its end took 3.1 s, one with a tag
+/// 1.8 s, one float 1.4 s).
+#[test]
+fn a_run_the_event_reader_leaves_is_read_or_refused_as_the_whole_text_is() {
+    let text = fleet(400, 2, "\n");
+    let n = 400;
+    let cases = [
+        // Read: serde-saphyr types these, in the run alone.
+        damaged(&text, "name: site-", 3, "name: !!str site-"),
+        damaged(&text, "name: site-", n - 1, "mtu: 0x10\n    name: site-"),
+        damaged(
+            &text,
+            "name: site-",
+            n / 2,
+            "tag: !custom x\n    name: site-",
+        ),
+        // `&`, `*`, `!` in strings and comments: not anchors, aliases or tags.
+        damaged(&text, "# group", 5, "# R&D *all* of it! group"),
+        damaged(
+            &text,
+            "name: site-",
+            9,
+            "name: \"R&D *1* !x\"\n    id: site-",
+        ),
+        // Refused: the first run serde-saphyr refuses gives the whole text's refusal.
+        damaged(&text, "name: site-", n - 1, "name: {site-"),
+        damaged(&text, "name: site-", n / 2, "name: [site-"),
+        damaged(&text, "name: site-", 0, "name: \"site-"),
+        damaged(&text, "name: site-", 7, "name: a\n    name: site-"),
+        damaged(&text, "name: site-", n - 2, "name: a\n    name: site-"),
+        format!("{text}  - {{name: broken, \n"),
+        damaged(&text, "    gateway: ", n / 3, "   gateway: "),
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        for parts in [2, 3, 7, 40] {
+            assert!(
+                same_answer_or_none(case, parts),
+                "case {i}, {parts} parts: left to the sequential way"
+            );
+        }
+    }
+}
+
+/// Where the answer would not be sure, the read in parts gives none: an alias of an anchor in
+/// another run, a directive, a refusal after a run the parser would have refused first.
+#[test]
+fn a_run_that_is_not_sure_leaves_the_text_to_the_sequential_way() {
+    let text = fleet(400, 2, "\n");
+    let cases = [
+        damaged(
+            &damaged(&text, "psk: ", 2, "psk: &k "),
+            "psk: ",
+            300,
+            "psk: *k\n    other: ",
+        ),
+        format!("%YAML 1.2\n---\n{text}"),
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        for parts in [2, 7, 40] {
+            assert!(!same_answer_or_none(case, parts), "case {i}, {parts} parts");
+        }
+    }
+}
+
+/// Pieces the event reader leaves to serde-saphyr, or that break a run.
+const RUN_PIECES: &[&str] = &[
+    "1.5",
+    "yes",
+    "0x1F",
+    "!!str ",
+    "!x ",
+    "&a ",
+    "*a",
+    "R&D",
+    "{",
+    "[",
+    "\"",
+    "'",
+    ": ",
+    "\n",
+    "  - ",
+    "#",
+    "%TAG ! tag:x:\n",
+    "1e999",
+    ".inf",
+    "<<: {a: 1}\n    ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Random damage to a fleet: the read in parts gives the sequential answer or none.
+    #[test]
+    fn damaged_fleets_read_in_parts_give_the_sequential_answer_or_none(
+        indent in prop::sample::select(vec![0usize, 2, 4]),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0..RUN_PIECES.len()), 1..4),
+        parts in 2usize..40,
+    ) {
+        let mut text = fleet(60, indent, "\n");
+        for (at, piece) in edits {
+            let mut i = at.index(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            text.insert_str(i, RUN_PIECES[piece]);
+        }
+        same_answer_or_none(&text, parts);
+    }
+}

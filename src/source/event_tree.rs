@@ -12,9 +12,10 @@
 //! - an anchor, an alias or a tag; a merge key `<<` or `=`;
 //! - a key that is not a string (a collection, or a plain scalar that reads as null, a
 //!   boolean or a number), and a duplicate key (serde-saphyr's error);
-//! - a plain scalar that may be a number but is not a short decimal integer (floats, `0x1`,
-//!   `012`, `+1`, `1_000`, `.5`, `-0`), or a boolean word other than `true` / `false`
-//!   (`yes`, `On`, `n`, ...): serde-saphyr types these its way;
+//! - a plain scalar that may be a number but is neither a short decimal integer nor a finite
+//!   decimal fraction or exponent (`0x1`, `012`, `+1`, `1_000`, `-0`, `.inf`, `1e999`):
+//!   serde-saphyr types these its way (YAML 1.1's boolean words, `yes`, `On`, `n`, ..., are
+//!   read as serde-saphyr reads them, booleans);
 //! - a document over one of the parser's limits: values, events (every event counts,
 //!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
 //!
@@ -79,6 +80,31 @@ pub fn parse_shared(
     }
     b.share()?;
     Some((b.root?, b.counts))
+}
+
+/// What the parser's events of `text` count until its end or its first error, with no tree
+/// built (about a third of a reading): values (scalars, aliases and collections; keys
+/// included) and events (comments included). Anchors, tags and anything the reader would
+/// decline are counted as they come.
+pub fn count(text: &str) -> Counts {
+    let mut counts = Counts::default();
+    for item in Parser::new_from_str_with_options(text, parser_options()) {
+        let Ok((event, _)) = item else {
+            break;
+        };
+        counts.events += 1;
+        if let Event::Scalar(value, ..) = &event {
+            counts.scalar_bytes += value.len();
+        }
+        counts.nodes += usize::from(matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ));
+    }
+    counts
 }
 
 /// The options serde-saphyr gives the parser under our budget (`Budget::parser_options`):
@@ -267,8 +293,10 @@ fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
     !seen.insert(name.to_owned())
 }
 
-/// A plain scalar as serde-saphyr types it, where that is sure: null, `true` / `false`, a
-/// short decimal integer, or a text that cannot be a number or a boolean; `None` otherwise.
+/// A plain scalar as serde-saphyr types it (null, then a YAML 1.1 boolean, then an integer,
+/// then a float, else a string), where that is sure: null, a boolean word, a short decimal
+/// integer, a finite decimal fraction or exponent, or a text that cannot be a number or a
+/// boolean; `None` otherwise.
 fn plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
@@ -281,10 +309,16 @@ fn plain(text: &str) -> Option<Value> {
     if text.starts_with([' ', '\t', '\r', '\n']) || text.ends_with([' ', '\t', '\r', '\n']) {
         return None;
     }
+    if let Some(b) = yaml11_bool(text) {
+        return Some(Value::Bool(b));
+    }
     if let Some(n) = decimal(text) {
         return Some(Value::Int(n));
     }
-    if maybe_bool(text) || maybe_number(text) {
+    if let Some(f) = decimal_float(text) {
+        return Some(Value::Float(f));
+    }
+    if maybe_number(text) {
         return None;
     }
     Some(Value::Str(text.to_owned()))
@@ -305,11 +339,59 @@ fn decimal(text: &str) -> Option<i128> {
     text.parse::<i64>().ok().map(i128::from)
 }
 
-/// YAML 1.1's boolean words, in any case (serde-saphyr reads them so).
-fn maybe_bool(text: &str) -> bool {
-    ["y", "yes", "n", "no", "on", "off", "true", "false"]
-        .iter()
-        .any(|w| text.eq_ignore_ascii_case(w))
+/// YAML 1.1's boolean words, in any case, as serde-saphyr reads them (its default, not strict
+/// YAML 1.2 booleans).
+fn yaml11_bool(text: &str) -> Option<bool> {
+    let is = |words: [&str; 4]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
+    if is(["y", "yes", "on", "true"]) {
+        Some(true)
+    } else if is(["n", "no", "off", "false"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A finite decimal fraction or exponent, maybe signed (`1.5`, `-2.`, `.5`, `1e5`, `+1.5E-3`):
+/// digits with a dot, an exponent or both, and nothing else. No integer form reads such a
+/// text (a dot or an `e` is no decimal digit, and no radix prefix is there), so serde-saphyr
+/// reads it as Rust's `f64` parse does. `None` for anything else, and for a value that does
+/// not fit an `f64` (serde-saphyr refuses or types those its own ways).
+fn decimal_float(text: &str) -> Option<f64> {
+    let b = text.strip_prefix(['+', '-']).unwrap_or(text).as_bytes();
+    let digits = |from: usize| {
+        b[from.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let whole = digits(0);
+    let mut at = whole;
+    let mut fraction = 0;
+    let dot = b.get(at) == Some(&b'.');
+    if dot {
+        fraction = digits(at + 1);
+        at += 1 + fraction;
+    }
+    if whole + fraction == 0 {
+        return None;
+    }
+    let exponent = matches!(b.get(at), Some(b'e' | b'E'));
+    if exponent {
+        at += 1;
+        if matches!(b.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let e = digits(at);
+        if e == 0 {
+            return None;
+        }
+        at += e;
+    }
+    if at != b.len() || !(dot || exponent) {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Whether a text could be read as a number in any of the forms serde-saphyr tries (integers
@@ -348,6 +430,15 @@ mod tests {
         assert_eq!(plain("45104"), Some(Value::Int(45104)));
         assert_eq!(plain("-7"), Some(Value::Int(-7)));
         assert_eq!(plain("0"), Some(Value::Int(0)));
+        assert_eq!(plain("yes"), Some(Value::Bool(true)));
+        assert_eq!(plain("Off"), Some(Value::Bool(false)));
+        assert_eq!(plain("n"), Some(Value::Bool(false)));
+        assert_eq!(plain("tRuE"), Some(Value::Bool(true)));
+        assert_eq!(plain("1.5"), Some(Value::Float(1.5)));
+        assert_eq!(plain("-2."), Some(Value::Float(-2.0)));
+        assert_eq!(plain(".5"), Some(Value::Float(0.5)));
+        assert_eq!(plain("1e5"), Some(Value::Float(1e5)));
+        assert_eq!(plain("+1.5E-3"), Some(Value::Float(1.5e-3)));
         for s in [
             "10.0.0.0/24",
             "203.0.113.1",
@@ -356,21 +447,19 @@ mod tests {
             "aes256",
             "-x",
             "1.2.3",
+            "1.5.",
         ] {
             assert_eq!(plain(s), Some(Value::Str(s.to_owned())), "{s}");
         }
         for s in [
-            "1.5",
+            "1e999",
+            ".e5",
+            "1e",
             "0x1F",
             "012",
             "+1",
             "1_000",
-            ".5",
             "-0",
-            "1e5",
-            "yes",
-            "On",
-            "n",
             ".inf",
             "-.INF",
             "nan",

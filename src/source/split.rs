@@ -24,15 +24,26 @@
 //!   and decoded scalar bytes; all four are counted on the joined tree (a `#` counts as a
 //!   comment). A document over the node limit does not get here: `count` refuses it first.
 //!
-//! Read by the event reader alone (`read_in_parts_within`, tried before `count`), the parts
-//! also add their values to one count as they go, and all stop once it is over the node
-//! limit: a list over it then costs a partial read before `count` refuses it.
+//! Read by the event reader (`read_in_parts_within`, tried before `count`), the parts also
+//! add their values to one count as they go, and all stop once it is over the node limit: a
+//! list over it then costs a partial read before `count` refuses it. That reading cuts the
+//! list into runs of about 64 KiB, so that what the event reader leaves to serde-saphyr costs
+//! serde-saphyr one run, not the document:
+//! - a `&`, `*` or `!` in a string or a comment does not stop it (the event reader declines
+//!   real anchors, aliases and tags itself);
+//! - a run the event reader declines (a tag, an integer in hex, a duplicate key) is read by
+//!   serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of another
+//!   run) or the document has a directive (a `%TAG` applies to every run);
+//! - when serde-saphyr refuses the first run that does not read, the document is refused as
+//!   serde-saphyr refuses it, from a parse of the document from that run on, the runs before
+//!   it (which read) blanked out line for line: the same message, line and column, at no
+//!   more cost than that run (see `first_refusal`).
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
 use std::ops::Range;
 
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Limits;
 use crate::diag::Diagnostic;
@@ -40,6 +51,10 @@ use crate::tree::{Node, Value};
 
 /// Below this size the sequential parse is fast enough (about 1 ms for 10 KiB).
 pub const MIN_BYTES: usize = 128 * 1024;
+
+/// Bytes of a run of items read by the event reader (`read_in_parts_within`): a run it
+/// declines is read again by serde-saphyr, at about 5 MB/s.
+const RUN_BYTES: usize = 64 * 1024;
 
 /// Parse `text` in `parts` parts, in parallel. `None` means: take the sequential path (not a
 /// fleet list, not sure it is equivalent, or a part did not parse).
@@ -51,55 +66,151 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     let items = fleet_items(text)?;
     let root = in_parts(text, &items, parts, |part, _| {
-        super::parse_whole_within(part, limits).ok()
-    })?;
+        super::parse_whole_within(part, limits).map_err(drop)
+    })
+    .ok()?;
     within(&root, text, limits).then_some(root)
 }
 
-/// [`parse_in_parts_within`] with every part read by the event reader (`event_tree`) alone,
-/// tried before `count`: `Some(Ok)` of the tree of a list within the limits; `Some(Err)` of
-/// `count`'s refusal of a list just over the node limit (the first value over it, found on
-/// the joined tree); `None` when the reader declines a part, when the list looks far over
-/// the node limit from its first items (`count` then refuses it without a read in parts), or
-/// when a refusal is not sure to be `count`'s. The parts count their values together as they
-/// are read and all stop once the whole is over the limit by more than a tenth.
+/// [`parse_in_parts_within`] with every run of items read by the event reader (`event_tree`),
+/// or by serde-saphyr where the reader declines a run (see the module's text), tried before
+/// `count`, on `parts` threads: `Some(Ok)` of the tree of a list within the limits;
+/// `Some(Err)` of `count`'s refusal of a list just over the node limit (the first value over
+/// it, found on the joined tree), or of serde-saphyr's refusal of the document at the first
+/// run it refuses (`first_refusal`); `None` when a run is not read otherwise, when the list
+/// looks far over the node limit from its first items (`count` then refuses it without a
+/// read in parts), or when a refusal is not sure to be `count`'s or serde-saphyr's. The runs
+/// count their values together as they are read and all stop once the whole is over the
+/// limit by more than a tenth.
 pub fn read_in_parts_within(
     text: &str,
     parts: usize,
     limits: Limits,
 ) -> Option<Result<Node, Diagnostic>> {
-    let items = fleet_items(text)?;
+    if has_lone_cr(text) {
+        return None;
+    }
+    let items = locate(text)?;
     if looks_over(text, &items, limits) {
         return None;
     }
+    let runs = parts.max(text.len() / RUN_BYTES);
+    // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
+    let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
-    let root = in_parts(text, &items, parts, |part, overlap| {
+    let joined = in_parts(text, &items, runs, |part, overlap| {
         // A list up to a tenth over the limit (which its first items may not tell) is read to
-        // its end and refused from its tree. The parts' counts also hold the values of the
-        // next items' first lines and each part's own list, which the whole does not
-        // (bounded by two values a byte, and one a part). The joined tree is counted exactly.
-        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + parts;
-        super::event_tree::parse_shared(part, Limits { nodes: most }, Some((&read, most)))
-            .map(|(node, _)| node)
-    })?;
-    if within(&root, text, limits) {
-        return Some(Ok(root));
+        // its end and refused from its tree. The runs' counts also hold the values of the
+        // next items' first lines and each run's own list, which the whole does not
+        // (bounded by two values a byte, and one a run). The joined tree is counted exactly.
+        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs;
+        if let Some((node, _)) =
+            super::event_tree::parse_shared(part, Limits { nodes: most }, Some((&read, most)))
+        {
+            return Ok(node);
+        }
+        if !alone || read.load(Ordering::Relaxed) > most || part.contains(['&', '*']) {
+            return Err(Miss::Declined);
+        }
+        match super::parse_yaml_within(part, limits) {
+            // As deep as the event reader reads (`within` holds the joined tree to it).
+            Ok(node) if size(&node).depth <= 32 => {
+                read.fetch_add(size(&node).nodes, Ordering::Relaxed);
+                Ok(node)
+            }
+            Ok(_) => Err(Miss::Declined),
+            Err(_) => Err(Miss::Refused),
+        }
+    });
+    match joined {
+        Ok(root) if within(&root, text, limits) => Some(Ok(root)),
+        Ok(root) => over_the_node_limit(&root, text, limits).map(Err),
+        Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
+            first_refusal(text, items[0], &unread, limits).map(Err)
+        }
+        Err(_) => None,
     }
-    over_the_node_limit(&root, text, limits).map(Err)
 }
 
-/// Whether a list's first items, a 32nd of it read by the event reader, scaled to the whole
-/// text, hold more than a tenth over the node limit.
+/// Why a run was not read.
+enum Miss {
+    /// The event reader declined it and serde-saphyr did not read it alone.
+    Declined,
+    /// serde-saphyr refused it, read alone.
+    Refused,
+}
+
+/// The first run of a list, in the text's order, that was not read.
+struct Unread<E> {
+    /// Its place in the text (with the first line of the next item).
+    run: Range<usize>,
+    why: E,
+    /// What the runs before it hold, joined as in the whole text (their items, the list
+    /// once, and the document's top).
+    before: Size,
+}
+
+/// serde-saphyr's refusal of `text` at the first run that does not read (`unread`): the
+/// document is parsed from its top, the list's items before the run (from `first_item`)
+/// blanked out with their line breaks kept, so that the parser meets that run where the whole
+/// text has it, at the same line and column, and stops at the same first error; its place is
+/// then moved back into the whole text. The parse costs serde-saphyr the top and that run,
+/// not the items before it.
+///
+/// This holds when nothing before the run's first error could stop the parser first: the runs
+/// before it read (no syntax error, no duplicate key, nothing serde-saphyr types otherwise,
+/// nested at most 32 deep), and no budget of the parser runs out before that error: the
+/// values, events (every `#` a comment) and decoded scalar bytes of the runs before it, and of
+/// the run up to its error read alone (which counts no fewer: a run alone has a list and a
+/// document of its own), are within the limits.
+/// `None` otherwise, and when the parse does not refuse inside the run (the run failed only
+/// for being cut out): the sequential way then decides.
+fn first_refusal<E>(
+    text: &str,
+    first_item: usize,
+    unread: &Unread<E>,
+    limits: Limits,
+) -> Option<Diagnostic> {
+    let run = &unread.run;
+    let from = run.start.max(first_item);
+    let own = super::event_tree::count(&text[from..run.end]);
+    let before = &unread.before;
+    let events = before.events + text[..from].matches('#').count() + 2 + own.events;
+    let within_budget = before.nodes + own.nodes <= limits.nodes
+        && events <= limits.events()
+        && before.scalar_bytes + own.scalar_bytes <= super::MAX_INPUT_BYTES;
+    if !within_budget {
+        return None;
+    }
+    let blanked = text[first_item..from].matches('\n').count();
+    let shift = (from - first_item) - blanked;
+    let doc = format!(
+        "{}{}{}",
+        &text[..first_item],
+        "\n".repeat(blanked),
+        &text[from..]
+    );
+    let mut refusal = super::parse_yaml_within(&doc, limits).err()?;
+    // Only a refusal inside the run is sure to be the whole text's: one after it was not
+    // counted against the budgets above, and a budget's breach in the shorter text is not
+    // where the whole text breaches it.
+    let (span, _) = refusal.label.as_mut()?;
+    if span.offset < first_item + blanked {
+        return None;
+    }
+    span.offset += shift;
+    (run.contains(&span.offset) && refusal.code != "input.limit").then_some(refusal)
+}
+
+/// Whether a list's first items, a 32nd of it counted from the parser's events, scaled to the
+/// whole text, hold more than a tenth over the node limit.
 fn looks_over(text: &str, items: &[usize], limits: Limits) -> bool {
     let first = cut(items, 32, text.len())[0].clone();
     let Some(&next) = items.get(first.end) else {
         return false;
     };
     let end = line_end(text, next);
-    let Some((_, counts)) = super::event_tree::parse_shared(&text[..end], limits, None) else {
-        // Over the limit already, or declined: `count` decides.
-        return true;
-    };
+    let counts = super::event_tree::count(&text[..end]);
     counts.nodes as f64 * text.len() as f64 / end as f64 > limits.nodes as f64 * 1.1
 }
 
@@ -185,14 +296,16 @@ fn fleet_items(text: &str) -> Option<Vec<usize>> {
 }
 
 /// Cut a fleet list at its `items` into `parts`, read each with `read` (given the part's
-/// text and the length of the next items' first lines the parts carry), and join them;
-/// `None` when a part is not read (the joined tree is not yet held to the limits).
-fn in_parts(
+/// text and the length of the next items' first lines the parts carry), and join them
+/// (the joined tree is not yet held to the limits). `Err(Some((place, why)))` when the first
+/// part, in the text's order, that was not joined is one `read` did not read (the part's
+/// place in the text, and `read`'s reason); `Err(None)` when it is one that did not join.
+fn in_parts<E: Send>(
     text: &str,
     items: &[usize],
     parts: usize,
-    read: impl Fn(&str, usize) -> Option<Node> + Sync,
-) -> Option<Node> {
+    read: impl Fn(&str, usize) -> Result<Node, E> + Sync,
+) -> Result<Node, Option<Unread<E>>> {
     let runs = cut(items, parts.max(1), text.len());
     // The first line of each part's next item, carried by every part but the last.
     let overlap: usize = runs
@@ -205,38 +318,50 @@ fn in_parts(
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
         let end = next.map_or(text.len(), |n| line_end(text, n));
-        let mut node = read(&text[start..end], overlap)?;
+        let mut node = read(&text[start..end], overlap).map_err(|e| Some((start..end, e)))?;
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
-            connections(&mut node)?
+            connections(&mut node).ok_or(None)?
         } else {
             match &mut node.value {
                 Value::Seq(list) => list,
-                _ => return None,
+                _ => return Err(None),
             }
         };
         // The run's items and, but for the last part, the next one's first line.
         if list.len() != run.len() + usize::from(next.is_some()) {
-            return None;
+            return Err(None);
         }
         if next.is_some() {
             list.pop();
         }
-        Some(node)
+        Ok(node)
     });
-    let mut parsed = parsed
-        .into_iter()
-        .collect::<Option<Vec<Node>>>()?
-        .into_iter();
-    let mut root = parsed.next()?;
-    let list = connections(&mut root)?;
+    let mut read_parts = Vec::with_capacity(parsed.len());
+    for part in parsed {
+        match part {
+            Ok(node) => read_parts.push(node),
+            Err(None) => return Err(None),
+            Err(Some((run, why))) => {
+                // The parts before it: each its own list but the first.
+                let mut before = read_parts.iter().map(size).fold(Size::default(), Size::add);
+                let lists = read_parts.len().saturating_sub(1);
+                before.nodes -= lists;
+                before.events -= 2 * lists;
+                return Err(Some(Unread { run, why, before }));
+            }
+        }
+    }
+    let mut parsed = read_parts.into_iter();
+    let mut root = parsed.next().ok_or(None)?;
+    let list = connections(&mut root).ok_or(None)?;
     for part in parsed {
         match part.value {
             Value::Seq(s) => list.extend(s),
-            _ => return None,
+            _ => return Err(None),
         }
     }
-    Some(root)
+    Ok(root)
 }
 
 /// Whether a joined tree is within the parser's limits over the whole document.
@@ -342,6 +467,7 @@ fn cut(items: &[usize], parts: usize, end: usize) -> Vec<Range<usize>> {
 }
 
 /// What a tree counts against the parser's budget.
+#[derive(Default)]
 struct Size {
     /// Values and keys.
     nodes: usize,
@@ -351,6 +477,18 @@ struct Size {
     /// At least the decoded bytes of every scalar, keys included (a plain scalar that is not
     /// a string counts its source text, which is no shorter than its decoded form).
     scalar_bytes: usize,
+}
+
+impl Size {
+    /// Both counts together, side by side (the deeper's depth).
+    fn add(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes + other.nodes,
+            events: self.events + other.events,
+            depth: self.depth.max(other.depth),
+            scalar_bytes: self.scalar_bytes + other.scalar_bytes,
+        }
+    }
 }
 
 fn size(node: &Node) -> Size {

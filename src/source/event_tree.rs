@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span as ParserSpan};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan};
 
 use super::Limits;
 use crate::tree::{Key, Node, Span, Value};
@@ -65,6 +65,25 @@ pub fn parse_shared(
     limits: Limits,
     shared: Option<(&AtomicUsize, usize)>,
 ) -> Option<(Node, Counts)> {
+    read(text, limits, shared).ok()
+}
+
+/// Why the reader gave no tree.
+#[derive(Debug)]
+pub enum Stop {
+    /// It declined something, or a limit was reached: serde-saphyr decides.
+    Declined,
+    /// The parser's first error, met before anything was declined: serde-saphyr, which runs
+    /// the same parser with the same options over the same events, stops at it too.
+    Broken(ScanError),
+}
+
+/// [`parse_shared`], saying why it gives no tree.
+pub fn read(
+    text: &str,
+    limits: Limits,
+    shared: Option<(&AtomicUsize, usize)>,
+) -> Result<(Node, Counts), Stop> {
     let mut b = Builder {
         limits,
         shared,
@@ -75,11 +94,11 @@ pub fn parse_shared(
         documents: 0,
     };
     for item in Parser::new_from_str_with_options(text, parser_options()) {
-        let (event, span) = item.ok()?;
-        b.event(event, &span)?;
+        let (event, span) = item.map_err(Stop::Broken)?;
+        b.event(event, &span).ok_or(Stop::Declined)?;
     }
-    b.share()?;
-    Some((b.root?, b.counts))
+    b.share().ok_or(Stop::Declined)?;
+    Ok((b.root.ok_or(Stop::Declined)?, b.counts))
 }
 
 /// What the parser's events of `text` count until its end or its first error, with no tree

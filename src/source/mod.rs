@@ -229,10 +229,57 @@ pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic
     if let Some(node) = json_tree::parse(text, limits) {
         return Ok(node);
     }
-    if let Some(node) = event_tree::parse(text, limits) {
-        return Ok(node);
+    match event_tree::read(text, limits, None) {
+        Ok((node, _)) => return Ok(node),
+        Err(event_tree::Stop::Broken(e)) => {
+            if let Some(refusal) = syntax_refusal(&e) {
+                return Err(refusal);
+            }
+        }
+        Err(event_tree::Stop::Declined) => {}
     }
     parse_yaml_within(text, limits)
+}
+
+/// serde-saphyr's refusal of a text at the parser's first error `e`, when nothing before it
+/// could stop serde-saphyr first (the event reader met it before it declined anything): the
+/// message serde-saphyr makes of a parser error (`error: line L column C: ` and the parser's
+/// own text), at the same place. Without serde-saphyr's second reading, which stops there
+/// too but costs a second a million values before it. `None` for the errors serde-saphyr
+/// words otherwise (reading the input, several documents, an unknown anchor).
+/// `tests/syntax_refusal.rs` holds the two to the same diagnostics.
+fn syntax_refusal(e: &serde_saphyr::granit_parser::ScanError) -> Option<Diagnostic> {
+    use serde_saphyr::granit_parser::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::InputDecoding { .. }
+            | ErrorKind::InputByteLimitExceeded { .. }
+            | ErrorKind::MultipleDocumentsUnsupported
+            | ErrorKind::UnknownAnchor
+    ) {
+        return None;
+    }
+    let mark = e.marker();
+    let message = format!(
+        "error: line {} column {}: {}",
+        mark.line(),
+        mark.col() + 1,
+        e.info()
+    );
+    Some(syntax_diagnostic(
+        &first_line(&message),
+        Some(Span::new(mark.index(), 1)),
+    ))
+}
+
+/// `input.syntax`: the text is not JSON or YAML; `msg` is the parser's, at `span`.
+fn syntax_diagnostic(msg: &str, span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        "input.syntax",
+        format!("the input is not valid JSON or YAML: {msg}"),
+    )
+    .at(span, "here")
+    .help("check quotes, commas and indentation around the marked place")
 }
 
 /// [`parse_whole_within`] by the YAML parser alone (tests compare it with the JSON reader).
@@ -259,13 +306,7 @@ pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic>
         if let Some(breach) = breach {
             return over_limit(&breach, span);
         }
-        let msg = first_line(&e.to_string());
-        Diagnostic::error(
-            "input.syntax",
-            format!("the input is not valid JSON or YAML: {msg}"),
-        )
-        .at(span, "here")
-        .help("check quotes, commas and indentation around the marked place")
+        syntax_diagnostic(&first_line(&e.to_string()), span)
     })
 }
 

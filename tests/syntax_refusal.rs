@@ -53,6 +53,11 @@ const BROKEN: &[&str] = &[
     "a: [b, c]: d\n",
     "é: ü\nb: [ï\n",
     "{a: 1}\n---\nb\n",
+    // Found by the native fuzz target: serde-saphyr words a control character its own way.
+    "!\r\u{0}",
+    "a: b\n\u{0}\n",
+    "a: \u{7}\n",
+    "a: [b\u{2028}\n",
 ];
 
 #[test]

@@ -172,6 +172,9 @@ fn budget(limits: Limits, budget: &mut serde_saphyr::Budget) {
 fn parse_options(limits: Limits) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    // The report draws its own snippet of the text; serde-saphyr's message is the plain one
+    // (`... at line L, column C`), which `syntax_refusal` words the same way.
+    opts.with_snippet = false;
     if let Some(b) = opts.budget.as_mut() {
         budget(limits, b);
     }
@@ -243,10 +246,11 @@ pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic
 
 /// serde-saphyr's refusal of a text at the parser's first error `e`, when nothing before it
 /// could stop serde-saphyr first (the event reader met it before it declined anything): the
-/// message serde-saphyr makes of a parser error (`error: line L column C: ` and the parser's
-/// own text), at the same place. Without serde-saphyr's second reading, which stops there
+/// message serde-saphyr makes of a parser error (the parser's own text, then ` at line L,
+/// column C`), at the same place. Without serde-saphyr's second reading, which stops there
 /// too but costs a second a million values before it. `None` for the errors serde-saphyr
-/// words otherwise (reading the input, several documents, an unknown anchor).
+/// words otherwise (reading the input, several documents, an unknown anchor) and for a text
+/// holding a character serde-saphyr would escape (a control character, U+2028, U+2029).
 /// `tests/syntax_refusal.rs` holds the two to the same diagnostics.
 fn syntax_refusal(e: &serde_saphyr::granit_parser::ScanError) -> Option<Diagnostic> {
     use serde_saphyr::granit_parser::ErrorKind;
@@ -259,15 +263,17 @@ fn syntax_refusal(e: &serde_saphyr::granit_parser::ScanError) -> Option<Diagnost
     ) {
         return None;
     }
+    let info = e.info();
+    if info
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return None;
+    }
     let mark = e.marker();
-    let message = format!(
-        "error: line {} column {}: {}",
-        mark.line(),
-        mark.col() + 1,
-        e.info()
-    );
+    let message = format!("{info} at line {}, column {}", mark.line(), mark.col() + 1);
     Some(syntax_diagnostic(
-        &first_line(&message),
+        &message,
         Some(Span::new(mark.index(), 1)),
     ))
 }

@@ -43,7 +43,7 @@
 
 use std::ops::Range;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::Limits;
 use crate::diag::Diagnostic;
@@ -98,7 +98,13 @@ pub fn read_in_parts_within(
     // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
     let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
+    // Set once a run is neither read nor refused: the others then stop (the whole text goes
+    // the sequential way, which will read them again).
+    let give_up = AtomicBool::new(false);
     let joined = in_parts(text, &items, runs, |part, overlap| {
+        if give_up.load(Ordering::Relaxed) {
+            return Err(Miss::Declined);
+        }
         // A list up to a tenth over the limit (which its first items may not tell) is read to
         // its end and refused from its tree. The runs' counts also hold the values of the
         // next items' first lines and each run's own list, which the whole does not
@@ -110,6 +116,7 @@ pub fn read_in_parts_within(
             return Ok(node);
         }
         if !alone || read.load(Ordering::Relaxed) > most || part.contains(['&', '*']) {
+            give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
         }
         match super::parse_yaml_within(part, limits) {
@@ -118,7 +125,10 @@ pub fn read_in_parts_within(
                 read.fetch_add(size(&node).nodes, Ordering::Relaxed);
                 Ok(node)
             }
-            Ok(_) => Err(Miss::Declined),
+            Ok(_) => {
+                give_up.store(true, Ordering::Relaxed);
+                Err(Miss::Declined)
+            }
             Err(_) => Err(Miss::Refused),
         }
     });

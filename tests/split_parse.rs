@@ -454,3 +454,27 @@ proptest! {
         same_answer_or_none(&text, parts);
     }
 }
+
+/// A refusal taken from one run is the document's only when no budget of the parser runs out
+/// before that run's error: a fleet over the node limit before a syntax error in its last item
+/// is refused for its size, as the sequential parse refuses it, not for the syntax error.
+#[test]
+fn a_run_refused_after_the_node_limit_is_refused_for_the_limit() {
+    let valid = fleet(400, 2, "\n");
+    let nodes = count(&parse_whole(&valid).expect("the fleet parses"));
+    let text = format!("{valid}  - {{name: broken,\n");
+    for limit in [nodes - 3, nodes, nodes + 2, nodes + 40] {
+        let limits = Limits { nodes: limit };
+        let sequential = parse_whole_within(&text, limits).expect_err("refused");
+        for parts in [2, 7, 40] {
+            if let Some(read) = read_in_parts_within(&text, parts, limits) {
+                let read = read.expect_err("refused");
+                assert_eq!(
+                    (&read.code, &read.message, &read.label),
+                    (&sequential.code, &sequential.message, &sequential.label),
+                    "limit {limit}, {parts} parts"
+                );
+            }
+        }
+    }
+}

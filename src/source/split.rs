@@ -183,7 +183,8 @@ fn first_refusal<E>(
 ) -> Option<Diagnostic> {
     let run = &unread.run;
     let from = run.start.max(first_item);
-    let own = super::event_tree::count(&text[from..run.end]);
+    // The run as read: the first one holds the document's top too.
+    let own = super::event_tree::count(&text[run.clone()]);
     let before = &unread.before;
     let events = before.events + text[..from].matches('#').count() + 2 + own.events;
     let within_budget = before.nodes + own.nodes <= limits.nodes

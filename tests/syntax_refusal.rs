@@ -66,6 +66,15 @@ fn broken_texts_are_refused_as_serde_saphyr_refuses_them() {
     for text in BROKEN {
         refused += usize::from(same(text, text));
     }
+    // Found by the native fuzz target: the scanner's own nesting limit, which serde-saphyr's
+    // refusal names a limit, not a syntax error; in flow and in block form.
+    for deep in [
+        format!("a: {}1\n", "[".repeat(300)),
+        format!("a: {}\n", "{b: ".repeat(300)),
+        format!("subnets: [[[{}a\nb: [!x", "{".repeat(100)),
+    ] {
+        assert!(same("deep", &deep), "{deep}");
+    }
     assert!(
         refused >= BROKEN.len() - 2,
         "{refused} of {} refused",

@@ -272,17 +272,28 @@ fn syntax_refusal(e: &serde_saphyr::granit_parser::ScanError) -> Option<Diagnost
     }
     let mark = e.marker();
     let message = format!("{info} at line {}, column {}", mark.line(), mark.col() + 1);
-    Some(syntax_diagnostic(
-        &message,
-        Some(Span::new(mark.index(), 1)),
-    ))
+    Some(refusal(&message, None, Some(Span::new(mark.index(), 1))))
 }
 
-/// `input.syntax`: the text is not JSON or YAML; `msg` is the parser's, at `span`.
-fn syntax_diagnostic(msg: &str, span: Option<Span>) -> Diagnostic {
+/// The diagnostic of serde-saphyr's refusal (its `message`, the budget it names as breached
+/// if any) at `span`: `input.limit` for a budget or the scanner's own nesting limit, else
+/// `input.syntax`.
+fn refusal(message: &str, breach: Option<String>, span: Option<Span>) -> Diagnostic {
+    // The scanner's own nesting limit (deeper than the budget's max_depth).
+    let breach = breach.or_else(|| {
+        message
+            .contains("recursion limit exceeded")
+            .then(|| "nesting too deep".to_owned())
+    });
+    if let Some(breach) = breach {
+        return over_limit(&breach, span);
+    }
     Diagnostic::error(
         "input.syntax",
-        format!("the input is not valid JSON or YAML: {msg}"),
+        format!(
+            "the input is not valid JSON or YAML: {}",
+            first_line(message)
+        ),
     )
     .at(span, "here")
     .help("check quotes, commas and indentation around the marked place")
@@ -303,16 +314,9 @@ pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic>
         }
         let breach = match inner {
             serde_saphyr::Error::Budget { breach, .. } => Some(format!("{breach:?}")),
-            // The scanner's own nesting limit (deeper than the budget's max_depth).
-            _ if e.to_string().contains("recursion limit exceeded") => {
-                Some("nesting too deep".to_owned())
-            }
             _ => None,
         };
-        if let Some(breach) = breach {
-            return over_limit(&breach, span);
-        }
-        syntax_diagnostic(&first_line(&e.to_string()), span)
+        refusal(&e.to_string(), breach, span)
     })
 }
 

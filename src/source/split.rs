@@ -35,9 +35,10 @@
 //!   serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of another
 //!   run) or the document has a directive (a `%TAG` applies to every run);
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
-//!   serde-saphyr refuses it, from a parse of the document from that run on, the runs before
-//!   it (which read) blanked out line for line: the same message, line and column, at no
-//!   more cost than that run (see `first_refusal`).
+//!   serde-saphyr refuses it, from a parse of the document with the runs before it (which
+//!   read) blanked out byte for byte: the same message, place, line and column, for the cost
+//!   of that run and a scan over blanks (see `first_refusal`; an ASCII text up to that run's
+//!   end only, as serde-saphyr places some errors by characters and others by bytes).
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
@@ -161,11 +162,11 @@ struct Unread<E> {
 }
 
 /// serde-saphyr's refusal of `text` at the first run that does not read (`unread`): the
-/// document is parsed from its top, the list's items before the run (from `first_item`)
-/// blanked out with their line breaks kept, so that the parser meets that run where the whole
-/// text has it, at the same line and column, and stops at the same first error; its place is
-/// then moved back into the whole text. The parse costs serde-saphyr the top and that run,
-/// not the items before it.
+/// document is parsed from its top with the list's items before the run (from `first_item`)
+/// blanked out (spaces, the line breaks kept), so that the parser meets that run where the
+/// whole text has it, at the same place, line and column, and stops at the same first
+/// error. The parse costs serde-saphyr the top and that run, and a scan over the blanks, not
+/// the items before it.
 ///
 /// This holds when nothing before the run's first error could stop the parser first: the runs
 /// before it read (no syntax error, no duplicate key, nothing serde-saphyr types otherwise,
@@ -193,23 +194,28 @@ fn first_refusal<E>(
     if !within_budget {
         return None;
     }
-    let blanked = text[first_item..from].matches('\n').count();
-    let shift = (from - first_item) - blanked;
-    let doc = format!(
-        "{}{}{}",
-        &text[..first_item],
-        "\n".repeat(blanked),
-        &text[from..]
-    );
-    let mut refusal = super::parse_yaml_within(&doc, limits).err()?;
+    // serde-saphyr places a parser error by characters and other errors by bytes: in an
+    // ASCII text both are the same, and the blanks (a space for every byte but the line
+    // breaks) keep every place where it was.
+    if !text[..run.end].is_ascii() {
+        return None;
+    }
+    let blank: String = text[first_item..from]
+        .bytes()
+        .map(|b| {
+            if matches!(b, b'\n' | b'\r') {
+                b as char
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let doc = format!("{}{blank}{}", &text[..first_item], &text[from..]);
+    let refusal = super::parse_yaml_within(&doc, limits).err()?;
     // Only a refusal inside the run is sure to be the whole text's: one after it was not
     // counted against the budgets above, and a budget's breach in the shorter text is not
     // where the whole text breaches it.
-    let (span, _) = refusal.label.as_mut()?;
-    if span.offset < first_item + blanked {
-        return None;
-    }
-    span.offset += shift;
+    let (span, _) = refusal.label.as_ref()?;
     (run.contains(&span.offset) && refusal.code != "input.limit").then_some(refusal)
 }
 

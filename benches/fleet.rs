@@ -130,6 +130,8 @@ fn cli(args: &[&str]) -> Duration {
     let t = Instant::now();
     let out = Command::new(BIN)
         .args(args)
+        // Without cargo's library folders, as a user's shell runs it (see benches/sweeps.rs).
+        .env_remove("LD_LIBRARY_PATH")
         .env("FLEET_PSK", "Hq7sN2vXk9PbT4mWfleet")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -352,9 +352,60 @@ fn limits(scratch: &Path) {
     // and its key 3), all valid: accepted, so checked in full (read in parts from the parser's
     // events with no count first: `source::split::read_in_parts_within`).
     let fleet_at_limit = fleet_spread((ipsecgen::source::MAX_NODES - 3) / 98 * 4);
+    // The same fleet with what the fast readers leave to serde-saphyr or stop on: each costs
+    // serde-saphyr one run of the list, or nothing (`source::split`, `source::syntax_refusal`).
+    let in_middle = |item: &str| {
+        let half = fleet_at_limit.len() / 2;
+        let at = half + fleet_at_limit[half..].find("\n- ").expect("an item") + 1;
+        format!("{}{item}\n{}", &fleet_at_limit[..at], &fleet_at_limit[at..])
+    };
+    let flow = |t: &str| {
+        let items: Vec<&str> = t.lines().skip(1).map(|l| &l[2..]).collect();
+        format!("connections: [\n  {}\n]\n", items.join(",\n  "))
+    };
+    let json = growth::fleet_json(&fleet_at_limit);
     let cases: Vec<(&str, String)> = vec![
         ("a fleet of one-line connections", fleet_16),
-        ("the largest fleet under the node limit", fleet_at_limit),
+        (
+            "the largest fleet under the node limit",
+            fleet_at_limit.clone(),
+        ),
+        (
+            "the same, `&`, `*` and `!` in a comment",
+            format!("# R&D: *all* sites!\n{fleet_at_limit}"),
+        ),
+        (
+            "the same, a tag and a hex number in its middle",
+            in_middle("- {name: !!str tagged, asn: 0x10}"),
+        ),
+        (
+            "the same, a syntax error in its last item",
+            format!("{fleet_at_limit}- {{name: broken,\n"),
+        ),
+        (
+            "the same, a duplicate key in its middle",
+            in_middle("- {name: twice, name: twice}"),
+        ),
+        ("the same, in one flow list", flow(&fleet_at_limit)),
+        ("the same as JSON", json.clone()),
+        (
+            "the same as JSON, its last brace cut off",
+            json[..json.trim_end().len() - 1].to_owned(),
+        ),
+        ("the same, 510 anchors each with an alias", {
+            // One connection in 80 gives its PSK reference an anchor; the next one's is an
+            // alias of it (serde-saphyr alone reads aliases, in one sequential pass).
+            let psk = format!("psk: {{env: {}}}", growth::PSK_VAR);
+            fleet_at_limit
+                .lines()
+                .enumerate()
+                .map(|(k, l)| match k % 80 {
+                    1 => l.replacen("psk: {", &format!("psk: &p{k} {{"), 1),
+                    2 => l.replacen(&psk, &format!("psk: *p{}", k - 1), 1),
+                    _ => l.to_owned(),
+                } + "\n")
+                .collect()
+        }),
         ("a RemoteSubnet list", subnets_16),
         ("a query string of dotted parameters", query_16),
         ("nested sequences `[[[...`", fill("", "[", "")),

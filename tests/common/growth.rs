@@ -133,6 +133,30 @@ fn fleet_with(n: usize, every: usize, block: impl Fn(usize) -> (usize, usize)) -
     s
 }
 
+/// A fleet of [`fleet`]'s one-line form as JSON: `{"connections": [...]}`, every plain
+/// word quoted but numbers.
+pub fn fleet_json(fleet: &str) -> String {
+    let items: Vec<String> = fleet
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut out = String::new();
+            for piece in line[2..].split_inclusive(['{', '}', '[', ']', ',', ':', ' ']) {
+                let word = piece.trim_end_matches(['{', '}', '[', ']', ',', ':', ' ']);
+                let rest = &piece[word.len()..];
+                match word {
+                    "" => {}
+                    w if w.parse::<u64>().is_ok() || w == "true" || w == "false" => out.push_str(w),
+                    w => out.push_str(&format!("\"{w}\"")),
+                }
+                out.push_str(rest);
+            }
+            out
+        })
+        .collect();
+    format!("{{\"connections\": [\n{}\n]}}\n", items.join(",\n"))
+}
+
 /// [`fleet`] with each connection's own PSK written inline (every one a secret the report
 /// masks wherever it stands).
 pub fn fleet_inline(n: usize) -> String {

@@ -379,16 +379,27 @@ fn a_run_the_event_reader_leaves_is_read_or_refused_as_the_whole_text_is() {
         damaged(&text, "    gateway: ", n / 3, "   gateway: "),
     ];
     // Found by the native fuzz target: a character of two bytes before the error moved the
-    // place by one (serde-saphyr places a parser error by characters). Such a text now takes
-    // the sequential way when its first unread run is refused.
+    // place by one (serde-saphyr places a parser error by characters, other errors by bytes).
+    // Both are now placed as the sequential parse places them.
     let wide = damaged(
         &damaged(&text, "name: site-", 2, "name: sité-"),
         "name: site-",
         n - 2,
         "name: {site-",
     );
-    for parts in [2, 3, 7, 40] {
-        same_answer_or_none(&wide, parts);
+    let wide_duplicate = damaged(
+        &damaged(&text, "name: site-", 2, "name: 日本-"),
+        "name: site-",
+        n - 2,
+        "name: a\n    name: site-",
+    );
+    for case in [wide, wide_duplicate] {
+        for parts in [2, 3, 7, 40] {
+            assert!(
+                same_answer_or_none(&case, parts),
+                "{parts} parts: left to the sequential way"
+            );
+        }
     }
     for (i, case) in cases.iter().enumerate() {
         for parts in [2, 3, 7, 40] {

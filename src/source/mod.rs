@@ -301,10 +301,32 @@ fn refusal(message: &str, breach: Option<String>, span: Option<Span>) -> Diagnos
 
 /// [`parse_whole_within`] by the YAML parser alone (tests compare it with the JSON reader).
 pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
+    parse_yaml_placed(text, limits).map_err(|refused| refused.0)
+}
+
+/// How serde-saphyr counts the place of a refusal (the label's offset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// In bytes of the text.
+    Bytes,
+    /// In characters (a parser error: the scanner's mark).
+    Chars,
+}
+
+/// [`parse_yaml_within`], saying how the refusal's place is counted.
+pub(crate) fn parse_yaml_placed(
+    text: &str,
+    limits: Limits,
+) -> Result<Node, Box<(Diagnostic, Place)>> {
     serde_saphyr::from_str_with_options::<Node>(text, parse_options(limits)).map_err(|e| {
+        let mut place = Place::Bytes;
         let span = e.location().map(|loc| {
             let s = loc.span();
-            Span::new(s.byte_offset().unwrap_or(s.offset()) as usize, 1)
+            let offset = s.byte_offset().unwrap_or_else(|| {
+                place = Place::Chars;
+                s.offset()
+            });
+            Span::new(offset as usize, 1)
         });
         let mut inner = &e;
         while let serde_saphyr::Error::AliasError { error, .. }
@@ -316,7 +338,7 @@ pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic>
             serde_saphyr::Error::Budget { breach, .. } => Some(format!("{breach:?}")),
             _ => None,
         };
-        refusal(&e.to_string(), breach, span)
+        Box::new((refusal(&e.to_string(), breach, span), place))
     })
 }
 

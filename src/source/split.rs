@@ -37,8 +37,7 @@
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
 //!   serde-saphyr refuses it, from a parse of the document with the runs before it (which
 //!   read) blanked out byte for byte: the same message, place, line and column, for the cost
-//!   of that run and a scan over blanks (see `first_refusal`; an ASCII text up to that run's
-//!   end only, as serde-saphyr places some errors by characters and others by bytes).
+//!   of that run and a scan over blanks (see `first_refusal`).
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
@@ -46,7 +45,7 @@ use std::ops::Range;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use super::Limits;
+use super::{Limits, Place};
 use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
 
@@ -194,13 +193,8 @@ fn first_refusal<E>(
     if !within_budget {
         return None;
     }
-    // serde-saphyr places a parser error by characters and other errors by bytes: in an
-    // ASCII text both are the same, and the blanks (a space for every byte but the line
-    // breaks) keep every place where it was.
-    if !text[..run.end].is_ascii() {
-        return None;
-    }
-    let blank: String = text[first_item..from]
+    let region = &text[first_item..from];
+    let blank: String = region
         .bytes()
         .map(|b| {
             if matches!(b, b'\n' | b'\r') {
@@ -211,12 +205,26 @@ fn first_refusal<E>(
         })
         .collect();
     let doc = format!("{}{blank}{}", &text[..first_item], &text[from..]);
-    let refusal = super::parse_yaml_within(&doc, limits).err()?;
+    let (mut refusal, place) = *super::parse_yaml_placed(&doc, limits).err()?;
+    let (span, _) = refusal.label.as_mut()?;
+    // Where it is in the whole text, in bytes. serde-saphyr places a parser error by
+    // characters, other errors by bytes: the blanks keep every byte where it was, but a
+    // character of several bytes before the run became as many blanks.
+    let at = match place {
+        Place::Bytes => span.offset,
+        Place::Chars => {
+            let run_starts_at = text[..first_item].chars().count() + region.len();
+            if span.offset < run_starts_at {
+                return None;
+            }
+            span.offset -= region.len() - region.chars().count();
+            text.char_indices().nth(span.offset)?.0
+        }
+    };
     // Only a refusal inside the run is sure to be the whole text's: one after it was not
     // counted against the budgets above, and a budget's breach in the shorter text is not
     // where the whole text breaches it.
-    let (span, _) = refusal.label.as_ref()?;
-    (run.contains(&span.offset) && refusal.code != "input.limit").then_some(refusal)
+    (run.contains(&at) && refusal.code != "input.limit").then_some(refusal)
 }
 
 /// Whether a list's first items, a 32nd of it counted from the parser's events, scaled to the

@@ -187,6 +187,23 @@ fn what_the_whole_document_breaks_is_not_split() {
     assert!(parse_in_parts(&text, 2).is_none());
 }
 
+/// `text` with each edit's piece (an index into `pieces`) put in at its place (on a character
+/// boundary), one after the other.
+fn with_pieces(
+    mut text: String,
+    edits: &[(prop::sample::Index, usize)],
+    pieces: &[&str],
+) -> String {
+    for (at, piece) in edits {
+        let mut i = at.index(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        text.insert_str(i, pieces[*piece]);
+    }
+    text
+}
+
 /// Pieces of YAML that could join or change parts when dropped into a fleet file.
 const PIECES: &[&str] = &[
     "\n",
@@ -227,14 +244,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0..PIECES.len()), 1..6),
         parts in 2usize..12,
     ) {
-        let mut text = fleet(30, indent, "\n");
-        for (at, piece) in edits {
-            let mut i = at.index(text.len());
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            text.insert_str(i, PIECES[piece]);
-        }
+        let text = with_pieces(fleet(30, indent, "\n"), &edits, PIECES);
         same_or_none(&text, parts);
         same_or_none(&text, 1000);
     }
@@ -467,14 +477,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0..RUN_PIECES.len()), 1..4),
         parts in 2usize..40,
     ) {
-        let mut text = fleet(60, indent, "\n");
-        for (at, piece) in edits {
-            let mut i = at.index(text.len());
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            text.insert_str(i, RUN_PIECES[piece]);
-        }
+        let text = with_pieces(fleet(60, indent, "\n"), &edits, RUN_PIECES);
         same_answer_or_none(&text, parts);
     }
 }

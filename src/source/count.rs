@@ -48,7 +48,7 @@ pub fn over_node_limit(text: &str, limits: Limits) -> Option<Diagnostic> {
 /// Most values a text without aliases can hold: each value after the first two is opened by
 /// one of `, : - [ { ?` or a line break (a mapping and its first key share a place), so twice
 /// their count is a safe bound.
-pub(super) fn upper_bound(text: &str) -> usize {
+fn upper_bound(text: &str) -> usize {
     let separators = text
         .bytes()
         .filter(|b| matches!(b, b',' | b':' | b'-' | b'[' | b'{' | b'?' | b'\n'))

@@ -119,18 +119,17 @@ pub fn read_in_parts_within(
             give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
         }
-        match super::parse_yaml_within(part, limits) {
-            // As deep as the event reader reads (`within` holds the joined tree to it).
-            Ok(node) if size(&node).depth <= 32 => {
-                read.fetch_add(size(&node).nodes, Ordering::Relaxed);
-                Ok(node)
-            }
-            Ok(_) => {
-                give_up.store(true, Ordering::Relaxed);
-                Err(Miss::Declined)
-            }
-            Err(_) => Err(Miss::Refused),
+        let Ok(node) = super::parse_yaml_within(part, limits) else {
+            return Err(Miss::Refused);
+        };
+        let run = size(&node);
+        // As deep as the event reader reads (`within` holds the joined tree to it).
+        if run.depth > 32 {
+            give_up.store(true, Ordering::Relaxed);
+            return Err(Miss::Declined);
         }
+        read.fetch_add(run.nodes, Ordering::Relaxed);
+        Ok(node)
     });
     match joined {
         Ok(root) if within(&root, text, limits) => Some(Ok(root)),

@@ -319,8 +319,6 @@ fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
 fn plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         "<<" | "=" => return None,
         _ => {}
     }

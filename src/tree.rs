@@ -78,6 +78,22 @@ impl Node {
             .map(|(_, v)| v)
     }
 
+    /// Give the node, every value in it and every key the one span `at` (an alias's value,
+    /// which serde-saphyr places at the alias).
+    pub fn respan(&mut self, at: Span) {
+        self.span = at;
+        match &mut self.value {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    k.span = at;
+                    v.respan(at);
+                }
+            }
+            Value::Seq(s) => s.iter_mut().for_each(|n| n.respan(at)),
+            _ => {}
+        }
+    }
+
     /// Shift every span by `base` and remap offsets through `map` (used for JSON inside a string).
     pub fn remap(&mut self, map: &dyn Fn(usize) -> usize) {
         let end = map(self.span.offset + self.span.len);

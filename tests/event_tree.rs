@@ -97,8 +97,11 @@ fn the_limits_are_counted_as_the_parser_counts_them() {
 fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
     for text in [
         "a: 1\na: 2\n",
-        "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
+        // An anchor or an alias in a key; a recursive alias.
+        "&k a: 1\nb: *k\n",
+        "a: &x b\n*x : 1\n",
+        "a: &x [1, *x]\n",
         "a: !custom x\n",
         "<<: {a: 1}\n",
         "\"<<\": {a: 1}\n",
@@ -129,6 +132,24 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
     assert!(event_tree::parse(&many, limits(&many)).is_none());
     let many = (0..300).map(|i| format!("k{i}: {i}\n")).collect::<String>();
     assert!(same_or_declined("300 keys", &many));
+}
+
+/// Anchors and aliases: the replayed values placed at the alias, as serde-saphyr places them.
+#[test]
+fn aliases_read_the_same_both_ways() {
+    for text in [
+        "a: &x 1\nb: *x\n",
+        "a: &x {k: v, l: [1, 2]}\nb: *x\nc: [*x, *x]\n",
+        "a: &x {k: &y [1, {m: n}]}\nb: *y\nc: *x\n",
+        "a: &x 1\nb: &x two\nc: *x\n",
+        "- &a\n  k: v\n- *a\n- {x: *a}\n",
+        "a: &e\nb: *e\n",
+        "a: &q 'quoted'\nb: *q\nc: &n 12\nd: *n\ne: &f 1.5\nf: *f\n",
+        "a: &x [&y 1, *y]\nb: *x\n",
+        "[&a 1, *a, &b [*a], *b]",
+    ] {
+        assert!(same_or_declined(text, text), "{text:?} declined");
+    }
 }
 
 /// Texts that are read: the same tree as serde-saphyr's.
@@ -221,4 +242,124 @@ proptest! {
         let list: String = words.iter().map(|w| format!("- {w}\n")).collect();
         same_or_declined("plain list", &list);
     }
+}
+
+/// A document of entries that define anchors and alias the ones defined before them
+/// (complete ones, and now and then one still being read: a recursive alias).
+fn anchored_document() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        "[a-z0-9]{1,4}",
+        "\\[[a-z0-9]{1,3}, [a-z0-9]{1,3}\\]",
+        "\\{k: [a-z0-9]{1,3}, l: \\[1, 2\\]\\}",
+    ];
+    let entry = (
+        0..6u8,
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        value,
+    );
+    prop::collection::vec(entry, 1..14).prop_map(|entries| {
+        let mut defined: Vec<String> = Vec::new();
+        let mut text = String::new();
+        for (i, (kind, j, k, v)) in entries.into_iter().enumerate() {
+            let name = format!("a{}", i % 5);
+            let alias = |x: &prop::sample::Index| {
+                if defined.is_empty() {
+                    v.clone()
+                } else {
+                    format!("*{}", defined[x.index(defined.len())])
+                }
+            };
+            let entry = match kind {
+                0 => v.clone(),
+                1 => format!("&{name} {v}"),
+                2 => alias(&j),
+                3 => format!("[{}, {}]", alias(&j), alias(&k)),
+                4 => format!("&{name} {{x: {}, y: {v}}}", alias(&j)),
+                _ => format!("&{name} [*{name}]"),
+            };
+            text.push_str(&format!("k{i}: {entry}\n"));
+            if matches!(kind, 1 | 4) && !defined.contains(&name) {
+                defined.push(name);
+            }
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    /// Replayed values count against the node and event limits as serde-saphyr counts them
+    /// (and the alias itself as one event):
+    /// under a limit anywhere from a few values to more than the document holds, a text the
+    /// reader takes is one serde-saphyr takes, the same tree.
+    #[test]
+    fn aliases_count_as_serde_saphyr_counts_them(
+        text in anchored_document(),
+        nodes in 1usize..120,
+        comments in 0usize..80,
+    ) {
+        // Comments are events but not values: with them, the event limit is reached first.
+        let text = "#\n".repeat(comments) + &text;
+        same_or_declined_within("anchors", &text, Limits { nodes });
+        if let Some((_, c)) = event_tree::parse_shared(&text, limits(&text), None) {
+            // Exactly at the limits (nodes, or events: two a node), and one node under.
+            let at = Limits { nodes: c.nodes.max(c.events.div_ceil(2)) };
+            prop_assert!(same_or_declined_within("at the limit", &text, at));
+            let under = Limits { nodes: at.nodes - 1 };
+            prop_assert!(event_tree::parse(&text, under).is_none());
+            prop_assert!(parse_yaml_within(&text, under).is_err());
+            // Exactly at the event limit (comments added up to it), and one comment over.
+            let full = "#\n".repeat(at.events() - c.events) + &text;
+            prop_assert!(same_or_declined_within("at the event limit", &full, at));
+            let over = format!("#\n{full}");
+            prop_assert!(event_tree::parse(&over, at).is_none());
+            prop_assert!(parse_yaml_within(&over, at).is_err());
+        }
+    }
+}
+
+/// The alias limits: at most 1000 aliases and 1000 anchors, and (at the end of the document)
+/// no more than 10 aliases an anchor once there are 100.
+#[test]
+fn alias_limits_are_serde_saphyrs() {
+    let doc = |anchors: usize, aliases: usize| {
+        let mut t: String = (0..anchors).map(|i| format!("a{i}: &x{i} v\n")).collect();
+        t.extend((0..aliases).map(|i| format!("b{i}: *x{}\n", i % anchors)));
+        t
+    };
+    // 100 aliases of 10 anchors: read; of 9: refused.
+    assert!(same_or_declined("ratio at 10", &doc(10, 100)));
+    assert!(event_tree::parse(&doc(9, 100), limits(&doc(9, 100))).is_none());
+    assert!(parse_yaml_within(&doc(9, 100), limits(&doc(9, 100))).is_err());
+    // 99 aliases of one anchor: under the ratio's floor.
+    assert!(same_or_declined("99 of one", &doc(1, 99)));
+    // 1000 aliases: read; 1001: refused.
+    assert!(same_or_declined("1000", &doc(100, 1000)));
+    assert!(event_tree::parse(&doc(101, 1001), limits(&doc(101, 1001))).is_none());
+    assert!(parse_yaml_within(&doc(101, 1001), limits(&doc(101, 1001))).is_err());
+    // Replayed scalars count their bytes again: 17 KB replayed 999 times is over 16 MiB.
+    let bytes = |aliases: usize| {
+        (0..99)
+            .map(|i| format!("c{i}: &z{i} v\n"))
+            .collect::<String>()
+            + &format!("a: &x {}\n", "y".repeat(17_000))
+            + &(0..aliases)
+                .map(|i| format!("b{i}: *x\n"))
+                .collect::<String>()
+    };
+    let big = bytes(999);
+    assert!(event_tree::parse(&big, limits(&big)).is_none());
+    let refused = parse_yaml_within(&big, limits(&big)).expect_err("over the scalar bytes");
+    assert!(
+        refused.message.contains("ScalarBytes"),
+        "{}",
+        refused.message
+    );
+    assert!(same_or_declined("fewer", &bytes(950)));
+    // 1000 anchors: read; 1001: refused.
+    assert!(same_or_declined("1000 anchors", &doc(1000, 0)));
+    assert!(event_tree::parse(&doc(1001, 0), limits(&doc(1001, 0))).is_none());
+    assert!(parse_yaml_within(&doc(1001, 0), limits(&doc(1001, 0))).is_err());
 }

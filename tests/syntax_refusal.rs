@@ -58,6 +58,19 @@ const BROKEN: &[&str] = &[
     "a: b\n\u{0}\n",
     "a: \u{7}\n",
     "a: [b\u{2028}\n",
+    // After anchors and aliases the event reader reads (`source::anchors`).
+    "a: &x [1, 2]\nb: *x\nc: [\n",
+    "a: &x {b: 1}\nc: *x\nd: {e\n",
+    "a: &x 1\nb: *x\nc: *y\n",
+    "a: &x 1\n*x : 2\n",
+    "- &a {k: v}\n- *a\n- *a: 1\n",
+];
+
+/// Documents with anchors and aliases, to damage.
+const ANCHORED: &[&str] = &[
+    "a: &x [1, 2]\nb: *x\nc: {d: *x, e: &y f}\ng: [*y, *x]\n",
+    "connections:\n- &c {name: a, psk: {env: K}}\n- *c\n- {name: b, psk: &p {env: L}}\n- {psk: *p}\n",
+    "{\"a\": &x [1], \"b\": *x, \"c\": &y {\"d\": *x}, \"e\": *y}",
 ];
 
 #[test]
@@ -135,5 +148,21 @@ proptest! {
             text.insert_str(i, PIECES[piece]);
         }
         same(name, &text);
+    }
+
+    #[test]
+    fn damaged_anchored_texts_are_refused_as_serde_saphyr_refuses_them(
+        doc in 0..ANCHORED.len(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0..PIECES.len()), 1..4),
+    ) {
+        let mut text = ANCHORED[doc].to_owned();
+        for (at, piece) in edits {
+            let mut i = at.index(text.len() + 1);
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            text.insert_str(i, PIECES[piece]);
+        }
+        same("anchored", &text);
     }
 }

@@ -9,7 +9,9 @@
 //! collection's first token) for the YAML it is sure of, and declines (`None`) everything
 //! else, which then takes serde-saphyr's way, with its diagnostics:
 //! - a parse error, a directive, a second document, an empty stream;
-//! - an anchor, an alias or a tag; a merge key `<<` or `=`;
+//! - a tag; a merge key `<<` or `=`; an anchor or alias in a key, an alias of an anchor not
+//!   yet complete, or aliases over one of serde-saphyr's alias limits (anchors and aliases
+//!   are otherwise replayed as serde-saphyr replays them: `anchors`);
 //! - a key that is not a string (a collection, or a plain scalar that reads as null, a
 //!   boolean or a number), and a duplicate key (serde-saphyr's error);
 //! - a plain scalar that may be a number but is neither a short decimal integer nor a finite
@@ -30,6 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan};
 
+use super::anchors::{AliasCounts, Anchors, Size};
 use super::Limits;
 use crate::tree::{Key, Node, Span, Value};
 
@@ -54,6 +57,8 @@ pub struct Counts {
     pub events: usize,
     /// Decoded scalar bytes.
     pub scalar_bytes: usize,
+    /// Aliases and anchors (`anchors`).
+    pub aliases: AliasCounts,
 }
 
 /// [`parse`], also giving its counts. With `shared` (a count and where to stop), the values
@@ -92,12 +97,21 @@ pub fn read(
         stack: Vec::new(),
         root: None,
         documents: 0,
+        played: 0,
+        anchors: None,
     };
     for item in Parser::new_from_str_with_options(text, parser_options()) {
         let (event, span) = item.map_err(Stop::Broken)?;
         b.event(event, &span).ok_or(Stop::Declined)?;
     }
     b.share().ok_or(Stop::Declined)?;
+    if let Some(anchors) = &b.anchors {
+        b.counts.aliases = anchors.counts;
+        // The ratio of aliases to anchors is the whole document's (a part's is not checked).
+        if shared.is_none() && !anchors.counts.within() {
+            return Err(Stop::Declined);
+        }
+    }
     Ok((b.root.ok_or(Stop::Declined)?, b.counts))
 }
 
@@ -159,6 +173,10 @@ struct Builder<'s> {
     stack: Vec<Frame>,
     root: Option<Node>,
     documents: usize,
+    /// Scalar and collection events, replayed ones included.
+    played: usize,
+    /// Made at the first anchor.
+    anchors: Option<Box<Anchors>>,
 }
 
 impl Builder<'_> {
@@ -177,16 +195,17 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                if anchor != 0 || tag.is_some() {
+                if tag.is_some() {
                     return None;
                 }
-                self.node()?;
-                self.counts.scalar_bytes += value.len();
-                if self.counts.scalar_bytes > super::MAX_INPUT_BYTES {
-                    return None;
-                }
+                let from = self.size();
+                self.add(Size::one(value.len()), false)?;
                 let at = span_of(span);
                 if let Some(Frame::Map(_, entries, key @ None, seen)) = self.stack.last_mut() {
+                    // An anchored key.
+                    if anchor != 0 {
+                        return None;
+                    }
                     let name = key_name(value, style)?;
                     if is_duplicate(entries, seen, &name) {
                         return None;
@@ -198,13 +217,19 @@ impl Builder<'_> {
                     ScalarStyle::Plain => plain(&value)?,
                     _ => Value::Str(value.into_owned()),
                 };
-                self.attach(Node { value, span: at })?;
+                let node = Node { value, span: at };
+                if anchor != 0 {
+                    let size = Size::between(from, self.size(), 0);
+                    self.anchors().scalar(anchor, &node, size)?;
+                }
+                self.attach(node)?;
             }
             Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
-                if anchor != 0 || tag.is_some() {
+                if tag.is_some() {
                     return None;
                 }
-                self.node()?;
+                let from = self.size();
+                self.add(Size::one(0), false)?;
                 // A collection as a key.
                 if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
                     return None;
@@ -219,8 +244,14 @@ impl Builder<'_> {
                     } else {
                         Frame::Map(at, Vec::new(), None, None)
                     });
+                if anchor != 0 {
+                    let depth = self.stack.len();
+                    self.anchors().open(anchor, depth, from)?;
+                }
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                self.played += 1;
+                let depth = self.stack.len();
                 let node = match self.stack.pop()? {
                     Frame::Seq(span, items) => Node {
                         value: Value::Seq(items),
@@ -232,21 +263,68 @@ impl Builder<'_> {
                     },
                     Frame::Map(_, _, Some(_), _) => return None,
                 };
+                let to = self.size();
+                if let Some(anchors) = &mut self.anchors {
+                    anchors.close(&node, depth, to)?;
+                }
                 self.attach(node)?;
             }
-            // Aliases, anchors, unresolved aliases.
+            Event::Alias(id) => {
+                // An alias as a key.
+                if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
+                    return None;
+                }
+                let (node, size) = self.anchors().replay(id, span_of(span))?;
+                if self.stack.len() + size.depth > MAX_DEPTH {
+                    return None;
+                }
+                self.add(size, true)?;
+                self.attach(node)?;
+            }
+            // Unresolved aliases, anchors as events of their own (not asked for).
             _ => return None,
         }
         Some(())
     }
 
-    /// One more value: within the node limit, alone and (in batches) with the other parts.
-    fn node(&mut self) -> Option<()> {
-        self.counts.nodes += 1;
-        if self.counts.nodes > self.limits.nodes {
+    /// The anchors read so far.
+    fn anchors(&mut self) -> &mut Anchors {
+        self.anchors.get_or_insert_with(|| Box::new(Anchors::new()))
+    }
+
+    /// What has been read so far, as an anchored value counts it.
+    fn size(&self) -> Size {
+        Size {
+            nodes: self.counts.nodes,
+            played: self.played,
+            scalar_bytes: self.counts.scalar_bytes,
+            depth: 0,
+        }
+    }
+
+    /// More values, read from one event: `size.nodes` values in `size.played` scalar and
+    /// collection events (more than one for an alias's replay, which the alias's own event
+    /// is not one of), `size.scalar_bytes` decoded. Within the limits, alone and (in batches
+    /// of values) with the other parts.
+    fn add(&mut self, size: Size, replayed: bool) -> Option<()> {
+        let Size {
+            nodes,
+            played,
+            scalar_bytes,
+            ..
+        } = size;
+        self.played += played;
+        // The event itself was counted as it came.
+        self.counts.events += if replayed { played } else { played - 1 };
+        self.counts.nodes += nodes;
+        self.counts.scalar_bytes += scalar_bytes;
+        if self.counts.nodes > self.limits.nodes
+            || self.counts.events > self.limits.events()
+            || self.counts.scalar_bytes > super::MAX_INPUT_BYTES
+        {
             return None;
         }
-        self.unshared += 1;
+        self.unshared += nodes;
         if self.unshared >= SHARE_EVERY {
             self.share()?;
         }

@@ -1,5 +1,7 @@
 //! Reading input: bytes in, a parsed value tree with spans out.
 
+pub mod alias_ties;
+pub mod anchors;
 pub mod count;
 pub mod encoding;
 pub mod event_tree;
@@ -19,6 +21,9 @@ use crate::tree::{Node, Span};
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// The most values (mappings, sequences and scalars) one document may hold.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// The most aliases one document may hold, and the most anchors.
+pub const MAX_ALIASES: usize = 1_000;
 
 /// The display name of standard input (`-` on the command line).
 pub const STDIN_NAME: &str = "<stdin>";
@@ -162,14 +167,14 @@ impl Limits {
 /// The parser's budget under `limits`.
 fn budget(limits: Limits, budget: &mut serde_saphyr::Budget) {
     budget.max_depth = 64;
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
+    budget.max_aliases = MAX_ALIASES;
+    budget.max_anchors = MAX_ALIASES;
     budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
     budget.max_nodes = limits.nodes;
     budget.max_events = limits.events();
 }
 
-fn parse_options(limits: Limits) -> serde_saphyr::Options {
+pub(crate) fn parse_options(limits: Limits) -> serde_saphyr::Options {
     let mut opts = serde_saphyr::Options::default();
     opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     // The report draws its own snippet of the text; serde-saphyr's message is the plain one
@@ -351,7 +356,7 @@ pub(crate) fn over_limit(breach: &str, span: Option<Span>) -> Diagnostic {
     .at(span, "the limit was reached here")
     .help(format!(
         "a file holds at most {MAX_NODES} values (a small file fewer: aliases may not blow it \
-         up), nesting 64 deep and 1000 aliases; split a larger fleet"
+         up), nesting 64 deep and {MAX_ALIASES} aliases; split a larger fleet"
     ))
 }
 

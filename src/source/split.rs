@@ -44,7 +44,9 @@
 use std::ops::Range;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
+use super::anchors::AliasCounts;
 use super::{Limits, Place};
 use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
@@ -65,11 +67,12 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 /// [`parse_in_parts`] under the given limits.
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     let items = fleet_items(text)?;
-    let root = in_parts(text, &items, parts, |part, _| {
+    let runs = cut(&items, parts.max(1), text.len(), &[]);
+    let root = in_parts(text, &items, &runs, |part, _| {
         super::parse_whole_within(part, limits).map_err(drop)
     })
     .ok()?;
-    within(&root, text, limits).then_some(root)
+    within(&root, text, limits, 0).then_some(root)
 }
 
 /// [`parse_in_parts_within`] with every run of items read by the event reader (`event_tree`),
@@ -94,14 +97,22 @@ pub fn read_in_parts_within(
     if looks_over(text, &items, limits) {
         return None;
     }
-    let runs = parts.max(text.len() / RUN_BYTES);
+    // An alias and its anchor in one run (an alias of another run's anchor would be unknown).
+    let tied = if text.contains(['&', '*']) {
+        super::alias_ties::tied(text, &items)
+    } else {
+        Vec::new()
+    };
+    let runs = cut(&items, parts.max(text.len() / RUN_BYTES), text.len(), &tied);
+    // Aliases and anchors, over all runs (a run's next item's first line counted twice).
+    let aliases = Mutex::new(AliasCounts::default());
     // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
     let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
     // Set once a run is neither read nor refused: the others then stop (the whole text goes
     // the sequential way, which will read them again).
     let give_up = AtomicBool::new(false);
-    let joined = in_parts(text, &items, runs, |part, overlap| {
+    let joined = in_parts(text, &items, &runs, |part, overlap| {
         if give_up.load(Ordering::Relaxed) {
             return Err(Miss::Declined);
         }
@@ -109,10 +120,14 @@ pub fn read_in_parts_within(
         // its end and refused from its tree. The runs' counts also hold the values of the
         // next items' first lines and each run's own list, which the whole does not
         // (bounded by two values a byte, and one a run). The joined tree is counted exactly.
-        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs;
-        if let Some((node, _)) =
+        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs.len();
+        if let Some((node, counts)) =
             super::event_tree::parse_shared(part, Limits { nodes: most }, Some((&read, most)))
         {
+            if counts.aliases != AliasCounts::default() {
+                let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
+                *all = *all + counts.aliases;
+            }
             return Ok(node);
         }
         if !alone || read.load(Ordering::Relaxed) > most || part.contains(['&', '*']) {
@@ -131,8 +146,32 @@ pub fn read_in_parts_within(
         read.fetch_add(run.nodes, Ordering::Relaxed);
         Ok(node)
     });
+    let aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
+    if aliases != AliasCounts::default() {
+        // The whole document is within serde-saphyr's alias limits, counted from above (the
+        // next items' first lines the runs hold counted twice; for the ratio of aliases to
+        // anchors, the anchors from below), and within the others (each alias one event
+        // more). Else (and for a refusal) the sequential way decides.
+        let twice = |c: u8| {
+            runs.iter()
+                .filter_map(|run| items.get(run.end))
+                .map(|&n| {
+                    text[n..line_end(text, n)]
+                        .bytes()
+                        .filter(|&b| b == c)
+                        .count()
+                })
+                .sum::<usize>()
+        };
+        let fewest_anchors = aliases.anchors.saturating_sub(twice(b'&'));
+        let sure = aliases.within_with(fewest_anchors);
+        return match joined {
+            Ok(root) if sure && within(&root, text, limits, aliases.aliases) => Some(Ok(root)),
+            _ => None,
+        };
+    }
     match joined {
-        Ok(root) if within(&root, text, limits) => Some(Ok(root)),
+        Ok(root) if within(&root, text, limits, 0) => Some(Ok(root)),
         Ok(root) => over_the_node_limit(&root, text, limits).map(Err),
         Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
             first_refusal(text, items[0], &unread, limits).map(Err)
@@ -229,7 +268,7 @@ fn first_refusal<E>(
 /// Whether a list's first items, a 32nd of it counted from the parser's events, scaled to the
 /// whole text, hold more than a tenth over the node limit.
 fn looks_over(text: &str, items: &[usize], limits: Limits) -> bool {
-    let first = cut(items, 32, text.len())[0].clone();
+    let first = cut(items, 32, text.len(), &[])[0].clone();
     let Some(&next) = items.get(first.end) else {
         return false;
     };
@@ -327,17 +366,16 @@ fn fleet_items(text: &str) -> Option<Vec<usize>> {
 fn in_parts<E: Send>(
     text: &str,
     items: &[usize],
-    parts: usize,
+    runs: &[Range<usize>],
     read: impl Fn(&str, usize) -> Result<Node, E> + Sync,
 ) -> Result<Node, Option<Unread<E>>> {
-    let runs = cut(items, parts.max(1), text.len());
     // The first line of each part's next item, carried by every part but the last.
     let overlap: usize = runs
         .iter()
         .filter_map(|run| items.get(run.end))
         .map(|&n| line_end(text, n) - n)
         .sum();
-    let parsed = crate::parallel::map_ordered(&runs, |run| {
+    let parsed = crate::parallel::map_ordered(runs, |run| {
         // The first part starts at the top of the document; the others at their first item.
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
@@ -388,12 +426,14 @@ fn in_parts<E: Send>(
     Ok(root)
 }
 
-/// Whether a joined tree is within the parser's limits over the whole document.
-fn within(root: &Node, text: &str, limits: Limits) -> bool {
+/// Whether a joined tree (holding the values of at most `aliases` aliases) is within the
+/// parser's limits over the whole document.
+fn within(root: &Node, text: &str, limits: Limits, aliases: usize) -> bool {
     let size = size(root);
     // Events: a start and an end per collection, one per scalar, one per comment (every `#`
-    // at most), and the stream's and document's own.
-    let events = size.events + text.matches('#').count() + 4;
+    // at most), one per alias (besides its replayed values), and the stream's and document's
+    // own.
+    let events = size.events + text.matches('#').count() + aliases + 4;
     // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
     // grows from 2 bytes to 3).
     size.nodes <= limits.nodes
@@ -475,13 +515,14 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The items of each part: about `parts` contiguous runs of the same size in bytes, the first
-/// starting at item 0 and the last ending with the last item.
-fn cut(items: &[usize], parts: usize, end: usize) -> Vec<Range<usize>> {
+/// starting at item 0 and the last ending with the last item, never cut before an item
+/// `tied` to the one before it (`alias_ties`; an empty `tied` ties none).
+fn cut(items: &[usize], parts: usize, end: usize, tied: &[bool]) -> Vec<Range<usize>> {
     let share = (end - items[0]).div_ceil(parts);
     let mut out = Vec::with_capacity(parts);
     let mut first = 0;
     for (i, &item) in items.iter().enumerate().skip(1) {
-        if item - items[first] >= share {
+        if item - items[first] >= share && !tied.get(i).copied().unwrap_or(false) {
             out.push(first..i);
             first = i;
         }
@@ -611,8 +652,10 @@ mod tests {
     #[test]
     fn cuts_cover_the_list_in_order() {
         let items = [10, 20, 30, 40, 50];
-        assert_eq!(cut(&items, 1, 60), vec![0..5]);
-        assert_eq!(cut(&items, 2, 60), vec![0..3, 3..5]);
-        assert_eq!(cut(&items, 9, 60), vec![0..1, 1..2, 2..3, 3..4, 4..5]);
+        assert_eq!(cut(&items, 1, 60, &[]), vec![0..5]);
+        assert_eq!(cut(&items, 2, 60, &[]), vec![0..3, 3..5]);
+        assert_eq!(cut(&items, 9, 60, &[]), vec![0..1, 1..2, 2..3, 3..4, 4..5]);
+        let tied = [false, false, true, true, false];
+        assert_eq!(cut(&items, 9, 60, &tied), vec![0..1, 1..4, 4..5]);
     }
 }

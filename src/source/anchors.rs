@@ -1,0 +1,232 @@
+//! Anchors and aliases, as serde-saphyr replays them, for the event reader (`event_tree`).
+//!
+//! serde-saphyr (its `LiveEvents`, 2.1) records the events of an anchored value and, at each
+//! alias, plays them again in place of the alias:
+//! - a replayed value is counted against the parser's budget like a written one (its values,
+//!   events and scalar bytes; its nesting where it lands), the alias itself as one event and
+//!   one alias (`max_aliases`); every anchor as it is defined (`max_anchors`);
+//! - each event recorded into an anchor's buffer is charged once per anchor being recorded
+//!   (`max_recorded_anchor_events`, and its owned bytes: `max_recorded_anchor_bytes`); every
+//!   replayed event once more (`AliasLimits::max_total_replayed_events`);
+//! - at the end of the document, 100 aliases or more and more than 10 per anchor is refused
+//!   (`AliasAnchorRatio`);
+//! - a replayed value and every value and key in it take the alias's place in the text (the
+//!   reference location `Spanned` reports).
+//!
+//! The counts here are exact or above serde-saphyr's (owned bytes are at most a scalar's
+//! bytes), so a document the reader takes is within every one of those limits. The reader
+//! declines (serde-saphyr decides) an alias of an anchor not yet complete (a recursive one),
+//! an anchor or alias in a key, and anything over a limit.
+
+use std::collections::HashMap;
+
+use crate::tree::{Node, Span, Value};
+
+/// What a value counted against the budget when it was read, alias replays in it included.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Size {
+    /// Values (scalars, keys included, and collections).
+    pub nodes: usize,
+    /// Its scalar and collection events (a start and an end each); no comments, no aliases.
+    pub played: usize,
+    pub scalar_bytes: usize,
+    /// Collections nested in it (0 for a scalar).
+    pub depth: usize,
+}
+
+impl Size {
+    /// One value of one event (a scalar of `scalar_bytes`, or a collection's start).
+    pub fn one(scalar_bytes: usize) -> Size {
+        Size {
+            nodes: 1,
+            played: 1,
+            scalar_bytes,
+            depth: 0,
+        }
+    }
+
+    /// What was read between `from` and `to`, of a value nested `depth` deep.
+    pub fn between(from: Size, to: Size, depth: usize) -> Size {
+        Size {
+            nodes: to.nodes - from.nodes,
+            played: to.played - from.played,
+            scalar_bytes: to.scalar_bytes - from.scalar_bytes,
+            depth,
+        }
+    }
+}
+
+/// serde-saphyr's limits on aliases (`source::budget`, serde-saphyr's defaults).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct AliasLimits {
+    pub aliases: usize,
+    pub anchors: usize,
+    pub recorded_events: usize,
+    pub recorded_bytes: usize,
+    pub replayed_events: usize,
+}
+
+impl AliasLimits {
+    pub fn ours() -> Self {
+        let opts = super::parse_options(super::Limits { nodes: 0 });
+        let budget = opts.budget.unwrap_or_default();
+        Self {
+            aliases: budget.max_aliases,
+            anchors: budget.max_anchors,
+            recorded_events: budget.max_recorded_anchor_events,
+            recorded_bytes: budget.max_recorded_anchor_bytes,
+            replayed_events: opts.alias_limits.max_total_replayed_events,
+        }
+    }
+}
+
+/// The alias counts of a reading (also added up over the runs of a list read in parts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AliasCounts {
+    pub aliases: usize,
+    /// Anchors defined (each definition, as the parser numbers them).
+    pub anchors: usize,
+    pub recorded_events: usize,
+    pub recorded_bytes: usize,
+    pub replayed_events: usize,
+}
+
+impl std::ops::Add for AliasCounts {
+    type Output = AliasCounts;
+
+    /// Both counts together.
+    fn add(self, o: AliasCounts) -> AliasCounts {
+        AliasCounts {
+            aliases: self.aliases + o.aliases,
+            anchors: self.anchors + o.anchors,
+            recorded_events: self.recorded_events + o.recorded_events,
+            recorded_bytes: self.recorded_bytes + o.recorded_bytes,
+            replayed_events: self.replayed_events + o.replayed_events,
+        }
+    }
+}
+
+impl AliasCounts {
+    /// Whether a whole document with these counts is within serde-saphyr's alias limits,
+    /// its end-of-document ratio check included.
+    pub fn within(&self) -> bool {
+        self.within_with(self.anchors)
+    }
+
+    /// [`AliasCounts::within`] for counts that may be above the document's, which holds at
+    /// least `fewest_anchors` anchors (the ratio of aliases to anchors counts those).
+    pub fn within_with(&self, fewest_anchors: usize) -> bool {
+        let l = AliasLimits::ours();
+        let ratio_refused = self.aliases >= 100
+            && (fewest_anchors == 0 || self.aliases > fewest_anchors.saturating_mul(10));
+        self.aliases <= l.aliases
+            && self.anchors <= l.anchors
+            && self.recorded_events <= l.recorded_events
+            && self.recorded_bytes <= l.recorded_bytes
+            && self.replayed_events <= l.replayed_events
+            && !ratio_refused
+    }
+}
+
+/// An anchor whose value is still being read.
+struct Open {
+    id: usize,
+    /// The reader's nesting once its collection started.
+    depth: usize,
+    /// The reader's counts before it.
+    from: Size,
+}
+
+/// The anchors of one reading.
+pub(super) struct Anchors {
+    limits: AliasLimits,
+    pub counts: AliasCounts,
+    defined: HashMap<usize, (Node, Size)>,
+    open: Vec<Open>,
+}
+
+impl Anchors {
+    pub fn new() -> Self {
+        Self {
+            limits: AliasLimits::ours(),
+            counts: AliasCounts::default(),
+            defined: HashMap::new(),
+            open: Vec::new(),
+        }
+    }
+
+    /// One more anchor defined; `None` over the limit.
+    fn count_anchor(&mut self) -> Option<()> {
+        self.counts.anchors += 1;
+        (self.counts.anchors <= self.limits.anchors).then_some(())
+    }
+
+    /// An anchored collection started (the reader now `depth` deep, its counts before the
+    /// collection `from`).
+    pub fn open(&mut self, id: usize, depth: usize, from: Size) -> Option<()> {
+        self.count_anchor()?;
+        self.open.push(Open { id, depth, from });
+        Some(())
+    }
+
+    /// A collection that started `depth` deep ended as `node`, the reader's counts now `to`:
+    /// recorded if it was anchored.
+    pub fn close(&mut self, node: &Node, depth: usize, to: Size) -> Option<()> {
+        if self.open.last().is_some_and(|o| o.depth == depth) {
+            let open = self.open.pop()?;
+            let size = Size::between(open.from, to, collection_depth(node));
+            self.record(open.id, node, size)?;
+        }
+        Some(())
+    }
+
+    /// An anchored scalar, read as `node`, counted as `size`.
+    pub fn scalar(&mut self, id: usize, node: &Node, size: Size) -> Option<()> {
+        self.count_anchor()?;
+        self.record(id, node, size)
+    }
+
+    fn record(&mut self, id: usize, node: &Node, size: Size) -> Option<()> {
+        let c = &mut self.counts;
+        c.recorded_events += size.played;
+        c.recorded_bytes += size.scalar_bytes;
+        if c.recorded_events > self.limits.recorded_events
+            || c.recorded_bytes > self.limits.recorded_bytes
+        {
+            return None;
+        }
+        self.defined.insert(id, (node.clone(), size));
+        Some(())
+    }
+
+    /// The value an alias of anchor `id` at `at` replays, and what it counts; `None` when
+    /// the anchor is not complete (a recursive alias) or a limit is reached.
+    pub fn replay(&mut self, id: usize, at: Span) -> Option<(Node, Size)> {
+        self.counts.aliases += 1;
+        let (node, size) = self.defined.get(&id)?;
+        self.counts.replayed_events += size.played;
+        if self.counts.aliases > self.limits.aliases
+            || self.counts.replayed_events > self.limits.replayed_events
+        {
+            return None;
+        }
+        let mut node = node.clone();
+        node.respan(at);
+        Some((node, *size))
+    }
+}
+
+/// Collections nested in a value (0 for a scalar).
+fn collection_depth(node: &Node) -> usize {
+    match &node.value {
+        Value::Map(m) => {
+            1 + m
+                .iter()
+                .map(|(_, v)| collection_depth(v))
+                .max()
+                .unwrap_or(0)
+        }
+        Value::Seq(s) => 1 + s.iter().map(collection_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}

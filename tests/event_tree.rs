@@ -87,9 +87,32 @@ fn the_limits_are_counted_as_the_parser_counts_them() {
     // A shared count over the limit stops every reading that adds to it.
     let most = limits(&text).nodes;
     let shared = std::sync::atomic::AtomicUsize::new(most);
-    assert!(event_tree::parse_shared(&text, limits(&text), Some((&shared, most))).is_none());
+    assert!(event_tree::parse_shared(
+        &text,
+        limits(&text),
+        Some(shared_count(&shared, most, &text))
+    )
+    .is_none());
     let shared = std::sync::atomic::AtomicUsize::new(most - counts.nodes);
-    assert!(event_tree::parse_shared(&text, limits(&text), Some((&shared, most))).is_some());
+    assert!(event_tree::parse_shared(
+        &text,
+        limits(&text),
+        Some(shared_count(&shared, most, &text))
+    )
+    .is_some());
+}
+
+/// A shared count for a whole `text` read as one part.
+fn shared_count<'a>(
+    count: &'a std::sync::atomic::AtomicUsize,
+    most: usize,
+    text: &str,
+) -> event_tree::Shared<'a> {
+    event_tree::Shared {
+        count,
+        most,
+        own_end: text.len(),
+    }
 }
 
 /// Texts the reader must decline: serde-saphyr decides (and refuses or types them its way).
@@ -329,16 +352,21 @@ fn alias_limits_are_serde_saphyrs() {
         t.extend((0..aliases).map(|i| format!("b{i}: *x{}\n", i % anchors)));
         t
     };
-    // 100 aliases of 10 anchors: read; of 9: refused.
+    // 100 aliases of 10 anchors: read; of 9: refused, by the reader as serde-saphyr refuses
+    // it (the breach and its place).
     assert!(same_or_declined("ratio at 10", &doc(10, 100)));
-    assert!(event_tree::parse(&doc(9, 100), limits(&doc(9, 100))).is_none());
-    assert!(parse_yaml_within(&doc(9, 100), limits(&doc(9, 100))).is_err());
+    refused_as_serde_saphyr_refuses(&doc(9, 100), "AliasAnchorRatio");
     // 99 aliases of one anchor: under the ratio's floor.
     assert!(same_or_declined("99 of one", &doc(1, 99)));
     // 1000 aliases: read; 1001: refused.
     assert!(same_or_declined("1000", &doc(100, 1000)));
-    assert!(event_tree::parse(&doc(101, 1001), limits(&doc(101, 1001))).is_none());
-    assert!(parse_yaml_within(&doc(101, 1001), limits(&doc(101, 1001))).is_err());
+    refused_as_serde_saphyr_refuses(&doc(101, 1001), "Aliases");
+    // With a comment and blank lines at the end (the ratio's place is the stream's end).
+    refused_as_serde_saphyr_refuses(&(doc(9, 100) + "# end\n\n\n"), "AliasAnchorRatio");
+    refused_as_serde_saphyr_refuses(
+        &format!("{{{}}}", doc(9, 100).replace('\n', ", ")),
+        "AliasAnchorRatio",
+    );
     // Replayed scalars count their bytes again: 17 KB replayed 999 times is over 16 MiB.
     let bytes = |aliases: usize| {
         (0..99)
@@ -360,6 +388,21 @@ fn alias_limits_are_serde_saphyrs() {
     assert!(same_or_declined("fewer", &bytes(950)));
     // 1000 anchors: read; 1001: refused.
     assert!(same_or_declined("1000 anchors", &doc(1000, 0)));
-    assert!(event_tree::parse(&doc(1001, 0), limits(&doc(1001, 0))).is_none());
-    assert!(parse_yaml_within(&doc(1001, 0), limits(&doc(1001, 0))).is_err());
+    refused_as_serde_saphyr_refuses(&doc(1001, 0), "Anchors");
+    let collections = doc(1001, 0).replace(" v\n", " [v]\n");
+    refused_as_serde_saphyr_refuses(&collections, "Anchors");
+}
+
+/// The reader refuses `text` itself, over the alias budget `breach`, with serde-saphyr's
+/// diagnostic (code, message, place).
+fn refused_as_serde_saphyr_refuses(text: &str, breach: &str) {
+    let Err(event_tree::Stop::Refused(fast)) = event_tree::read(text, limits(text), None) else {
+        panic!("not refused by the reader: {text}");
+    };
+    let slow = parse_yaml_within(text, limits(text)).expect_err("refused");
+    assert_eq!(
+        (&fast.code, &fast.message, &fast.label),
+        (&slow.code, &slow.message, &slow.label)
+    );
+    assert!(fast.message.contains(breach), "{}", fast.message);
 }

@@ -435,11 +435,6 @@ fn an_alias_is_read_in_the_run_of_its_anchor() {
         300,
         "psk: *k\n    other: ",
     );
-    // An anchor at the top, aliases in three items.
-    let mut top = text.replace("connections:", "defaults: &d {mtu: 1400}\nconnections:");
-    for k in [5, 200, 399] {
-        top = damaged(&top, "psk: ", k, "extra: *d\n    psk: ");
-    }
     // An anchor in one item in ten, its alias in the next.
     let mut pairs = text.clone();
     for k in (0..400).step_by(10).rev() {
@@ -448,7 +443,7 @@ fn an_alias_is_read_in_the_run_of_its_anchor() {
         pairs = pairs.replacen("psk: *p\n", &format!("psk: *p{k}\n"), 1);
     }
     assert_eq!(pairs.matches(": *p").count(), 40);
-    for case in [far, top, pairs.clone()] {
+    for case in [far, pairs.clone()] {
         for parts in [2, 7, 40] {
             assert!(same_answer_or_none(&case, parts), "{parts} parts");
         }
@@ -476,19 +471,20 @@ fn an_alias_is_read_in_the_run_of_its_anchor() {
     }
 }
 
-/// Where the answer would not be sure, the read in parts gives none: aliases over the ratio
-/// serde-saphyr allows (each alias's run reads, the whole does not), a directive, a refusal
-/// after a run the parser would have refused first.
+/// A fleet over one of serde-saphyr's alias budgets, read in runs, is refused as the
+/// sequential way refuses it (the breach and its place): the runs' own aliases and anchors
+/// are counted and placed (not the next run's first line each run also reads). Before, such
+/// a fleet was read in runs and then again in one pass.
 #[test]
-fn a_run_that_is_not_sure_leaves_the_text_to_the_sequential_way() {
+fn aliases_over_a_budget_are_refused_in_runs_as_in_one_pass() {
     let text = fleet(400, 2, "\n");
+    // 119 aliases of one anchor: over the ratio, at the end.
     let mut ratio = damaged(&text, "psk: ", 0, "psk: &k ");
     for k in 1..120 {
         ratio = damaged(&ratio, "psk: ", k, "psk: *k\n    other: ");
     }
-    // 100 aliases of 9 anchors (one over the ratio), 8 of the anchors in items' first lines:
-    // where one is in the line a run also reads, it is counted twice; the ratio counts the
-    // anchors from below.
+    // 100 aliases of 9 anchors, 8 of the anchors in items' first lines: where one is in the
+    // line a run also reads, it is not counted twice.
     let mut nine = damaged(&text, "psk: ", 0, "psk: &k ");
     for k in 1..=100 {
         nine = damaged(&nine, "psk: ", k, "psk: *k\n    other: ");
@@ -497,15 +493,61 @@ fn a_run_that_is_not_sure_leaves_the_text_to_the_sequential_way() {
         nine = damaged(&nine, "- name: ", k, &format!("- name: &n{j} "));
     }
     assert_eq!(nine.matches(": &").count(), 9);
-    for parts in 2..40 {
-        let limits = Limits::for_len(nine.len());
-        assert!(parse_whole_within(&nine, limits).is_err());
-        assert!(
-            !matches!(read_in_parts_within(&nine, parts, limits), Some(Ok(_))),
-            "{parts}"
-        );
+    // 1,200 aliases of 100 anchors: over at the 1,001st alias. The aliases and anchors are
+    // in the items' first lines (each run also reads the next run's first one).
+    // (Items are changed from the last, so that the k-th `- name: ` is still item k.)
+    let mut aliases = text.clone();
+    for k in (0..400).rev() {
+        let a = k - k % 4;
+        let first = if k % 4 == 0 {
+            format!("p{a}: &p{a} 1")
+        } else {
+            format!("x: [*p{a}, *p{a}, *p{a}, *p{a}]")
+        };
+        aliases = damaged(&aliases, "- name: ", k, &format!("- {first}\n    name: "));
     }
-    let cases = [ratio, format!("%YAML 1.2\n---\n{text}")];
+    // 1,200 anchors: over at the 1,001st.
+    let mut anchors = text.clone();
+    for k in (0..400).rev() {
+        let list = format!("[&a{k}x 1, &a{k}y 2, &a{k}z 3]");
+        anchors = damaged(&anchors, "- name: ", k, &format!("- x: {list}\n    name: "));
+    }
+    // The ratio's place is the stream's end: after trailing comments and blank lines, or
+    // with no line break at the end.
+    let trailing = format!("{ratio}  # end\n\n  \n");
+    let unended = ratio.trim_end().to_owned();
+    let cases = [
+        (&ratio, "AliasAnchorRatio"),
+        (&trailing, "AliasAnchorRatio"),
+        (&unended, "AliasAnchorRatio"),
+        (&nine, "AliasAnchorRatio"),
+        (&aliases, "Aliases"),
+        (&anchors, "Anchors"),
+    ];
+    for (i, (case, breach)) in cases.into_iter().enumerate() {
+        let limits = Limits::for_len(case.len());
+        for parts in 2..40 {
+            let Some(Err(refused)) = read_in_parts_within(case, parts, limits) else {
+                panic!("case {i}, {parts} parts: not refused in runs");
+            };
+            assert!(refused.message.contains(breach), "{}", refused.message);
+            assert!(same_answer_or_none(case, parts));
+        }
+    }
+}
+
+/// Where the answer would not be sure, the read in parts gives none: a directive, a refusal
+/// after a run the parser would have refused first; and where it would be one run, an
+/// anchor at the top with aliases all over the list (the sequential reading is that run).
+#[test]
+fn a_run_that_is_not_sure_leaves_the_text_to_the_sequential_way() {
+    let text = fleet(400, 2, "\n");
+    let mut top = text.replace("connections:", "defaults: &d {mtu: 1400}\nconnections:");
+    for k in [5, 200, 399] {
+        top = damaged(&top, "psk: ", k, "extra: *d\n    psk: ");
+    }
+    assert!(parse_whole_within(&top, Limits::for_len(top.len())).is_ok());
+    let cases = [format!("%YAML 1.2\n---\n{text}"), top];
     for (i, case) in cases.iter().enumerate() {
         for parts in [2, 7, 40] {
             assert!(!same_answer_or_none(case, parts), "case {i}, {parts} parts");

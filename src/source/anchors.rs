@@ -20,6 +20,8 @@
 
 use std::collections::HashMap;
 
+use serde_saphyr::budget::BudgetBreach;
+
 use crate::tree::{Node, Span, Value};
 
 /// What a value counted against the budget when it was read, alias replays in it included.
@@ -113,6 +115,21 @@ impl AliasCounts {
         self.within_with(self.anchors)
     }
 
+    /// serde-saphyr's refusal at the end of a document with these (exact) counts, within
+    /// every other limit: too many aliases an anchor.
+    pub fn ratio_breach(&self) -> Option<BudgetBreach> {
+        let within_else = AliasCounts {
+            aliases: 0,
+            ..*self
+        }
+        .within()
+            && self.aliases <= AliasLimits::ours().aliases;
+        (within_else && !self.within()).then_some(BudgetBreach::AliasAnchorRatio {
+            aliases: self.aliases,
+            anchors: self.anchors,
+        })
+    }
+
     /// [`AliasCounts::within`] for counts that may be above the document's, which holds at
     /// least `fewest_anchors` anchors (the ratio of aliases to anchors counts those).
     pub fn within_with(&self, fewest_anchors: usize) -> bool {
@@ -128,9 +145,19 @@ impl AliasCounts {
     }
 }
 
+/// Where a part's own aliases and anchors are (byte offsets in the part, in order; at most
+/// one more than the limit of each).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Places {
+    pub aliases: Vec<usize>,
+    pub anchors: Vec<usize>,
+}
+
 /// An anchor whose value is still being read.
 struct Open {
     id: usize,
+    /// Whether it is in the part's own text.
+    own: bool,
     /// The reader's nesting once its collection started.
     depth: usize,
     /// The reader's counts before it.
@@ -140,7 +167,15 @@ struct Open {
 /// The anchors of one reading.
 pub(super) struct Anchors {
     limits: AliasLimits,
+    /// The reading's counts (its limits are held to them).
     pub counts: AliasCounts,
+    /// The counts of the part's own text (a part read with others: not the first line of the
+    /// next part, which it also reads), and their places.
+    pub own: AliasCounts,
+    pub places: Places,
+    /// The budget serde-saphyr breaches where the last step was refused, when it is one that
+    /// is counted exactly (aliases, anchors): the reading's own, whatever came before.
+    pub breach: Option<BudgetBreach>,
     defined: HashMap<usize, (Node, Size)>,
     open: Vec<Open>,
 }
@@ -150,22 +185,49 @@ impl Anchors {
         Self {
             limits: AliasLimits::ours(),
             counts: AliasCounts::default(),
+            own: AliasCounts::default(),
+            places: Places::default(),
+            breach: None,
             defined: HashMap::new(),
             open: Vec::new(),
         }
     }
 
-    /// One more anchor defined; `None` over the limit.
-    fn count_anchor(&mut self) -> Option<()> {
+    /// One more anchor defined at `at` (`own`: in the part's own text); `None` over the limit.
+    fn count_anchor(&mut self, at: usize, own: bool) -> Option<()> {
+        if own {
+            self.own.anchors += 1;
+            if self.places.anchors.len() <= self.limits.anchors {
+                self.places.anchors.push(at);
+            }
+        }
         self.counts.anchors += 1;
-        (self.counts.anchors <= self.limits.anchors).then_some(())
+        if self.counts.anchors > self.limits.anchors {
+            self.breach = Some(BudgetBreach::Anchors {
+                anchors: self.counts.anchors,
+            });
+            return None;
+        }
+        Some(())
     }
 
-    /// An anchored collection started (the reader now `depth` deep, its counts before the
-    /// collection `from`).
-    pub fn open(&mut self, id: usize, depth: usize, from: Size) -> Option<()> {
-        self.count_anchor()?;
-        self.open.push(Open { id, depth, from });
+    /// An anchored collection started at `at` (the reader now `depth` deep, its counts
+    /// before the collection `from`).
+    pub fn open(
+        &mut self,
+        id: usize,
+        at: usize,
+        own: bool,
+        depth: usize,
+        from: Size,
+    ) -> Option<()> {
+        self.count_anchor(at, own)?;
+        self.open.push(Open {
+            id,
+            own,
+            depth,
+            from,
+        });
         Some(())
     }
 
@@ -175,18 +237,29 @@ impl Anchors {
         if self.open.last().is_some_and(|o| o.depth == depth) {
             let open = self.open.pop()?;
             let size = Size::between(open.from, to, collection_depth(node));
-            self.record(open.id, node, size)?;
+            self.record(open.id, open.own, node, size)?;
         }
         Some(())
     }
 
-    /// An anchored scalar, read as `node`, counted as `size`.
-    pub fn scalar(&mut self, id: usize, node: &Node, size: Size) -> Option<()> {
-        self.count_anchor()?;
-        self.record(id, node, size)
+    /// An anchored scalar at `at`, read as `node`, counted as `size`.
+    pub fn scalar(
+        &mut self,
+        id: usize,
+        at: usize,
+        own: bool,
+        node: &Node,
+        size: Size,
+    ) -> Option<()> {
+        self.count_anchor(at, own)?;
+        self.record(id, own, node, size)
     }
 
-    fn record(&mut self, id: usize, node: &Node, size: Size) -> Option<()> {
+    fn record(&mut self, id: usize, own: bool, node: &Node, size: Size) -> Option<()> {
+        if own {
+            self.own.recorded_events += size.played;
+            self.own.recorded_bytes += size.scalar_bytes;
+        }
         let c = &mut self.counts;
         c.recorded_events += size.played;
         c.recorded_bytes += size.scalar_bytes;
@@ -201,13 +274,26 @@ impl Anchors {
 
     /// The value an alias of anchor `id` at `at` replays, and what it counts; `None` when
     /// the anchor is not complete (a recursive alias) or a limit is reached.
-    pub fn replay(&mut self, id: usize, at: Span) -> Option<(Node, Size)> {
+    pub fn replay(&mut self, id: usize, at: Span, own: bool) -> Option<(Node, Size)> {
+        if own {
+            self.own.aliases += 1;
+            if self.places.aliases.len() <= self.limits.aliases {
+                self.places.aliases.push(at.offset);
+            }
+        }
         self.counts.aliases += 1;
+        if self.counts.aliases > self.limits.aliases {
+            self.breach = Some(BudgetBreach::Aliases {
+                aliases: self.counts.aliases,
+            });
+            return None;
+        }
         let (node, size) = self.defined.get(&id)?;
+        if own {
+            self.own.replayed_events += size.played;
+        }
         self.counts.replayed_events += size.played;
-        if self.counts.aliases > self.limits.aliases
-            || self.counts.replayed_events > self.limits.replayed_events
-        {
+        if self.counts.replayed_events > self.limits.replayed_events {
             return None;
         }
         let mut node = node.clone();

@@ -32,8 +32,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan};
 
-use super::anchors::{AliasCounts, Anchors, Size};
+use super::anchors::{AliasCounts, Anchors, Places, Size};
 use super::Limits;
+use crate::diag::Diagnostic;
 use crate::tree::{Key, Node, Span, Value};
 
 /// Nesting this reader takes (the parser's budget allows 64).
@@ -49,7 +50,7 @@ pub fn parse(text: &str, limits: Limits) -> Option<Node> {
 }
 
 /// What a reading counted against the parser's budget.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Values: scalars (keys included), sequences and mappings.
     pub nodes: usize,
@@ -57,19 +58,28 @@ pub struct Counts {
     pub events: usize,
     /// Decoded scalar bytes.
     pub scalar_bytes: usize,
-    /// Aliases and anchors (`anchors`).
+    /// Aliases and anchors (`anchors`): a part's own (see [`Shared`]).
     pub aliases: AliasCounts,
+    /// Where a part's own aliases and anchors are.
+    pub places: Places,
+}
+
+/// A part of a document read with others (`split`).
+#[derive(Clone, Copy, Debug)]
+pub struct Shared<'a> {
+    /// The values every part has read so far (added in batches), and where all stop.
+    pub count: &'a AtomicUsize,
+    pub most: usize,
+    /// Where the part's own text ends: it also reads the first line of the next part, whose
+    /// aliases and anchors are that part's own.
+    pub own_end: usize,
 }
 
 /// [`parse`], also giving its counts. With `shared` (a count and where to stop), the values
 /// are also added (in batches) to a count other readings of the same document add to, and the
 /// reading stops (`None`) once that count is over the given number: parts of one document
 /// read on several cores stop together when the whole is over the node limit.
-pub fn parse_shared(
-    text: &str,
-    limits: Limits,
-    shared: Option<(&AtomicUsize, usize)>,
-) -> Option<(Node, Counts)> {
+pub fn parse_shared(text: &str, limits: Limits, shared: Option<Shared>) -> Option<(Node, Counts)> {
     read(text, limits, shared).ok()
 }
 
@@ -81,14 +91,14 @@ pub enum Stop {
     /// The parser's first error, met before anything was declined: serde-saphyr, which runs
     /// the same parser with the same options over the same events, stops at it too.
     Broken(ScanError),
+    /// serde-saphyr's refusal for a budget the reader counts exactly (aliases, anchors, their
+    /// ratio), reached with everything before it within every limit: the same breach at the
+    /// same place. Only for a whole document (not a part read with a shared count).
+    Refused(Diagnostic),
 }
 
 /// [`parse_shared`], saying why it gives no tree.
-pub fn read(
-    text: &str,
-    limits: Limits,
-    shared: Option<(&AtomicUsize, usize)>,
-) -> Result<(Node, Counts), Stop> {
+pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node, Counts), Stop> {
     let mut b = Builder {
         limits,
         shared,
@@ -100,17 +110,24 @@ pub fn read(
         played: 0,
         anchors: None,
     };
+    let mut last = Span::default();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
         let (event, span) = item.map_err(Stop::Broken)?;
-        b.event(event, &span).ok_or(Stop::Declined)?;
+        last = span_of(&span);
+        if b.event(event, &span).is_none() {
+            return Err(b.refusal(last));
+        }
     }
     b.share().ok_or(Stop::Declined)?;
-    if let Some(anchors) = &b.anchors {
-        b.counts.aliases = anchors.counts;
-        // The ratio of aliases to anchors is the whole document's (a part's is not checked).
+    if let Some(anchors) = &mut b.anchors {
+        // The ratio of aliases to anchors is the whole document's (a part's is not checked),
+        // checked by serde-saphyr at the end (its place: the last event's, the stream's end).
         if shared.is_none() && !anchors.counts.within() {
-            return Err(Stop::Declined);
+            anchors.breach = anchors.counts.ratio_breach();
+            return Err(b.refusal(last));
         }
+        b.counts.aliases = anchors.own;
+        b.counts.places = std::mem::take(&mut anchors.places);
     }
     Ok((b.root.ok_or(Stop::Declined)?, b.counts))
 }
@@ -166,7 +183,7 @@ type Seen = Option<Box<HashSet<String>>>;
 
 struct Builder<'s> {
     limits: Limits,
-    shared: Option<(&'s AtomicUsize, usize)>,
+    shared: Option<Shared<'s>>,
     /// Values not yet added to `shared`.
     unshared: usize,
     counts: Counts,
@@ -220,7 +237,8 @@ impl Builder<'_> {
                 let node = Node { value, span: at };
                 if anchor != 0 {
                     let size = Size::between(from, self.size(), 0);
-                    self.anchors().scalar(anchor, &node, size)?;
+                    let own = self.own(at);
+                    self.anchors().scalar(anchor, at.offset, own, &node, size)?;
                 }
                 self.attach(node)?;
             }
@@ -246,7 +264,8 @@ impl Builder<'_> {
                     });
                 if anchor != 0 {
                     let depth = self.stack.len();
-                    self.anchors().open(anchor, depth, from)?;
+                    let own = self.own(at);
+                    self.anchors().open(anchor, at.offset, own, depth, from)?;
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -274,7 +293,9 @@ impl Builder<'_> {
                 if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
                     return None;
                 }
-                let (node, size) = self.anchors().replay(id, span_of(span))?;
+                let at = span_of(span);
+                let own = self.own(at);
+                let (node, size) = self.anchors().replay(id, at, own)?;
                 if self.stack.len() + size.depth > MAX_DEPTH {
                     return None;
                 }
@@ -285,6 +306,24 @@ impl Builder<'_> {
             _ => return None,
         }
         Some(())
+    }
+
+    /// Why the reading stopped at an event at `at`: serde-saphyr's refusal there, for an
+    /// alias budget it breaches (a whole document's only), or declined.
+    fn refusal(&mut self, at: Span) -> Stop {
+        let breach = self.anchors.as_mut().and_then(|a| a.breach.take());
+        match breach {
+            Some(breach) if self.shared.is_none() => Stop::Refused(super::over_limit(
+                &format!("{breach:?}"),
+                Some(Span::new(at.offset, 1)),
+            )),
+            _ => Stop::Declined,
+        }
+    }
+
+    /// Whether a value at `at` is in the part's own text (always, for a whole document).
+    fn own(&self, at: Span) -> bool {
+        self.shared.is_none_or(|s| at.offset < s.own_end)
     }
 
     /// The anchors read so far.
@@ -333,10 +372,10 @@ impl Builder<'_> {
 
     /// Add the values not yet shared to the shared count; `None` once it is over the limit.
     fn share(&mut self) -> Option<()> {
-        if let Some((shared, most)) = self.shared {
-            let total = shared.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
+        if let Some(shared) = self.shared {
+            let total = shared.count.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
             self.unshared = 0;
-            if total > most {
+            if total > shared.most {
                 return None;
             }
         }

@@ -244,6 +244,7 @@ pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic
                 return Err(refusal);
             }
         }
+        Err(event_tree::Stop::Refused(refusal)) => return Err(refusal),
         Err(event_tree::Stop::Declined) => {}
     }
     parse_yaml_within(text, limits)

@@ -30,7 +30,13 @@
 //! list into runs of about 64 KiB, so that what the event reader leaves to serde-saphyr costs
 //! serde-saphyr one run, not the document:
 //! - a `&`, `*` or `!` in a string or a comment does not stop it (the event reader declines
-//!   real anchors, aliases and tags itself);
+//!   real tags itself);
+//! - anchors and aliases are read by the event reader (`anchors`), each run its own: the list
+//!   is not cut between an alias and the anchor it names (`alias_ties`), and the document's
+//!   alias counts (aliases, anchors, their ratio, recorded and replayed events) are added up
+//!   over the runs and held to serde-saphyr's limits from above (a run's next item's first
+//!   line is counted twice: the ratio counts the anchors from below). A document with aliases
+//!   that is not within every limit, or that a run refuses, goes the sequential way;
 //! - a run the event reader declines (a tag, an integer in hex, a duplicate key) is read by
 //!   serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of another
 //!   run) or the document has a directive (a `%TAG` applies to every run);
@@ -46,7 +52,8 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::anchors::AliasCounts;
+use super::anchors::{AliasCounts, Places};
+use super::event_tree::Shared;
 use super::{Limits, Place};
 use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
@@ -68,8 +75,8 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     let items = fleet_items(text)?;
     let runs = cut(&items, parts.max(1), text.len(), &[]);
-    let root = in_parts(text, &items, &runs, |part, _| {
-        super::parse_whole_within(part, limits).map_err(drop)
+    let root = in_parts(text, &items, &runs, |part| {
+        super::parse_whole_within(part.text, limits).map_err(drop)
     })
     .ok()?;
     within(&root, text, limits, 0).then_some(root)
@@ -104,15 +111,26 @@ pub fn read_in_parts_within(
         Vec::new()
     };
     let runs = cut(&items, parts.max(text.len() / RUN_BYTES), text.len(), &tied);
-    // Aliases and anchors, over all runs (a run's next item's first line counted twice).
-    let aliases = Mutex::new(AliasCounts::default());
+    // All tied together (an anchor at the top and its aliases all over): the sequential
+    // reading is the same one pass.
+    if runs.len() < 2 {
+        return None;
+    }
+    // Each run's own aliases and anchors (by the run's place), and where they are.
+    let aliases = Mutex::new(Vec::new());
     // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
     let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
     // Set once a run is neither read nor refused: the others then stop (the whole text goes
     // the sequential way, which will read them again).
     let give_up = AtomicBool::new(false);
-    let joined = in_parts(text, &items, &runs, |part, overlap| {
+    let joined = in_parts(text, &items, &runs, |part| {
+        let Part {
+            text: part,
+            start,
+            own_end,
+            overlap,
+        } = part;
         if give_up.load(Ordering::Relaxed) {
             return Err(Miss::Declined);
         }
@@ -121,12 +139,17 @@ pub fn read_in_parts_within(
         // next items' first lines and each run's own list, which the whole does not
         // (bounded by two values a byte, and one a run). The joined tree is counted exactly.
         let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs.len();
+        let shared = Shared {
+            count: &read,
+            most,
+            own_end,
+        };
         if let Some((node, counts)) =
-            super::event_tree::parse_shared(part, Limits { nodes: most }, Some((&read, most)))
+            super::event_tree::parse_shared(part, Limits { nodes: most }, Some(shared))
         {
             if counts.aliases != AliasCounts::default() {
                 let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
-                *all = *all + counts.aliases;
+                all.push((start, counts.aliases, counts.places));
             }
             return Ok(node);
         }
@@ -146,29 +169,12 @@ pub fn read_in_parts_within(
         read.fetch_add(run.nodes, Ordering::Relaxed);
         Ok(node)
     });
-    let aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
-    if aliases != AliasCounts::default() {
-        // The whole document is within serde-saphyr's alias limits, counted from above (the
-        // next items' first lines the runs hold counted twice; for the ratio of aliases to
-        // anchors, the anchors from below), and within the others (each alias one event
-        // more). Else (and for a refusal) the sequential way decides.
-        let twice = |c: u8| {
-            runs.iter()
-                .filter_map(|run| items.get(run.end))
-                .map(|&n| {
-                    text[n..line_end(text, n)]
-                        .bytes()
-                        .filter(|&b| b == c)
-                        .count()
-                })
-                .sum::<usize>()
-        };
-        let fewest_anchors = aliases.anchors.saturating_sub(twice(b'&'));
-        let sure = aliases.within_with(fewest_anchors);
-        return match joined {
-            Ok(root) if sure && within(&root, text, limits, aliases.aliases) => Some(Ok(root)),
-            _ => None,
-        };
+    let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !aliases.is_empty() {
+        aliases.sort_by_key(|(start, ..)| *start);
+        return joined
+            .ok()
+            .and_then(|root| with_aliases(root, text, limits, &aliases));
     }
     match joined {
         Ok(root) if within(&root, text, limits, 0) => Some(Ok(root)),
@@ -178,6 +184,73 @@ pub fn read_in_parts_within(
         }
         Err(_) => None,
     }
+}
+
+/// The answer for a list read in runs with aliases or anchors (`runs`: each run's start, its
+/// own counts and their places, in the text's order): the joined tree, when the document is
+/// within every limit of the parser, each alias one event more; serde-saphyr's refusal, when
+/// the document is within every other limit and over one of the alias budgets: the first
+/// alias or anchor over its limit (at its place) or, at the end (the stream's end, the text's
+/// end), too many aliases an anchor; `None` otherwise (the sequential way decides).
+fn with_aliases(
+    root: Node,
+    text: &str,
+    limits: Limits,
+    runs: &[(usize, AliasCounts, Places)],
+) -> Option<Result<Node, Diagnostic>> {
+    use serde_saphyr::budget::BudgetBreach;
+    if !within(&root, text, limits, runs.iter().map(|r| r.1.aliases).sum()) {
+        return None;
+    }
+    let total = runs
+        .iter()
+        .fold(AliasCounts::default(), |all, (_, own, _)| all + *own);
+    if total.within() {
+        return Some(Ok(root));
+    }
+    // The first place past `most` among the runs' own (offsets in the text).
+    let first_over = |places: fn(&Places) -> &Vec<usize>, most: usize| {
+        let mut before = 0;
+        for (start, _, p) in runs {
+            let here = places(p);
+            if before + here.len() > most {
+                return Some(start + here[most - before]);
+            }
+            before += here.len();
+        }
+        None
+    };
+    let limit = super::anchors::AliasLimits::ours();
+    let alias = first_over(|p| &p.aliases, limit.aliases);
+    let anchor = first_over(|p| &p.anchors, limit.anchors);
+    let (breach, at) = match (alias, anchor) {
+        (Some(a), b) if b.is_none_or(|b| a < b) => (
+            BudgetBreach::Aliases {
+                aliases: limit.aliases + 1,
+            },
+            a,
+        ),
+        (_, Some(b)) => (
+            BudgetBreach::Anchors {
+                anchors: limit.anchors + 1,
+            },
+            b,
+        ),
+        _ => (total.ratio_breach()?, text.len()),
+    };
+    // The recorded and replayed events, counted over the whole, within their limits before
+    // the breach too.
+    let others = AliasCounts {
+        aliases: 0,
+        anchors: 0,
+        ..total
+    };
+    others.within().then(|| {
+        Err(super::over_limit(
+            &format!("{breach:?}"),
+            Some(crate::tree::Span::new(at, 1)),
+        ))
+    })
 }
 
 /// Why a run was not read.
@@ -367,7 +440,7 @@ fn in_parts<E: Send>(
     text: &str,
     items: &[usize],
     runs: &[Range<usize>],
-    read: impl Fn(&str, usize) -> Result<Node, E> + Sync,
+    read: impl Fn(Part) -> Result<Node, E> + Sync,
 ) -> Result<Node, Option<Unread<E>>> {
     // The first line of each part's next item, carried by every part but the last.
     let overlap: usize = runs
@@ -380,7 +453,13 @@ fn in_parts<E: Send>(
         let start = if run.start == 0 { 0 } else { items[run.start] };
         let next = items.get(run.end).copied();
         let end = next.map_or(text.len(), |n| line_end(text, n));
-        let mut node = read(&text[start..end], overlap).map_err(|e| Some((start..end, e)))?;
+        let part = Part {
+            text: &text[start..end],
+            start,
+            own_end: next.unwrap_or(end) - start,
+            overlap,
+        };
+        let mut node = read(part).map_err(|e| Some((start..end, e)))?;
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
             connections(&mut node).ok_or(None)?
@@ -424,6 +503,17 @@ fn in_parts<E: Send>(
         }
     }
     Ok(root)
+}
+
+/// A part of a list, as `in_parts` gives it to be read.
+struct Part<'t> {
+    text: &'t str,
+    /// Its place in the whole text.
+    start: usize,
+    /// Where its own text ends (it also holds the first line of the next part's first item).
+    own_end: usize,
+    /// The length of the next items' first lines all the parts hold.
+    overlap: usize,
 }
 
 /// Whether a joined tree (holding the values of at most `aliases` aliases) is within the

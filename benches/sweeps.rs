@@ -364,6 +364,31 @@ fn limits(scratch: &Path) {
         format!("connections: [\n  {}\n]\n", items.join(",\n  "))
     };
     let json = growth::fleet_json(&fleet_at_limit);
+    // `text` with the last `what` in it replaced by `with`.
+    let last = |text: &str, what: &str, with: &str| {
+        let at = text.rfind(what).expect("in the text");
+        format!("{}{with}{}", &text[..at], &text[at + what.len()..])
+    };
+    // The same fleet with an anchor on the PSK reference of the connections (lines) `anchor`
+    // picks, and the PSK reference of those `alias_of` picks an alias of the anchor of
+    // another line (`source::anchors`, `source::alias_ties`).
+    let aliased = |anchor: &dyn Fn(usize) -> bool, alias_of: &dyn Fn(usize) -> Option<usize>| {
+        let psk = format!("psk: {{env: {}}}", growth::PSK_VAR);
+        fleet_at_limit
+            .lines()
+            .enumerate()
+            .map(|(k, l)| {
+                let line = if anchor(k) {
+                    l.replacen("psk: {", &format!("psk: &p{k} {{"), 1)
+                } else if let Some(a) = alias_of(k) {
+                    l.replacen(&psk, &format!("psk: *p{a}"), 1)
+                } else {
+                    l.to_owned()
+                };
+                line + "\n"
+            })
+            .collect::<String>()
+    };
     let cases: Vec<(&str, String)> = vec![
         ("a fleet of one-line connections", fleet_16),
         (
@@ -387,25 +412,59 @@ fn limits(scratch: &Path) {
             in_middle("- {name: twice, name: twice}"),
         ),
         ("the same, in one flow list", flow(&fleet_at_limit)),
+        (
+            "the same in one flow list, a hex number in its last item",
+            last(&flow(&fleet_at_limit), "asn: 64512", "asn: 0xFC00"),
+        ),
+        (
+            "the same in one flow list, a duplicate key in its last item",
+            last(&flow(&fleet_at_limit), "name: c", "name: x, name: c"),
+        ),
+        (
+            "the same in one flow list, a tag in its last item",
+            last(&flow(&fleet_at_limit), "name: c", "name: !!str c"),
+        ),
         ("the same as JSON", json.clone()),
         (
             "the same as JSON, its last brace cut off",
             json[..json.trim_end().len() - 1].to_owned(),
         ),
-        ("the same, 510 anchors each with an alias", {
-            // One connection in 80 gives its PSK reference an anchor; the next one's is an
-            // alias of it (serde-saphyr alone reads aliases, in one sequential pass).
-            let psk = format!("psk: {{env: {}}}", growth::PSK_VAR);
-            fleet_at_limit
-                .lines()
-                .enumerate()
-                .map(|(k, l)| match k % 80 {
-                    1 => l.replacen("psk: {", &format!("psk: &p{k} {{"), 1),
-                    2 => l.replacen(&psk, &format!("psk: *p{}", k - 1), 1),
-                    _ => l.to_owned(),
-                } + "\n")
-                .collect()
-        }),
+        (
+            "the same as JSON, a duplicate key in its last item",
+            last(&json, "\"name\": \"c", "\"name\": \"x\", \"name\": \"c"),
+        ),
+        (
+            "the same as JSON, a 21-digit number in its last item",
+            last(&json, "\"asn\": 64512", "\"asn\": 123456789012345678901"),
+        ),
+        (
+            "the same, 510 anchors each with an alias",
+            aliased(&|k| k % 80 == 1, &|k| (k % 80 == 2).then(|| k - 1)),
+        ),
+        (
+            "the same, 1,000 anchors each with an alias",
+            aliased(&|k| k % 40 == 1 && k / 40 < 1_000, &|k| {
+                (k % 40 == 2 && k / 40 < 1_000).then(|| k - 1)
+            }),
+        ),
+        (
+            "the same, 1,001 anchors each with an alias",
+            aliased(&|k| k % 40 == 1 && k / 40 < 1_001, &|k| {
+                (k % 40 == 2 && k / 40 < 1_001).then(|| k - 1)
+            }),
+        ),
+        (
+            "the same, 1,001 aliases of 101 anchors",
+            aliased(&|k| k % 400 == 1 && k / 400 < 101, &|k| {
+                (k % 40 == 2 && k / 40 < 1_001).then(|| k / 400 * 400 + 1)
+            }),
+        ),
+        (
+            "the same, 100 aliases of its first connection's",
+            aliased(&|k| k == 1, &|k| {
+                (k % 400 == 2 && (1..=100).contains(&(k / 400))).then_some(1)
+            }),
+        ),
         ("a RemoteSubnet list", subnets_16),
         ("a query string of dotted parameters", query_16),
         ("nested sequences `[[[...`", fill("", "[", "")),

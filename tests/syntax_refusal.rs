@@ -66,6 +66,11 @@ const BROKEN: &[&str] = &[
     "- &a {k: v}\n- *a\n- *a: 1\n",
 ];
 
+/// Keys that repeat, in several spellings of one name.
+const KEYS: &[&str] = &[
+    "a", "\"a\"", "'a'", "b", "é", "\"é\"", "c d", "'c d'", "x-1",
+];
+
 /// Documents with anchors and aliases, to damage.
 const ANCHORED: &[&str] = &[
     "a: &x [1, 2]\nb: *x\nc: {d: *x, e: &y f}\ng: [*y, *x]\n",
@@ -148,6 +153,29 @@ proptest! {
             text.insert_str(i, PIECES[piece]);
         }
         same(name, &text);
+    }
+
+    /// Mappings whose keys repeat (plain, quoted, nested, in flow and block form): refused
+    /// by the one-pass reading at the first duplicate as serde-saphyr refuses them.
+    #[test]
+    fn duplicate_keys_are_refused_as_serde_saphyr_refuses_them(
+        keys in prop::collection::vec(0..KEYS.len(), 1..10),
+        nested in any::<prop::sample::Index>(),
+        flow in any::<bool>(),
+        tail in 0..PIECES.len(),
+    ) {
+        let entries: Vec<String> = keys.iter().map(|&k| format!("{}: v{k}", KEYS[k])).collect();
+        let inner = nested.index(entries.len());
+        let text = if flow {
+            let mut e = entries.clone();
+            e[inner] = format!("n: {{{}}}", entries.join(", "));
+            format!("{{{}}}{}", e.join(", "), PIECES[tail])
+        } else {
+            let mut e = entries.clone();
+            e[inner] = format!("n:\n  {}", entries.join("\n  "));
+            format!("{}\n{}", e.join("\n"), PIECES[tail])
+        };
+        same("duplicates", &text);
     }
 
     #[test]

@@ -14,10 +14,9 @@
 //!   are otherwise replayed as serde-saphyr replays them: `anchors`);
 //! - a key that is not a string (a collection, or a plain scalar that reads as null, a
 //!   boolean or a number), and a duplicate key (serde-saphyr's error);
-//! - a plain scalar that may be a number but is neither a short decimal integer nor a finite
-//!   decimal fraction or exponent (`0x1`, `012`, `+1`, `1_000`, `-0`, `.inf`, `1e999`):
-//!   serde-saphyr types these its way (YAML 1.1's boolean words, `yes`, `On`, `n`, ..., are
-//!   read as serde-saphyr reads them, booleans);
+//! - a plain scalar serde-saphyr refuses (a float that is not finite: `.inf`, `1e999`) or may
+//!   read as a merge (`<<`, `=`); other plain scalars are typed as serde-saphyr types them
+//!   (`plain_scalar`: YAML 1.1's booleans, integers in four bases, floats, strings);
 //! - a document over one of the parser's limits: values, events (every event counts,
 //!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
 //!
@@ -33,6 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan};
 
 use super::anchors::{AliasCounts, Anchors, Places, Size};
+use super::plain_scalar::typed;
 use super::Limits;
 use crate::diag::Diagnostic;
 use crate::tree::{Key, Node, Span, Value};
@@ -92,8 +92,10 @@ pub enum Stop {
     /// the same parser with the same options over the same events, stops at it too.
     Broken(ScanError),
     /// serde-saphyr's refusal for a budget the reader counts exactly (aliases, anchors, their
-    /// ratio), reached with everything before it within every limit: the same breach at the
-    /// same place. Only for a whole document (not a part read with a shared count).
+    /// ratio), or for a duplicate key (a mapping's key with the name of one before it: the
+    /// parser's fingerprint of a string key is its text), reached with everything before it
+    /// within every limit: the same refusal at the same place. Only for a whole document (not
+    /// a part read with a shared count).
     Refused(Diagnostic),
 }
 
@@ -109,6 +111,7 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         documents: 0,
         played: 0,
         anchors: None,
+        duplicate: None,
     };
     let mut last = Span::default();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -194,6 +197,8 @@ struct Builder<'s> {
     played: usize,
     /// Made at the first anchor.
     anchors: Option<Box<Anchors>>,
+    /// serde-saphyr's message for the duplicate key the reading stopped at.
+    duplicate: Option<String>,
 }
 
 impl Builder<'_> {
@@ -225,13 +230,20 @@ impl Builder<'_> {
                     }
                     let name = key_name(value, style)?;
                     if is_duplicate(entries, seen, &name) {
+                        let start = span.start;
+                        self.duplicate = Some(format!(
+                            "duplicate mapping key: {name}, set DuplicateKeyPolicy in Options \
+                             if acceptable at line {}, column {}",
+                            start.line(),
+                            start.col() + 1
+                        ));
                         return None;
                     }
                     *key = Some(Key { name, span: at });
                     return Some(());
                 }
                 let value = match style {
-                    ScalarStyle::Plain => plain(&value)?,
+                    ScalarStyle::Plain => typed(&value)?,
                     _ => Value::Str(value.into_owned()),
                 };
                 let node = Node { value, span: at };
@@ -311,12 +323,22 @@ impl Builder<'_> {
     /// Why the reading stopped at an event at `at`: serde-saphyr's refusal there, for an
     /// alias budget it breaches (a whole document's only), or declined.
     fn refusal(&mut self, at: Span) -> Stop {
-        let breach = self.anchors.as_mut().and_then(|a| a.breach.take());
-        match breach {
-            Some(breach) if self.shared.is_none() => Stop::Refused(super::over_limit(
-                &format!("{breach:?}"),
-                Some(Span::new(at.offset, 1)),
-            )),
+        if self.shared.is_some() {
+            return Stop::Declined;
+        }
+        let place = Some(Span::new(at.offset, 1));
+        if let Some(breach) = self.anchors.as_mut().and_then(|a| a.breach.take()) {
+            return Stop::Refused(super::over_limit(&format!("{breach:?}"), place));
+        }
+        match self.duplicate.take() {
+            // serde-saphyr's words escape what would break a line.
+            Some(message)
+                if !message
+                    .chars()
+                    .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) =>
+            {
+                Stop::Refused(super::refusal(&message, None, place))
+            }
             _ => Stop::Declined,
         }
     }
@@ -409,7 +431,7 @@ fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
         return None;
     }
     if style == ScalarStyle::Plain {
-        match plain(&value)? {
+        match typed(&value)? {
             Value::Str(s) => Some(s),
             _ => None,
         }
@@ -427,183 +449,4 @@ fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
     let seen =
         seen.get_or_insert_with(|| Box::new(entries.iter().map(|(k, _)| k.name.clone()).collect()));
     !seen.insert(name.to_owned())
-}
-
-/// A plain scalar as serde-saphyr types it (null, then a YAML 1.1 boolean, then an integer,
-/// then a float, else a string), where that is sure: null, a boolean word, a short decimal
-/// integer, a finite decimal fraction or exponent, or a text that cannot be a number or a
-/// boolean; `None` otherwise.
-fn plain(text: &str) -> Option<Value> {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "<<" | "=" => return None,
-        _ => {}
-    }
-    // YAML's trimming would change it (serde-saphyr types the trimmed text).
-    if text.starts_with([' ', '\t', '\r', '\n']) || text.ends_with([' ', '\t', '\r', '\n']) {
-        return None;
-    }
-    if let Some(b) = yaml11_bool(text) {
-        return Some(Value::Bool(b));
-    }
-    if let Some(n) = decimal(text) {
-        return Some(Value::Int(n));
-    }
-    if let Some(f) = decimal_float(text) {
-        return Some(Value::Float(f));
-    }
-    if maybe_number(text) {
-        return None;
-    }
-    Some(Value::Str(text.to_owned()))
-}
-
-/// `0` or a decimal integer of at most 18 digits without a leading zero, maybe negative.
-fn decimal(text: &str) -> Option<i128> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let b = digits.as_bytes();
-    let ok = match b {
-        [b'0'] => text.len() == 1,
-        [b'1'..=b'9', rest @ ..] => rest.len() < 18 && rest.iter().all(u8::is_ascii_digit),
-        _ => false,
-    };
-    if !ok {
-        return None;
-    }
-    text.parse::<i64>().ok().map(i128::from)
-}
-
-/// YAML 1.1's boolean words, in any case, as serde-saphyr reads them (its default, not strict
-/// YAML 1.2 booleans).
-fn yaml11_bool(text: &str) -> Option<bool> {
-    let is = |words: [&str; 4]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
-    if is(["y", "yes", "on", "true"]) {
-        Some(true)
-    } else if is(["n", "no", "off", "false"]) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// A finite decimal fraction or exponent, maybe signed (`1.5`, `-2.`, `.5`, `1e5`, `+1.5E-3`):
-/// digits with a dot, an exponent or both, and nothing else. No integer form reads such a
-/// text (a dot or an `e` is no decimal digit, and no radix prefix is there), so serde-saphyr
-/// reads it as Rust's `f64` parse does. `None` for anything else, and for a value that does
-/// not fit an `f64` (serde-saphyr refuses or types those its own ways).
-fn decimal_float(text: &str) -> Option<f64> {
-    let b = text.strip_prefix(['+', '-']).unwrap_or(text).as_bytes();
-    let digits = |from: usize| {
-        b[from.min(b.len())..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count()
-    };
-    let whole = digits(0);
-    let mut at = whole;
-    let mut fraction = 0;
-    let dot = b.get(at) == Some(&b'.');
-    if dot {
-        fraction = digits(at + 1);
-        at += 1 + fraction;
-    }
-    if whole + fraction == 0 {
-        return None;
-    }
-    let exponent = matches!(b.get(at), Some(b'e' | b'E'));
-    if exponent {
-        at += 1;
-        if matches!(b.get(at), Some(b'+' | b'-')) {
-            at += 1;
-        }
-        let e = digits(at);
-        if e == 0 {
-            return None;
-        }
-        at += e;
-    }
-    if at != b.len() || !(dot || exponent) {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// Whether a text could be read as a number in any of the forms serde-saphyr tries (integers
-/// in four bases with underscores, Rust's float syntax, `.inf` / `.nan`, `inf`, `nan`): it
-/// starts, after a sign, with a digit or a dot and holds only the characters those forms use
-/// and at most one dot; or it spells infinity or NaN.
-fn maybe_number(text: &str) -> bool {
-    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if ["inf", "infinity", "nan"]
-        .iter()
-        .any(|w| unsigned.eq_ignore_ascii_case(w))
-    {
-        return true;
-    }
-    match unsigned.as_bytes().first() {
-        Some(b'0'..=b'9' | b'.') => {
-            let numeric = |b: &u8| {
-                b.is_ascii_alphanumeric() && !b.is_ascii_alphabetic()
-                    || b"._+-xXoObBeEaAcCdDfFiInNtTyY".contains(b)
-            };
-            unsigned.bytes().filter(|&b| b == b'.').count() <= 1
-                && unsigned.as_bytes().iter().all(numeric)
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_scalars_are_typed_only_where_sure() {
-        assert_eq!(plain("~"), Some(Value::Null));
-        assert_eq!(plain("TRUE"), Some(Value::Bool(true)));
-        assert_eq!(plain("45104"), Some(Value::Int(45104)));
-        assert_eq!(plain("-7"), Some(Value::Int(-7)));
-        assert_eq!(plain("0"), Some(Value::Int(0)));
-        assert_eq!(plain("yes"), Some(Value::Bool(true)));
-        assert_eq!(plain("Off"), Some(Value::Bool(false)));
-        assert_eq!(plain("n"), Some(Value::Bool(false)));
-        assert_eq!(plain("tRuE"), Some(Value::Bool(true)));
-        assert_eq!(plain("1.5"), Some(Value::Float(1.5)));
-        assert_eq!(plain("-2."), Some(Value::Float(-2.0)));
-        assert_eq!(plain(".5"), Some(Value::Float(0.5)));
-        assert_eq!(plain("1e5"), Some(Value::Float(1e5)));
-        assert_eq!(plain("+1.5E-3"), Some(Value::Float(1.5e-3)));
-        for s in [
-            "10.0.0.0/24",
-            "203.0.113.1",
-            "c12",
-            "fd00::1",
-            "aes256",
-            "-x",
-            "1.2.3",
-            "1.5.",
-        ] {
-            assert_eq!(plain(s), Some(Value::Str(s.to_owned())), "{s}");
-        }
-        for s in [
-            "1e999",
-            ".e5",
-            "1e",
-            "0x1F",
-            "012",
-            "+1",
-            "1_000",
-            "-0",
-            ".inf",
-            "-.INF",
-            "nan",
-            "Infinity",
-            "<<",
-            "1234567890123456789",
-            "0o7",
-            "0b1",
-        ] {
-            assert_eq!(plain(s), None, "{s}");
-        }
-    }
 }

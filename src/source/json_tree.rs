@@ -11,8 +11,9 @@
 //!   limit in YAML), an object of over 256 keys;
 //! - a character YAML does not take unescaped (DEL, C1 controls, U+FEFF, U+FFFE, U+FFFF) or
 //!   a `\u` escape of a control character;
-//! - a `\u` escape of a surrogate half, a number over 20 characters or one that is neither an
-//!   `i64` nor a finite `f64`;
+//! - a `\u` escape of a surrogate half, a number over 64 characters or one the parser
+//!   refuses (a literal over `f64`'s range); other numbers are typed as the parser types a
+//!   plain scalar (`plain_scalar`: an integer past 64 bits is a float);
 //! - a document near a limit: more than half the node limit, nested over 32 deep, or more
 //!   scalar bytes than the input limit.
 //!
@@ -29,7 +30,7 @@ const MAX_KEY: usize = 1_000;
 /// Most keys of one object this reader takes (it compares each key with those before it).
 const MAX_KEYS: usize = 256;
 /// Longest number this reader takes.
-const MAX_NUMBER: usize = 20;
+const MAX_NUMBER: usize = 64;
 
 /// The tree of a JSON `text`, or `None` when the YAML parser should read it.
 pub fn parse(text: &str, limits: Limits) -> Option<Node> {
@@ -178,7 +179,7 @@ impl Reader<'_> {
         })
     }
 
-    /// A number as the parser types it: an `i64` is an integer, any other a float.
+    /// A number as the parser types it (`plain_scalar`).
     fn number(&mut self) -> Option<Value> {
         let start = self.i;
         while matches!(
@@ -191,15 +192,8 @@ impl Reader<'_> {
         if s.len() > MAX_NUMBER || !strict_number(s) {
             return None;
         }
-        if let Ok(n) = s.parse::<i64>() {
-            return Some(Value::Int(n.into()));
-        }
-        if s.bytes().all(|b| b == b'-' || b.is_ascii_digit()) {
-            // An integer past i64: the parser's own typing decides.
-            return None;
-        }
-        let f = s.parse::<f64>().ok().filter(|f| f.is_finite())?;
-        Some(Value::Float(f))
+        // A JSON number is a plain scalar to the parser (an integer past 64 bits a float).
+        super::plain_scalar::typed(s)
     }
 
     /// A quoted string, decoded; the reader ends past its closing quote.

@@ -120,12 +120,19 @@ fn shared_count<'a>(
 fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
     for text in [
         "a: 1\na: 2\n",
-        "a: !!str 1\n",
+        // A tag other than a core-schema scalar one, anchored, on a key, on a block or
+        // multi-line scalar, on a collection.
+        "a: !custom x\n",
+        "a: !!binary aGk=\n",
+        "a: &x !!str 1\n",
+        "!!str k: v\n",
+        "a: !!str |\n  block\n",
+        "a: !!str multi\n  line\n",
+        "a: !!map {b: 1}\n",
         // An anchor or an alias in a key; a recursive alias.
         "&k a: 1\nb: *k\n",
         "a: &x b\n*x : 1\n",
         "a: &x [1, *x]\n",
-        "a: !custom x\n",
         "<<: {a: 1}\n",
         "\"<<\": {a: 1}\n",
         "'=': 1\n",
@@ -167,6 +174,37 @@ fn aliases_read_the_same_both_ways() {
         "[&a 1, *a, &b [*a], *b]",
     ] {
         assert!(same_or_declined(text, text), "{text:?} declined");
+    }
+}
+
+/// Scalars with a core-schema tag are read, typed by serde-saphyr from the scalar alone;
+/// their tags count as serde-saphyr's budget counts them (the resolved handle and suffix as
+/// scalar bytes).
+#[test]
+fn tagged_scalars_read_the_same_both_ways() {
+    for text in [
+        "a: !!str 1\nb: !!int \"12\"\nc: !!float 1\nd: !!bool yes\ne: !!null ''\n",
+        "[!!str 0x10, !!int 0x10, !!float -2, !!str, !!str ~, !!int -0b11]",
+        "{\"a\": !!str 1, \"b\": !<tag:yaml.org,2002:int> 5}",
+        "a: !!str 'it''s'\nb: !!str \"\\u00e9\"\n",
+    ] {
+        assert!(same_or_declined(text, text), "{text:?} declined");
+        let (_, counts) = event_tree::parse_shared(text, limits(text), None).expect("read");
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = usize::MAX;
+        let report = serde_saphyr::budget::check_yaml_budget(
+            text,
+            budget,
+            serde_saphyr::budget::EnforcingPolicy::AllContent,
+        )
+        .expect("a report");
+        assert_eq!(counts.scalar_bytes, report.total_scalar_bytes, "{text}");
+        assert!(counts.tag_bytes > 0);
+    }
+    // A tag serde-saphyr refuses for its value: left to serde-saphyr, which refuses it.
+    for text in ["a: !!int x\n", "a: !!bool maybe\n", "a: !!float .inf\n"] {
+        assert!(event_tree::parse(text, limits(text)).is_none(), "{text}");
+        assert!(parse_yaml_within(text, limits(text)).is_err(), "{text}");
     }
 }
 

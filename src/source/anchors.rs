@@ -193,6 +193,11 @@ impl Anchors {
         }
     }
 
+    /// Whether an anchored value is being read.
+    pub fn recording(&self) -> bool {
+        !self.open.is_empty()
+    }
+
     /// One more anchor defined at `at` (`own`: in the part's own text); `None` over the limit.
     fn count_anchor(&mut self, at: usize, own: bool) -> Option<()> {
         if own {

@@ -9,7 +9,10 @@
 //! collection's first token) for the YAML it is sure of, and declines (`None`) everything
 //! else, which then takes serde-saphyr's way, with its diagnostics:
 //! - a parse error, a directive, a second document, an empty stream;
-//! - a tag; a merge key `<<` or `=`; an anchor or alias in a key, an alias of an anchor not
+//! - a tag other than a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`,
+//!   `!!null`) on a one-line value that is not anchored (those are typed by serde-saphyr from
+//!   the scalar alone, up to 1,000 a document); a merge key `<<` or `=`; an anchor or alias
+//!   in a key, an alias of an anchor not
 //!   yet complete, or aliases over one of serde-saphyr's alias limits (anchors and aliases
 //!   are otherwise replayed as serde-saphyr replays them: `anchors`);
 //! - a key that is not a string (a collection, or a plain scalar that reads as null, a
@@ -29,7 +32,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan, Tag};
 
 use super::anchors::{AliasCounts, Anchors, Places, Size};
 use super::plain_scalar::typed;
@@ -41,6 +44,8 @@ use crate::tree::{Key, Node, Span, Value};
 const MAX_DEPTH: usize = 32;
 /// Keys of one mapping compared one by one; more go through a hash set.
 const LINEAR_KEYS: usize = 16;
+/// Tagged scalars one document may have read by serde-saphyr one by one.
+const MAX_TAGGED: usize = 1_000;
 /// Values counted between two looks at a shared count (`parse_shared`).
 const SHARE_EVERY: usize = 4096;
 
@@ -62,6 +67,8 @@ pub struct Counts {
     pub aliases: AliasCounts,
     /// Where a part's own aliases and anchors are.
     pub places: Places,
+    /// The tags' bytes among `scalar_bytes` (not in the tree).
+    pub tag_bytes: usize,
 }
 
 /// A part of a document read with others (`split`).
@@ -112,6 +119,8 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         played: 0,
         anchors: None,
         duplicate: None,
+        text,
+        tagged: 0,
     };
     let mut last = Span::default();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -146,8 +155,18 @@ pub fn count(text: &str) -> Counts {
             break;
         };
         counts.events += 1;
-        if let Event::Scalar(value, ..) = &event {
-            counts.scalar_bytes += value.len();
+        let tag = match &event {
+            Event::Scalar(value, _, _, tag) => {
+                counts.scalar_bytes += value.len();
+                tag
+            }
+            Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => tag,
+            _ => &None,
+        };
+        if let Some(tag) = tag {
+            let (handle, suffix) = tag.parts();
+            counts.scalar_bytes += handle.len() + suffix.len();
+            counts.tag_bytes += handle.len() + suffix.len();
         }
         counts.nodes += usize::from(matches!(
             event,
@@ -197,6 +216,10 @@ struct Builder<'s> {
     played: usize,
     /// Made at the first anchor.
     anchors: Option<Box<Anchors>>,
+    /// The text read (for a tagged scalar's token).
+    text: &'s str,
+    /// Tagged scalars read so far.
+    tagged: usize,
     /// serde-saphyr's message for the duplicate key the reading stopped at.
     duplicate: Option<String>,
 }
@@ -217,15 +240,23 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                if tag.is_some() {
+                // serde-saphyr counts a tag's resolved handle and suffix as scalar bytes.
+                let tag_bytes = tag.as_ref().map_or(0, |t| {
+                    let (handle, suffix) = t.parts();
+                    handle.len() + suffix.len()
+                });
+                let recording = self.anchors.as_ref().is_some_and(|a| a.recording());
+                // A tag on an anchored value: serde-saphyr counts its replay otherwise.
+                if tag.is_some() && (anchor != 0 || recording) {
                     return None;
                 }
                 let from = self.size();
-                self.add(Size::one(value.len()), false)?;
+                self.add(Size::one(value.len() + tag_bytes), false)?;
+                self.counts.tag_bytes += tag_bytes;
                 let at = span_of(span);
                 if let Some(Frame::Map(_, entries, key @ None, seen)) = self.stack.last_mut() {
-                    // An anchored key.
-                    if anchor != 0 {
+                    // An anchored or tagged key.
+                    if anchor != 0 || tag.is_some() {
                         return None;
                     }
                     let name = key_name(value, style)?;
@@ -242,9 +273,10 @@ impl Builder<'_> {
                     *key = Some(Key { name, span: at });
                     return Some(());
                 }
-                let value = match style {
-                    ScalarStyle::Plain => typed(&value)?,
-                    _ => Value::Str(value.into_owned()),
+                let value = match (&tag, style) {
+                    (Some(tag), _) => self.tagged(tag, span)?,
+                    (None, ScalarStyle::Plain) => typed(&value)?,
+                    (None, _) => Value::Str(value.into_owned()),
                 };
                 let node = Node { value, span: at };
                 if anchor != 0 {
@@ -341,6 +373,31 @@ impl Builder<'_> {
             }
             _ => Stop::Declined,
         }
+    }
+
+    /// A tagged scalar's value, as serde-saphyr types it: read by serde-saphyr from a document
+    /// of that scalar alone (its tag, in its core-schema spelling, and its token as written),
+    /// for a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`) on a
+    /// token of one line; `None` for any other, for one serde-saphyr refuses, and past
+    /// [`MAX_TAGGED`] in a document (each costs a reading).
+    fn tagged(&mut self, tag: &Tag, span: &ParserSpan) -> Option<Value> {
+        self.tagged += 1;
+        let suffix = tag.core_suffix()?;
+        if self.tagged > MAX_TAGGED || !matches!(suffix, "str" | "int" | "float" | "bool" | "null")
+        {
+            return None;
+        }
+        let token = self
+            .text
+            .get(span.start.byte_offset()?..span.end.byte_offset()?)?;
+        if token.contains(['\n', '\r']) {
+            return None;
+        }
+        let alone = format!("!!{suffix} {token}\n");
+        let limits = Limits::for_len(alone.len());
+        serde_saphyr::from_str_with_options::<Node>(&alone, super::parse_options(limits))
+            .ok()
+            .map(|node| node.value)
     }
 
     /// Whether a value at `at` is in the part's own text (always, for a whole document).

@@ -79,7 +79,7 @@ pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option
         super::parse_whole_within(part.text, limits).map_err(drop)
     })
     .ok()?;
-    within(&root, text, limits, 0).then_some(root)
+    within(&root, text, limits, 0, 0).then_some(root)
 }
 
 /// [`parse_in_parts_within`] with every run of items read by the event reader (`event_tree`),
@@ -118,6 +118,9 @@ pub fn read_in_parts_within(
     }
     // Each run's own aliases and anchors (by the run's place), and where they are.
     let aliases = Mutex::new(Vec::new());
+    // The bytes of the runs' tags, which serde-saphyr counts as scalar bytes (the tree has
+    // no tags); a run's next item's first line counted twice.
+    let tag_bytes = AtomicUsize::new(0);
     // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
     let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
@@ -151,11 +154,15 @@ pub fn read_in_parts_within(
                 let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
                 all.push((start, counts.aliases, counts.places));
             }
+            tag_bytes.fetch_add(counts.tag_bytes, Ordering::Relaxed);
             return Ok(node);
         }
         if !alone || read.load(Ordering::Relaxed) > most || part.contains(['&', '*']) {
             give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
+        }
+        if part.contains('!') {
+            tag_bytes.fetch_add(super::event_tree::count(part).tag_bytes, Ordering::Relaxed);
         }
         let Ok(node) = super::parse_yaml_within(part, limits) else {
             return Err(Miss::Refused);
@@ -169,20 +176,23 @@ pub fn read_in_parts_within(
         read.fetch_add(run.nodes, Ordering::Relaxed);
         Ok(node)
     });
+    let tags = tag_bytes.into_inner();
     let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
     if !aliases.is_empty() {
         aliases.sort_by_key(|(start, ..)| *start);
         return joined
             .ok()
-            .and_then(|root| with_aliases(root, text, limits, &aliases));
+            .and_then(|root| with_aliases(root, text, limits, &aliases, tags));
     }
     match joined {
-        Ok(root) if within(&root, text, limits, 0) => Some(Ok(root)),
-        Ok(root) => over_the_node_limit(&root, text, limits).map(Err),
+        Ok(root) if within(&root, text, limits, 0, tags) => Some(Ok(root)),
+        // The node limit's refusal is sure when no tag's bytes could have run out the scalar
+        // bytes first.
+        Ok(root) if tags == 0 => over_the_node_limit(&root, text, limits).map(Err),
         Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
-            first_refusal(text, items[0], &unread, limits).map(Err)
+            first_refusal(text, items[0], &unread, limits, tags).map(Err)
         }
-        Err(_) => None,
+        Ok(_) | Err(_) => None,
     }
 }
 
@@ -197,9 +207,11 @@ fn with_aliases(
     text: &str,
     limits: Limits,
     runs: &[(usize, AliasCounts, Places)],
+    tag_bytes: usize,
 ) -> Option<Result<Node, Diagnostic>> {
     use serde_saphyr::budget::BudgetBreach;
-    if !within(&root, text, limits, runs.iter().map(|r| r.1.aliases).sum()) {
+    let aliases = runs.iter().map(|r| r.1.aliases).sum();
+    if !within(&root, text, limits, aliases, tag_bytes) {
         return None;
     }
     let total = runs
@@ -291,6 +303,7 @@ fn first_refusal<E>(
     first_item: usize,
     unread: &Unread<E>,
     limits: Limits,
+    tag_bytes: usize,
 ) -> Option<Diagnostic> {
     let run = &unread.run;
     let from = run.start.max(first_item);
@@ -300,7 +313,7 @@ fn first_refusal<E>(
     let events = before.events + text[..from].matches('#').count() + 2 + own.events;
     let within_budget = before.nodes + own.nodes <= limits.nodes
         && events <= limits.events()
-        && before.scalar_bytes + own.scalar_bytes <= super::MAX_INPUT_BYTES;
+        && before.scalar_bytes + tag_bytes + own.scalar_bytes <= super::MAX_INPUT_BYTES;
     if !within_budget {
         return None;
     }
@@ -518,7 +531,7 @@ struct Part<'t> {
 
 /// Whether a joined tree (holding the values of at most `aliases` aliases) is within the
 /// parser's limits over the whole document.
-fn within(root: &Node, text: &str, limits: Limits, aliases: usize) -> bool {
+fn within(root: &Node, text: &str, limits: Limits, aliases: usize, tag_bytes: usize) -> bool {
     let size = size(root);
     // Events: a start and an end per collection, one per scalar, one per comment (every `#`
     // at most), one per alias (besides its replayed values), and the stream's and document's
@@ -529,7 +542,7 @@ fn within(root: &Node, text: &str, limits: Limits, aliases: usize) -> bool {
     size.nodes <= limits.nodes
         && events <= limits.events()
         && size.depth <= 32
-        && size.scalar_bytes <= super::MAX_INPUT_BYTES
+        && size.scalar_bytes + tag_bytes <= super::MAX_INPUT_BYTES
 }
 
 /// The document's `connections` list, when it is the last key of a top-level mapping.

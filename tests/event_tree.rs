@@ -137,9 +137,11 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
         "\"<<\": {a: 1}\n",
         "'=': 1\n",
         "? [a]\n: 1\n",
-        "1: a\n",
-        "null: a\n",
-        "true: a\n",
+        "0x10: a\n",
+        "yes: a\n",
+        "~: a\n",
+        "1: a\n\"1\": b\n",
+        "1: a\n1: b\n",
         "a: .inf\n",
         "a: -.NaN\n",
         "a: 1e999\n",
@@ -234,6 +236,9 @@ fn yaml_forms_read_the_same_both_ways() {
         "a: yes\nb: Off\nc: n\nd: Y\ne: tRuE\nf: NO\n",
         "a: 1.5\nb: -2.\nc: .5\nd: 1e5\ne: +1.5E-3\nf: 0.0\ng: -0.0\nh: 1.7976931348623157e308\n",
         "[1.5, yes, 2e-3, off, 1.5.5]",
+        // Keys of other types than strings, written as serde-saphyr names them.
+        "1: a\ntrue: b\n1.5: c\nnull: d\n-7: e\n18446744073709551615: f\n",
+        "{1: a, \"2\": b, 3: c}",
         // Integers in other bases and forms, and what serde-saphyr makes of them.
         "a: 0x10\nb: 012\nc: +1\nd: 1_000\ne: -0\nf: 12345678901234567890\ng: 0o17\nh: 0b1\n",
         "[inf, nan, -0x1F, 1__0, 0x, -9223372036854775809, 18446744073709551615]",
@@ -472,6 +477,36 @@ fn duplicate_keys_are_refused_as_serde_saphyr_refuses_them() {
         event_tree::read(tab, limits(tab), None),
         Err(event_tree::Stop::Declined)
     ));
+}
+
+/// A second document is refused by the reader itself at its first value, as serde-saphyr
+/// refuses it: before, the whole text was read again by serde-saphyr.
+#[test]
+fn a_second_document_is_refused_as_serde_saphyr_refuses_it() {
+    for text in [
+        "a: 1\n---\nb: 2\n",
+        "a: 1\n...\n---\nb: 2\n",
+        "a: 1\n--- x\n",
+        "a: 1\n---\n",
+        "a: 1\n---",
+        "a: 1\n---\n# a comment\n\n  [1, 2]\n",
+        "{\"a\": 1}\r\n---\r\n{\"b\": 2}\r\n",
+        "a: 1\n...\nb: 2\n",
+        "- a\n---\n- b\n---\n- c\n",
+    ] {
+        refused_as_serde_saphyr_refuses(text, "multiple YAML documents");
+    }
+    // A directive, a tag, an anchor on the second document: left to serde-saphyr.
+    for text in [
+        "a: 1\n...\n%YAML 1.2\n---\nb\n",
+        "a: 1\n--- !!str b\n",
+        "a: 1\n--- &x b\n",
+    ] {
+        assert!(matches!(
+            event_tree::read(text, limits(text), None),
+            Err(event_tree::Stop::Declined)
+        ));
+    }
 }
 
 /// The reader refuses `text` itself, for `breach` (a budget, a duplicate key), with

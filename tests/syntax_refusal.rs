@@ -68,7 +68,8 @@ const BROKEN: &[&str] = &[
 
 /// Keys that repeat, in several spellings of one name.
 const KEYS: &[&str] = &[
-    "a", "\"a\"", "'a'", "b", "é", "\"é\"", "c d", "'c d'", "x-1",
+    "a", "\"a\"", "'a'", "b", "é", "\"é\"", "c d", "'c d'", "x-1", "1", "\"1\"", "01", "true",
+    "'true'", "null", "~", "1.5",
 ];
 
 /// Documents with anchors and aliases, to damage.

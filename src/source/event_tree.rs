@@ -15,8 +15,10 @@
 //!   in a key, an alias of an anchor not
 //!   yet complete, or aliases over one of serde-saphyr's alias limits (anchors and aliases
 //!   are otherwise replayed as serde-saphyr replays them: `anchors`);
-//! - a key that is not a string (a collection, or a plain scalar that reads as null, a
-//!   boolean or a number), and a duplicate key (serde-saphyr's error);
+//! - a key that is a collection, or a plain scalar of another type than a string written
+//!   otherwise than serde-saphyr names it (`0x10`, `yes`, `~`), a duplicate of a key with
+//!   such a name (`1` and `"1"` are two keys to serde-saphyr); a duplicate key otherwise is
+//!   refused in serde-saphyr's words;
 //! - a plain scalar serde-saphyr refuses (a float that is not finite: `.inf`, `1e999`) or may
 //!   read as a merge (`<<`, `=`); other plain scalars are typed as serde-saphyr types them
 //!   (`plain_scalar`: YAML 1.1's booleans, integers in four bases, floats, strings);
@@ -118,7 +120,7 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         documents: 0,
         played: 0,
         anchors: None,
-        duplicate: None,
+        refused_with: None,
         text,
         tagged: 0,
     };
@@ -220,8 +222,9 @@ struct Builder<'s> {
     text: &'s str,
     /// Tagged scalars read so far.
     tagged: usize,
-    /// serde-saphyr's message for the duplicate key the reading stopped at.
-    duplicate: Option<String>,
+    /// serde-saphyr's message (not a budget's) for the value the reading stopped at: a
+    /// duplicate key, a second document's first value.
+    refused_with: Option<String>,
 }
 
 impl Builder<'_> {
@@ -235,10 +238,28 @@ impl Builder<'_> {
             Event::Comment(..) => {}
             Event::DocumentStart(_, version) => {
                 self.documents += 1;
-                if self.documents > 1 || version.is_some() {
+                // The first document is refused before the second is read when its aliases
+                // are over the ratio serde-saphyr allows (checked at its end).
+                let over_ratio = self.anchors.as_ref().is_some_and(|a| !a.counts.within());
+                if version.is_some() || self.documents > 1 && over_ratio {
                     return None;
                 }
             }
+            // The first value of a second document, counted against the budget as any value:
+            // serde-saphyr's refusal there.
+            Event::Scalar(ref value, _, 0, None) if self.documents > 1 => {
+                self.add(Size::one(value.len()), false)?;
+                self.refused_with = Some(second_document(span));
+                return None;
+            }
+            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None)
+                if self.documents > 1 =>
+            {
+                self.add(Size::one(0), false)?;
+                self.refused_with = Some(second_document(span));
+                return None;
+            }
+            _ if self.documents > 1 => return None,
             Event::Scalar(value, style, anchor, tag) => {
                 // serde-saphyr counts a tag's resolved handle and suffix as scalar bytes.
                 let tag_bytes = tag.as_ref().map_or(0, |t| {
@@ -261,8 +282,13 @@ impl Builder<'_> {
                     }
                     let name = key_name(value, style)?;
                     if is_duplicate(entries, seen, &name) {
+                        // A name that is not a string when plain (`1`): serde-saphyr tells a
+                        // plain key `1` from a quoted `"1"`; left to it.
+                        if !matches!(typed(&name), Some(Value::Str(_))) {
+                            return None;
+                        }
                         let start = span.start;
-                        self.duplicate = Some(format!(
+                        self.refused_with = Some(format!(
                             "duplicate mapping key: {name}, set DuplicateKeyPolicy in Options \
                              if acceptable at line {}, column {}",
                             start.line(),
@@ -362,8 +388,8 @@ impl Builder<'_> {
         if let Some(breach) = self.anchors.as_mut().and_then(|a| a.breach.take()) {
             return Stop::Refused(super::over_limit(&format!("{breach:?}"), place));
         }
-        match self.duplicate.take() {
-            // serde-saphyr's words escape what would break a line.
+        match self.refused_with.take() {
+            // serde-saphyr's words escape what would break a line (a key's).
             Some(message)
                 if !message
                     .chars()
@@ -473,6 +499,16 @@ impl Builder<'_> {
     }
 }
 
+/// serde-saphyr's words for a second document, at its first value.
+fn second_document(span: &ParserSpan) -> String {
+    format!(
+        "multiple YAML documents detected; use from_str_multiple or \
+         from_str_multiple_with_options at line {}, column {}",
+        span.start.line(),
+        span.start.col() + 1
+    )
+}
+
 /// A span as serde-saphyr gives it: bytes when the parser knows them, else characters.
 fn span_of(span: &ParserSpan) -> Span {
     match (span.start.byte_offset(), span.end.byte_offset()) {
@@ -481,20 +517,27 @@ fn span_of(span: &ParserSpan) -> Span {
     }
 }
 
-/// A key's name: any quoted or block scalar, or a plain one that reads as a string; never a
-/// merge key's `<<` or YAML 1.1's value key `=`, however written.
+/// A key's name: any quoted or block scalar, a plain one that reads as a string, or one of
+/// another type written as serde-saphyr writes it (`1`, `-7`, `1.5`, `true`, `null`, not
+/// `0x10` or `yes`); never a merge key's `<<` or YAML 1.1's value key `=`, however written.
 fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
     if matches!(value.as_ref(), "<<" | "=") {
         return None;
     }
-    if style == ScalarStyle::Plain {
-        match typed(&value)? {
-            Value::Str(s) => Some(s),
-            _ => None,
-        }
-    } else {
-        Some(value.into_owned())
+    if style != ScalarStyle::Plain {
+        return Some(value.into_owned());
     }
+    // A key of another type is named by its value written out (`1`, `true`, `null`), and
+    // serde-saphyr tells keys apart by their text: taken where the two are the same.
+    let name = match typed(&value)? {
+        Value::Str(s) => return Some(s),
+        Value::Int(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Map(_) | Value::Seq(_) => return None,
+    };
+    (name == value).then_some(name)
 }
 
 /// Whether `name` is among a mapping's keys so far (remembering it in `seen` once the

@@ -424,6 +424,26 @@ fn limits(scratch: &Path) {
             "the same in one flow list, a tag in its last item",
             last(&flow(&fleet_at_limit), "name: c", "name: !!str c"),
         ),
+        (
+            "the same in one flow list, `.inf` in its last item",
+            last(&flow(&fleet_at_limit), "asn: 64512", "asn: .inf"),
+        ),
+        (
+            "the same in one flow list, a merge key in its last item",
+            last(
+                &flow(&fleet_at_limit),
+                "name: c",
+                "<<: {mtu: 1400}, name: c",
+            ),
+        ),
+        (
+            "the same in one flow list, a custom tag in its last item",
+            last(&flow(&fleet_at_limit), "name: c", "name: !site c"),
+        ),
+        (
+            "the same, a second document after it",
+            format!("{fleet_at_limit}---\n{{}}\n"),
+        ),
         ("the same as JSON", json.clone()),
         (
             "the same as JSON, its last brace cut off",

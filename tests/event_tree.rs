@@ -142,9 +142,6 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
         "~: a\n",
         "1: a\n\"1\": b\n",
         "1: a\n1: b\n",
-        "a: .inf\n",
-        "a: -.NaN\n",
-        "a: 1e999\n",
         "%YAML 1.2\n---\na: 1\n",
         "a: 1\n---\nb: 2\n",
         "# only a comment\n",
@@ -477,6 +474,21 @@ fn duplicate_keys_are_refused_as_serde_saphyr_refuses_them() {
         event_tree::read(tab, limits(tab), None),
         Err(event_tree::Stop::Declined)
     ));
+}
+
+/// A float that is not finite is refused by the reader itself, as serde-saphyr refuses it.
+#[test]
+fn a_float_that_is_not_finite_is_refused_as_serde_saphyr_refuses_it() {
+    for text in [
+        "a: .inf\n",
+        "b: x\na: [1, -.Inf]\n",
+        "a: 1e999\n",
+        "{\"a\": 1e400}",
+        "a: .NaN\n",
+        "é: ü\nb: [+.INF]\n",
+    ] {
+        refused_as_serde_saphyr_refuses(text, "non-finite float");
+    }
 }
 
 /// A second document is refused by the reader itself at its first value, as serde-saphyr

@@ -19,8 +19,9 @@
 //!   otherwise than serde-saphyr names it (`0x10`, `yes`, `~`), a duplicate of a key with
 //!   such a name (`1` and `"1"` are two keys to serde-saphyr); a duplicate key otherwise is
 //!   refused in serde-saphyr's words;
-//! - a plain scalar serde-saphyr refuses (a float that is not finite: `.inf`, `1e999`) or may
-//!   read as a merge (`<<`, `=`); other plain scalars are typed as serde-saphyr types them
+//! - a plain scalar serde-saphyr may read as a merge (`<<`, `=`); one it refuses as a value
+//!   (a float that is not finite: `.inf`, `1e999`) is refused in its words; other plain
+//!   scalars are typed as serde-saphyr types them
 //!   (`plain_scalar`: YAML 1.1's booleans, integers in four bases, floats, strings);
 //! - a document over one of the parser's limits: values, events (every event counts,
 //!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
@@ -37,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan, Tag};
 
 use super::anchors::{AliasCounts, Anchors, Places, Size};
-use super::plain_scalar::typed;
+use super::plain_scalar::{non_finite, typed};
 use super::Limits;
 use crate::diag::Diagnostic;
 use crate::tree::{Key, Node, Span, Value};
@@ -223,7 +224,7 @@ struct Builder<'s> {
     /// Tagged scalars read so far.
     tagged: usize,
     /// serde-saphyr's message (not a budget's) for the value the reading stopped at: a
-    /// duplicate key, a second document's first value.
+    /// duplicate key, a second document's first value, a float that is not finite.
     refused_with: Option<String>,
 }
 
@@ -301,7 +302,20 @@ impl Builder<'_> {
                 }
                 let value = match (&tag, style) {
                     (Some(tag), _) => self.tagged(tag, span)?,
-                    (None, ScalarStyle::Plain) => typed(&value)?,
+                    (None, ScalarStyle::Plain) => match typed(&value) {
+                        Some(value) => value,
+                        None => {
+                            if non_finite(&value) {
+                                self.refused_with = Some(format!(
+                                    "non-finite float `{value}` rejected by the configured \
+                                     policy at line {}, column {}",
+                                    span.start.line(),
+                                    span.start.col() + 1
+                                ));
+                            }
+                            return None;
+                        }
+                    },
                     (None, _) => Value::Str(value.into_owned()),
                 };
                 let node = Node { value, span: at };

@@ -52,6 +52,15 @@ pub fn typed(text: &str) -> Option<Value> {
     }
 }
 
+/// Whether serde-saphyr refuses the plain scalar `text` as a value: a float that is not
+/// finite (its words: "non-finite float ... rejected by the configured policy").
+pub fn non_finite(text: &str) -> bool {
+    typed(text).is_none()
+        && !matches!(text, "<<" | "=")
+        && !text.starts_with([' ', '\t', '\r', '\n'])
+        && !text.ends_with([' ', '\t', '\r', '\n'])
+}
+
 /// YAML 1.1's boolean words, in any case.
 fn yaml11_bool(text: &str) -> Option<bool> {
     let is = |words: [&str; 4]| words.iter().any(|w| text.eq_ignore_ascii_case(w));

@@ -122,7 +122,7 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
         "a: 1\na: 2\n",
         // A tag other than a core-schema scalar one, anchored, on a key, on a block or
         // multi-line scalar, on a collection.
-        "a: !custom x\n",
+        "a: !e!custom x\n",
         "a: !!binary aGk=\n",
         "a: &x !!str 1\n",
         "!!str k: v\n",
@@ -186,6 +186,7 @@ fn tagged_scalars_read_the_same_both_ways() {
         "[!!str 0x10, !!int 0x10, !!float -2, !!str, !!str ~, !!int -0b11]",
         "{\"a\": !!str 1, \"b\": !<tag:yaml.org,2002:int> 5}",
         "a: !!str 'it''s'\nb: !!str \"\\u00e9\"\n",
+        "a: !site c\nb: ! 12\nc: !x 0x10\nd: !x-y.z 'q'\n",
     ] {
         assert!(same_or_declined(text, text), "{text:?} declined");
         let (_, counts) = event_tree::parse_shared(text, limits(text), None).expect("read");

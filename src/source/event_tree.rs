@@ -10,8 +10,8 @@
 //! else, which then takes serde-saphyr's way, with its diagnostics:
 //! - a parse error, a directive, a second document, an empty stream;
 //! - a tag other than a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`,
-//!   `!!null`) on a one-line value that is not anchored (those are typed by serde-saphyr from
-//!   the scalar alone, up to 1,000 a document); a merge key `<<` or `=`; an anchor or alias
+//!   `!!null`) or a local one (`!site`) on a one-line value that is not anchored (those are
+//!   typed by serde-saphyr from the scalar alone, up to 1,000 a document); a merge key `<<` or `=`; an anchor or alias
 //!   in a key, an alias of an anchor not
 //!   yet complete, or aliases over one of serde-saphyr's alias limits (anchors and aliases
 //!   are otherwise replayed as serde-saphyr replays them: `anchors`);
@@ -416,24 +416,41 @@ impl Builder<'_> {
     }
 
     /// A tagged scalar's value, as serde-saphyr types it: read by serde-saphyr from a document
-    /// of that scalar alone (its tag, in its core-schema spelling, and its token as written),
-    /// for a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`) on a
-    /// token of one line; `None` for any other, for one serde-saphyr refuses, and past
-    /// [`MAX_TAGGED`] in a document (each costs a reading).
+    /// of that scalar alone (its tag, in its core-schema or local spelling, and its token as
+    /// written), for a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`,
+    /// `!!null`) or a local one (`!site`, `!`) on a token of one line; `None` for any other,
+    /// for one serde-saphyr refuses, and past [`MAX_TAGGED`] in a document (each costs a
+    /// reading).
     fn tagged(&mut self, tag: &Tag, span: &ParserSpan) -> Option<Value> {
         self.tagged += 1;
-        let suffix = tag.core_suffix()?;
-        if self.tagged > MAX_TAGGED || !matches!(suffix, "str" | "int" | "float" | "bool" | "null")
-        {
+        if self.tagged > MAX_TAGGED {
             return None;
         }
+        let spelling = match tag.core_suffix() {
+            Some(suffix @ ("str" | "int" | "float" | "bool" | "null")) => format!("!!{suffix}"),
+            Some(_) => return None,
+            // A local tag (`!site`, or `!` alone) of plain characters, written as it is.
+            None => {
+                let (handle, suffix) = tag.original_parts();
+                let plain = !suffix.is_empty()
+                    && suffix
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+                match handle {
+                    // The non-specific tag `!`.
+                    "" if suffix == "!" => "!".to_owned(),
+                    "!" if plain => format!("!{suffix}"),
+                    _ => return None,
+                }
+            }
+        };
         let token = self
             .text
             .get(span.start.byte_offset()?..span.end.byte_offset()?)?;
         if token.contains(['\n', '\r']) {
             return None;
         }
-        let alone = format!("!!{suffix} {token}\n");
+        let alone = format!("{spelling} {token}\n");
         let limits = Limits::for_len(alone.len());
         serde_saphyr::from_str_with_options::<Node>(&alone, super::parse_options(limits))
             .ok()

@@ -14,8 +14,8 @@
 //! - a `\u` escape of a surrogate half, a number over 64 characters or one the parser
 //!   refuses (a literal over `f64`'s range); other numbers are typed as the parser types a
 //!   plain scalar (`plain_scalar`: an integer past 64 bits is a float);
-//! - a document near a limit: more than half the node limit, nested over 32 deep, or more
-//!   scalar bytes than the input limit.
+//! - a document over a limit of the parser (values, events: counted as the parser counts a
+//!   JSON text), nested over 32 deep, or more scalar bytes than the input limit.
 //!
 //! `tests/json_tree.rs` compares both readings on every shipped example, the published
 //! payloads and generated documents.
@@ -29,6 +29,8 @@ const MAX_DEPTH: usize = 32;
 const MAX_KEY: usize = 1_000;
 /// Most keys of one object this reader takes (it compares each key with those before it).
 const MAX_KEYS: usize = 256;
+/// The stream's and the document's start and end.
+const STREAM_EVENTS: usize = 4;
 /// Longest number this reader takes.
 const MAX_NUMBER: usize = 64;
 
@@ -39,7 +41,8 @@ pub fn parse(text: &str, limits: Limits) -> Option<Node> {
         text,
         i: 0,
         nodes: 0,
-        max_nodes: limits.nodes / 2,
+        events: STREAM_EVENTS,
+        limits,
         scalar_bytes: 0,
     };
     r.space();
@@ -56,7 +59,10 @@ struct Reader<'a> {
     text: &'a str,
     i: usize,
     nodes: usize,
-    max_nodes: usize,
+    /// The parser's events so far: one per scalar (keys included), two per collection, and
+    /// the stream's and the document's start and end.
+    events: usize,
+    limits: Limits,
     scalar_bytes: usize,
 }
 
@@ -72,16 +78,19 @@ impl Reader<'_> {
         }
     }
 
-    fn count(&mut self) -> Option<()> {
+    /// One more value, of `events` events, within the parser's node and event limits.
+    fn count(&mut self, events: usize) -> Option<()> {
         self.nodes += 1;
-        (self.nodes <= self.max_nodes).then_some(())
+        self.events += events;
+        (self.nodes <= self.limits.nodes && self.events <= self.limits.events()).then_some(())
     }
 
     fn value(&mut self, depth: usize) -> Option<Node> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.count()?;
+        let collection = matches!(self.peek()?, b'{' | b'[');
+        self.count(1 + usize::from(collection))?;
         let start = self.i;
         let value = match self.peek()? {
             b'{' => self.map(depth)?,
@@ -116,7 +125,7 @@ impl Reader<'_> {
             if self.peek()? != b'"' {
                 return None;
             }
-            self.count()?;
+            self.count(1)?;
             let start = self.i;
             let name = self.string()?;
             if self.i - start > MAX_KEY

@@ -29,17 +29,20 @@
 //! list over it then costs a partial read before `count` refuses it. That reading cuts the
 //! list into runs of about 64 KiB, so that what the event reader leaves to serde-saphyr costs
 //! serde-saphyr one run, not the document:
-//! - a `&`, `*` or `!` in a string or a comment does not stop it (the event reader declines
-//!   real tags itself);
+//! - a `&`, `*` or `!` in a string or a comment does not stop it (the event reader reads the
+//!   tags it can and declines the others itself);
 //! - anchors and aliases are read by the event reader (`anchors`), each run its own: the list
-//!   is not cut between an alias and the anchor it names (`alias_ties`), and the document's
-//!   alias counts (aliases, anchors, their ratio, recorded and replayed events) are added up
-//!   over the runs and held to serde-saphyr's limits from above (a run's next item's first
-//!   line is counted twice: the ratio counts the anchors from below). A document with aliases
-//!   that is not within every limit, or that a run refuses, goes the sequential way;
-//! - a run the event reader declines (a tag, an integer in hex, a duplicate key) is read by
-//!   serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of another
-//!   run) or the document has a directive (a `%TAG` applies to every run);
+//!   is not cut between an alias and the anchor it names (`alias_ties`; a list all tied into
+//!   one run goes the sequential way), and each run counts its own aliases and anchors (not
+//!   those of the next run's first line, which it also reads) and where they are: the
+//!   document's alias counts (aliases, anchors, their ratio, recorded and replayed events) are
+//!   exact, and a document over one of those budgets is refused as serde-saphyr refuses it
+//!   (`with_aliases`). A document with aliases over another limit, or that a run does not
+//!   read, goes the sequential way;
+//! - the bytes of the runs' tags count as scalar bytes over the whole (the tree holds no tags);
+//! - a run the event reader declines (a merge key, a tag it does not read, a duplicate key) is
+//!   read by serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of
+//!   another run) or the document has a directive (a `%TAG` applies to every run);
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
 //!   serde-saphyr refuses it, from a parse of the document with the runs before it (which
 //!   read) blanked out byte for byte: the same message, place, line and column, for the cost

@@ -112,36 +112,36 @@ impl AliasCounts {
     /// Whether a whole document with these counts is within serde-saphyr's alias limits,
     /// its end-of-document ratio check included.
     pub fn within(&self) -> bool {
-        self.within_with(self.anchors)
+        self.counts_within() && !self.ratio_refused()
     }
 
     /// serde-saphyr's refusal at the end of a document with these (exact) counts, within
     /// every other limit: too many aliases an anchor.
     pub fn ratio_breach(&self) -> Option<BudgetBreach> {
-        let within_else = AliasCounts {
-            aliases: 0,
-            ..*self
-        }
-        .within()
-            && self.aliases <= AliasLimits::ours().aliases;
-        (within_else && !self.within()).then_some(BudgetBreach::AliasAnchorRatio {
+        (self.counts_within() && self.ratio_refused()).then_some(BudgetBreach::AliasAnchorRatio {
             aliases: self.aliases,
             anchors: self.anchors,
         })
     }
 
-    /// [`AliasCounts::within`] for counts that may be above the document's, which holds at
-    /// least `fewest_anchors` anchors (the ratio of aliases to anchors counts those).
-    pub fn within_with(&self, fewest_anchors: usize) -> bool {
+    /// Whether the recorded and replayed events (and bytes) are within their limits.
+    pub fn replays_within(&self) -> bool {
         let l = AliasLimits::ours();
-        let ratio_refused = self.aliases >= 100
-            && (fewest_anchors == 0 || self.aliases > fewest_anchors.saturating_mul(10));
-        self.aliases <= l.aliases
-            && self.anchors <= l.anchors
-            && self.recorded_events <= l.recorded_events
+        self.recorded_events <= l.recorded_events
             && self.recorded_bytes <= l.recorded_bytes
             && self.replayed_events <= l.replayed_events
-            && !ratio_refused
+    }
+
+    /// Whether every count is within its limit (the ratio aside).
+    fn counts_within(&self) -> bool {
+        let l = AliasLimits::ours();
+        self.aliases <= l.aliases && self.anchors <= l.anchors && self.replays_within()
+    }
+
+    /// Whether serde-saphyr refuses the ratio of aliases to anchors at the document's end:
+    /// 100 aliases or more, and more than 10 an anchor.
+    fn ratio_refused(&self) -> bool {
+        self.aliases >= 100 && (self.anchors == 0 || self.aliases > self.anchors.saturating_mul(10))
     }
 }
 

@@ -8,23 +8,27 @@
 //! serde-saphyr gives (each span an event's span: a scalar's token, quotes included; a
 //! collection's first token) for the YAML it is sure of, and declines (`None`) everything
 //! else, which then takes serde-saphyr's way, with its diagnostics:
-//! - a parse error, a directive, a second document, an empty stream;
+//! - a parse error (serde-saphyr's refusal is made from it: [`Stop::Broken`]), a directive,
+//!   an empty stream;
 //! - a tag other than a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`,
 //!   `!!null`) or a local one (`!site`) on a one-line value that is not anchored (those are
-//!   typed by serde-saphyr from the scalar alone, up to 1,000 a document); a merge key `<<` or `=`; an anchor or alias
-//!   in a key, an alias of an anchor not
-//!   yet complete, or aliases over one of serde-saphyr's alias limits (anchors and aliases
-//!   are otherwise replayed as serde-saphyr replays them: `anchors`);
+//!   typed by serde-saphyr from the scalar alone, up to 1,000 a document); a merge key `<<`
+//!   or `=`; an anchor or alias in a key, an alias of an anchor not yet complete (anchors and
+//!   aliases are otherwise replayed as serde-saphyr replays them: `anchors`);
 //! - a key that is a collection, or a plain scalar of another type than a string written
 //!   otherwise than serde-saphyr names it (`0x10`, `yes`, `~`), a duplicate of a key with
 //!   such a name (`1` and `"1"` are two keys to serde-saphyr); a duplicate key otherwise is
 //!   refused in serde-saphyr's words;
-//! - a plain scalar serde-saphyr may read as a merge (`<<`, `=`); one it refuses as a value
-//!   (a float that is not finite: `.inf`, `1e999`) is refused in its words; other plain
-//!   scalars are typed as serde-saphyr types them
-//!   (`plain_scalar`: YAML 1.1's booleans, integers in four bases, floats, strings);
+//! - a plain scalar serde-saphyr may read as a merge (`<<`, `=`); other plain scalars are
+//!   typed as serde-saphyr types them (`plain_scalar`: YAML 1.1's booleans, integers in four
+//!   bases, floats, strings);
 //! - a document over one of the parser's limits: values, events (every event counts,
 //!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
+//!
+//! What serde-saphyr refuses at a place the reader reaches with everything before it within
+//! every limit, the reader refuses itself, in serde-saphyr's words ([`Stop::Refused`]): a
+//! duplicate key, a float that is not finite (`.inf`, `1e999`), a second document (at its
+//! first value), the alias and anchor budgets.
 //!
 //! Within those limits the counts are exact, so a document this reader takes is one the node
 //! limit lets through (`count` need not run). `tests/event_tree.rs` compares both readings on
@@ -102,10 +106,11 @@ pub enum Stop {
     /// the same parser with the same options over the same events, stops at it too.
     Broken(ScanError),
     /// serde-saphyr's refusal for a budget the reader counts exactly (aliases, anchors, their
-    /// ratio), or for a duplicate key (a mapping's key with the name of one before it: the
-    /// parser's fingerprint of a string key is its text), reached with everything before it
-    /// within every limit: the same refusal at the same place. Only for a whole document (not
-    /// a part read with a shared count).
+    /// ratio), for a duplicate key (a mapping's key with the name of one before it: the
+    /// parser's fingerprint of a string key is its text), a float that is not finite or a
+    /// second document, reached with everything before it within every limit: the same
+    /// refusal at the same place. Only for a whole document (not a part read with a shared
+    /// count).
     Refused(Diagnostic),
 }
 
@@ -166,11 +171,9 @@ pub fn count(text: &str) -> Counts {
             Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => tag,
             _ => &None,
         };
-        if let Some(tag) = tag {
-            let (handle, suffix) = tag.parts();
-            counts.scalar_bytes += handle.len() + suffix.len();
-            counts.tag_bytes += handle.len() + suffix.len();
-        }
+        let tag = tag_bytes(tag.as_deref());
+        counts.scalar_bytes += tag;
+        counts.tag_bytes += tag;
         counts.nodes += usize::from(matches!(
             event,
             Event::Scalar(..)
@@ -248,25 +251,22 @@ impl Builder<'_> {
             }
             // The first value of a second document, counted against the budget as any value:
             // serde-saphyr's refusal there.
-            Event::Scalar(ref value, _, 0, None) if self.documents > 1 => {
-                self.add(Size::one(value.len()), false)?;
-                self.refused_with = Some(second_document(span));
-                return None;
-            }
-            Event::SequenceStart(_, 0, None) | Event::MappingStart(_, 0, None)
+            Event::Scalar(_, _, 0, None)
+            | Event::SequenceStart(_, 0, None)
+            | Event::MappingStart(_, 0, None)
                 if self.documents > 1 =>
             {
-                self.add(Size::one(0), false)?;
+                let bytes = match &event {
+                    Event::Scalar(value, ..) => value.len(),
+                    _ => 0,
+                };
+                self.add(Size::one(bytes), false)?;
                 self.refused_with = Some(second_document(span));
                 return None;
             }
             _ if self.documents > 1 => return None,
             Event::Scalar(value, style, anchor, tag) => {
-                // serde-saphyr counts a tag's resolved handle and suffix as scalar bytes.
-                let tag_bytes = tag.as_ref().map_or(0, |t| {
-                    let (handle, suffix) = t.parts();
-                    handle.len() + suffix.len()
-                });
+                let tag_bytes = tag_bytes(tag.as_deref());
                 let recording = self.anchors.as_ref().is_some_and(|a| a.recording());
                 // A tag on an anchored value: serde-saphyr counts its replay otherwise.
                 if tag.is_some() && (anchor != 0 || recording) {
@@ -288,12 +288,12 @@ impl Builder<'_> {
                         if !matches!(typed(&name), Some(Value::Str(_))) {
                             return None;
                         }
-                        let start = span.start;
-                        self.refused_with = Some(format!(
-                            "duplicate mapping key: {name}, set DuplicateKeyPolicy in Options \
-                             if acceptable at line {}, column {}",
-                            start.line(),
-                            start.col() + 1
+                        self.refused_with = Some(super::at_mark(
+                            &format!(
+                                "duplicate mapping key: {name}, set DuplicateKeyPolicy in \
+                                 Options if acceptable"
+                            ),
+                            &span.start,
                         ));
                         return None;
                     }
@@ -306,11 +306,12 @@ impl Builder<'_> {
                         Some(value) => value,
                         None => {
                             if non_finite(&value) {
-                                self.refused_with = Some(format!(
-                                    "non-finite float `{value}` rejected by the configured \
-                                     policy at line {}, column {}",
-                                    span.start.line(),
-                                    span.start.col() + 1
+                                self.refused_with = Some(super::at_mark(
+                                    &format!(
+                                        "non-finite float `{value}` rejected by the configured \
+                                         policy"
+                                    ),
+                                    &span.start,
                                 ));
                             }
                             return None;
@@ -530,13 +531,21 @@ impl Builder<'_> {
     }
 }
 
+/// The bytes serde-saphyr's budget counts for a tag, as scalar bytes: its resolved handle and
+/// suffix.
+fn tag_bytes(tag: Option<&Tag>) -> usize {
+    tag.map_or(0, |t| {
+        let (handle, suffix) = t.parts();
+        handle.len() + suffix.len()
+    })
+}
+
 /// serde-saphyr's words for a second document, at its first value.
 fn second_document(span: &ParserSpan) -> String {
-    format!(
+    super::at_mark(
         "multiple YAML documents detected; use from_str_multiple or \
-         from_str_multiple_with_options at line {}, column {}",
-        span.start.line(),
-        span.start.col() + 1
+         from_str_multiple_with_options",
+        &span.start,
     )
 }
 

@@ -278,8 +278,18 @@ fn syntax_refusal(e: &serde_saphyr::granit_parser::ScanError) -> Option<Diagnost
         return None;
     }
     let mark = e.marker();
-    let message = format!("{info} at line {}, column {}", mark.line(), mark.col() + 1);
+    let message = at_mark(&info, mark);
     Some(refusal(&message, None, Some(Span::new(mark.index(), 1))))
+}
+
+/// serde-saphyr's `message` placed at the parser's `mark`, as it words a refusal without its
+/// snippet: `<message> at line L, column C`.
+pub(crate) fn at_mark(message: &str, mark: &serde_saphyr::granit_parser::Marker) -> String {
+    format!(
+        "{message} at line {}, column {}",
+        mark.line(),
+        mark.col() + 1
+    )
 }
 
 /// The diagnostic of serde-saphyr's refusal (its `message`, the budget it names as breached

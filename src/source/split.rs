@@ -255,12 +255,7 @@ fn with_aliases(
     };
     // The recorded and replayed events, counted over the whole, within their limits before
     // the breach too.
-    let others = AliasCounts {
-        aliases: 0,
-        anchors: 0,
-        ..total
-    };
-    others.within().then(|| {
+    total.replays_within().then(|| {
         Err(super::over_limit(
             &format!("{breach:?}"),
             Some(crate::tree::Span::new(at, 1)),

@@ -352,6 +352,8 @@ fn limits(scratch: &Path) {
     // and its key 3), all valid: accepted, so checked in full (read in parts from the parser's
     // events with no count first: `source::split::read_in_parts_within`).
     let fleet_at_limit = fleet_spread((ipsecgen::source::MAX_NODES - 3) / 98 * 4);
+    // Room for 10,001 merge keys (four values each) under the node limit.
+    let fewer = fleet_spread((ipsecgen::source::MAX_NODES - 3) / 98 * 4 - 2_000);
     // The same fleet with what the fast readers leave to serde-saphyr or stop on: each costs
     // serde-saphyr one run of the list, or nothing (`source::split`, `source::syntax_refusal`).
     let in_middle = |item: &str| {
@@ -430,11 +432,15 @@ fn limits(scratch: &Path) {
         ),
         (
             "the same in one flow list, a merge key in its last item",
-            last(
-                &flow(&fleet_at_limit),
-                "name: c",
-                "<<: {mtu: 1400}, name: c",
-            ),
+            last(&flow(&fleet_at_limit), "asn: 64512", "<<: {asn: 64512}"),
+        ),
+        (
+            "2,000 connections fewer, a merge key in 10,000 items",
+            fewer.replacen("name: c", "<<: {name: x}, name: c", 10_000),
+        ),
+        (
+            "2,000 connections fewer, a merge key in 10,001 items",
+            fewer.replacen("name: c", "<<: {name: x}, name: c", 10_001),
         ),
         (
             "the same in one flow list, a custom tag in its last item",

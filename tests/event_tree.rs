@@ -3,6 +3,7 @@
 
 use ipsecgen::source::{event_tree, parse_yaml_within, Limits};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 
 #[path = "common/corpus.rs"]
 mod corpus;
@@ -133,9 +134,20 @@ fn what_the_reader_is_not_sure_of_goes_to_serde_saphyr() {
         "&k a: 1\nb: *k\n",
         "a: &x b\n*x : 1\n",
         "a: &x [1, *x]\n",
-        "<<: {a: 1}\n",
-        "\"<<\": {a: 1}\n",
-        "'=': 1\n",
+        // A merge key in an anchored value, a tag in a merge value, a list in a merge list,
+        // a merge value serde-saphyr refuses, a tagged merge key.
+        "d: &d {<<: {a: 1}}\n",
+        "<<: {a: !!str 1}\n",
+        "<<: [[{a: 1}]]\n",
+        "<<: 1\n",
+        "<<: [{a: 1}, b]\n",
+        "<<: ''\n",
+        "!!merge <<: {a: 1}\n",
+        "<<: {a: 1, a: 2}\n",
+        // A merged key with the name of an entry before it that is not a string when plain
+        // (the reader's names do not tell `1` from `"1"`).
+        "1: a\n<<: {\"1\": b}\n",
+        "\"1\": a\n<<: {\"1\": b, c: d}\n",
         "? [a]\n: 1\n",
         "0x10: a\n",
         "yes: a\n",
@@ -372,24 +384,40 @@ proptest! {
         nodes in 1usize..120,
         comments in 0usize..80,
     ) {
-        // Comments are events but not values: with them, the event limit is reached first.
-        let text = "#\n".repeat(comments) + &text;
-        same_or_declined_within("anchors", &text, Limits { nodes });
-        if let Some((_, c)) = event_tree::parse_shared(&text, limits(&text), None) {
-            // Exactly at the limits (nodes, or events: two a node), and one node under.
-            let at = Limits { nodes: c.nodes.max(c.events.div_ceil(2)) };
-            prop_assert!(same_or_declined_within("at the limit", &text, at));
-            let under = Limits { nodes: at.nodes - 1 };
-            prop_assert!(event_tree::parse(&text, under).is_none());
-            prop_assert!(parse_yaml_within(&text, under).is_err());
-            // Exactly at the event limit (comments added up to it), and one comment over.
-            let full = "#\n".repeat(at.events() - c.events) + &text;
-            prop_assert!(same_or_declined_within("at the event limit", &full, at));
-            let over = format!("#\n{full}");
-            prop_assert!(event_tree::parse(&over, at).is_none());
-            prop_assert!(parse_yaml_within(&over, at).is_err());
-        }
+        counted_as_serde_saphyr_counts(&text, nodes, comments)?;
     }
+}
+
+/// Under a node limit `nodes`, with `comments` comment lines before it, `text` is read the
+/// same as serde-saphyr reads it or declined; and when it is read, it is at the exact node and
+/// event limits it counts, and refused by both one value under them or one comment over.
+fn counted_as_serde_saphyr_counts(
+    text: &str,
+    nodes: usize,
+    comments: usize,
+) -> Result<(), TestCaseError> {
+    // Comments are events but not values: with them, the event limit is reached first.
+    let text = "#\n".repeat(comments) + text;
+    same_or_declined_within("counted", &text, Limits { nodes });
+    if let Some((_, c)) = event_tree::parse_shared(&text, limits(&text), None) {
+        // Exactly at the limits (nodes, or events: two a node), and one node under.
+        let at = Limits {
+            nodes: c.nodes.max(c.events.div_ceil(2)),
+        };
+        prop_assert!(same_or_declined_within("at the limit", &text, at));
+        let under = Limits {
+            nodes: at.nodes - 1,
+        };
+        prop_assert!(event_tree::parse(&text, under).is_none());
+        prop_assert!(parse_yaml_within(&text, under).is_err());
+        // Exactly at the event limit (comments added up to it), and one comment over.
+        let full = "#\n".repeat(at.events() - c.events) + &text;
+        prop_assert!(same_or_declined_within("at the event limit", &full, at));
+        let over = format!("#\n{full}");
+        prop_assert!(event_tree::parse(&over, at).is_none());
+        prop_assert!(parse_yaml_within(&over, at).is_err());
+    }
+    Ok(())
 }
 
 /// The alias limits: at most 1000 aliases and 1000 anchors, and (at the end of the document)
@@ -534,4 +562,132 @@ fn refused_as_serde_saphyr_refuses(text: &str, breach: &str) {
         (&slow.code, &slow.message, &slow.label)
     );
     assert!(fast.message.contains(breach), "{}", fast.message);
+}
+
+/// Merge keys, merged as serde-saphyr merges them: the mapping's own entries first, then each
+/// merge key's (a list's mappings in order), an entry left out when a key before it has its
+/// name; every merged key and value placed at the merge value's reference (the alias, or the
+/// mapping's first token).
+#[test]
+fn merge_keys_read_the_same_both_ways() {
+    for text in [
+        "a: 1\n<<: {b: 2, a: 9}\nc: 3\n",
+        "d: &d {x: 1, z: 2}\ne:\n  <<: *d\n  z: 3\n",
+        "d: &d {x: 1, z: 2}\nf: &f {q: 1, x: 7}\ne: {<<: [*d, *f], q: 1}\n",
+        "e: {<<: [{a: 1}, {b: 2, a: 3}], q: 1}\n",
+        "e: {<<: ~, q: 1}\ne2: {<<: , q: 1}\ne3: {<<: null}\ne4: {<<: [~, NULL]}\n",
+        "e: {<<: {a: 1}, <<: {b: 1}, a: 2}\n",
+        "e: {<<: {a: 1, <<: {c: 5, a: 7}}, b: 2}\n",
+        "e: {<<: {}}\nf: {<<: []}\n",
+        "e: [<<, '<<', =]\nf: <<\n=: 1\n'<<': {a: 1}\n\"==\": 2\n",
+        "<<: {=: 1, '<<': 2}\n",
+        "e: {<<: {a: 1}}\nf: {<<: {a: 1}}\n",
+        "d: &d {x: 1, z: [1, {r: s}]}\ne:\n  <<: *d\n",
+        "e: {x: &x {a: 1}, <<: *x}\n",
+        "e: {<<: &x {a: 1}, w: *x}\n",
+        "s: &s [{a: 1}, ~, {b: 2}]\ne: {<<: *s}\n",
+        "<<:\n  a: 1\n  b:\n    - c\nb: 2\n",
+        "- <<: {mtu: 1400, name: x}\n  name: site-1\n- name: site-2\n  <<: {mtu: 1500}\n",
+    ] {
+        assert!(same_or_declined(text, text), "{text:?} declined");
+    }
+    // A long mapping (its names in a set) with as many merged entries.
+    let own: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    let merged: String = (20..60).map(|i| format!("k{i}: m{i}, ")).collect();
+    let text = format!("{own}<<: {{{merged}}}\n");
+    assert!(same_or_declined("long", &text));
+}
+
+/// serde-saphyr's merge-key budget (10,000 a document), refused at the first key over it;
+/// a duplicate explicit key after a merge refused in its words.
+#[test]
+fn merge_keys_are_refused_as_serde_saphyr_refuses_them() {
+    let text: String = (0..10_001)
+        .map(|i| format!("k{i}: {{<<: {{a: 1}}}}\n"))
+        .collect();
+    refused_as_serde_saphyr_refuses(&text, "MergeKeys");
+    let text: String = (0..10_000)
+        .map(|i| format!("k{i}: {{<<: {{a: 1}}}}\n"))
+        .collect();
+    assert!(same_or_declined("10,000 merge keys", &text));
+    refused_as_serde_saphyr_refuses("e: {a: 1, <<: {a: 1}, a: 3}\n", "duplicate mapping key");
+}
+
+/// Documents with merge keys: inline mappings, aliases, lists of both with nulls, nested
+/// merges, keys that collide with explicit and earlier merged ones, anchors on merge values.
+fn merged_document() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        "[a-z0-9]{1,3}",
+        Just("[1, 2]".to_owned()),
+        Just("{q: r}".to_owned())
+    ];
+    let entry = (
+        0..9u8,
+        0..6usize,
+        0..6usize,
+        any::<prop::sample::Index>(),
+        value,
+    );
+    prop::collection::vec(entry, 1..12).prop_map(|entries| {
+        let mut anchors: Vec<String> = Vec::new();
+        let mut text = String::new();
+        for (i, (kind, j, k, pick, v)) in entries.into_iter().enumerate() {
+            let alias = anchors
+                .get(pick.index(anchors.len().max(1)))
+                .map_or_else(|| format!("{{k{j}: {v}}}"), |a| format!("*{a}"));
+            let line = match kind {
+                0 => format!("k{j}: {v}"),
+                1 => {
+                    anchors.push(format!("a{i}"));
+                    format!("m{i}: &a{i} {{k{j}: {v}, k{k}x: 1}}")
+                }
+                2 => format!("<<: {{k{j}: {v}, k{k}: m}}"),
+                3 => format!("<<: {alias}"),
+                4 => format!("<<: [{alias}, {{k{k}: {v}}}, ~]"),
+                5 => format!("n{i}: {{<<: {alias}, k{j}: {v}}}"),
+                6 => format!("<<: {{k{j}: {v}, <<: {{k{k}: n}}}}"),
+                7 => {
+                    anchors.push(format!("b{i}"));
+                    format!("<<: &b{i} {{k{j}y: {v}}}")
+                }
+                _ => format!("<<:\n  k{j}: {v}\n  k{k}z: w"),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    /// A document with merge keys the reader takes is one serde-saphyr takes, the same tree,
+    /// under any node limit, at the exact limits and not one under (or one comment over).
+    #[test]
+    fn merge_keys_merge_as_serde_saphyr_merges_them(
+        text in merged_document(),
+        nodes in 1usize..120,
+        comments in 0usize..80,
+    ) {
+        counted_as_serde_saphyr_counts(&text, nodes, comments)?;
+    }
+}
+
+/// How often the generated documents with merge keys are read, not declined: a generator
+/// the reader always declines would test nothing.
+#[test]
+fn generated_merges_are_mostly_read() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut read, mut all) = (0, 0);
+    for _ in 0..500 {
+        let text = merged_document()
+            .new_tree(&mut runner)
+            .expect("a document")
+            .current();
+        all += 1;
+        read += usize::from(same_or_declined("merges", &text));
+    }
+    eprintln!("{read} of {all} generated documents with merge keys read");
+    assert!(read * 3 >= all, "{read} of {all} read");
 }

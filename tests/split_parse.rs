@@ -618,3 +618,83 @@ fn a_run_refused_after_the_node_limit_is_refused_for_the_limit() {
         }
     }
 }
+
+/// Merge keys count against serde-saphyr's budget over the whole document (10,000), and the
+/// tree of a mapping with one holds fewer values than the parser counts: the runs' own counts
+/// are added up. Before, a list of 10,001 items with one each was taken by serde-saphyr in two
+/// parts of fewer, where the sequential parse refuses it for the merge-key budget.
+#[test]
+fn merge_keys_are_counted_over_the_whole_document() {
+    let merged = |n: usize| {
+        let mut text = String::from("connections:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  - <<: {{mtu: 1400, name: x}}\n    name: site-{i}\n"
+            ));
+        }
+        text
+    };
+    for (n, ok) in [(10_000, true), (10_001, false)] {
+        let text = merged(n);
+        let limits = Limits::for_len(text.len());
+        let whole = parse_whole_within(&text, limits);
+        assert_eq!(whole.is_ok(), ok, "{n}: {whole:?}");
+        if !ok {
+            let e = whole.as_ref().unwrap_err();
+            assert!(e.message.contains("MergeKeys"), "{}", e.message);
+        }
+        for parts in [2, 3, 8] {
+            // serde-saphyr's runs: not taken.
+            assert_eq!(
+                parse_in_parts_within(&text, parts, limits),
+                None,
+                "{n}, {parts} parts"
+            );
+            // The event reader's: the sequential answer within the budget, else none.
+            assert_eq!(same_answer_or_none(&text, parts), ok, "{n}, {parts} parts");
+        }
+        assert_eq!(parse_text_within(&text, limits), whole, "{n}");
+    }
+}
+
+/// A list with merge keys (inline, of an anchor at the top, a list of both; keys the items
+/// have too) read in runs is the sequential tree, at the exact node and event limits the
+/// whole counts (each run's own counts added up: the tree shows fewer values), and given no
+/// answer one value under them.
+#[test]
+fn merge_keys_are_read_in_runs_as_in_one_pass() {
+    let text = fleet(400, 2, "\n").replace(
+        "connections:",
+        "defaults: &d {mtu: 1400, dpd: 30}\nconnections:",
+    );
+    let mut text = text;
+    for (k, piece) in [
+        (3, "<<: {mtu: 1300, name: shadowed}\n    psk: "),
+        (150, "<<: *d\n    psk: "),
+        (151, "<<: [*d, {mtu: 9000, extra: yes}, ~]\n    psk: "),
+        (398, "<<:\n      mtu: 1200\n    psk: "),
+    ] {
+        text = damaged(&text, "psk: ", k, piece);
+    }
+    let limits = Limits::for_len(text.len());
+    let (_, c) = ipsecgen::source::event_tree::parse_shared(&text, limits, None).expect("read");
+    assert_eq!(c.merge_keys, 4);
+    let at = Limits {
+        nodes: c.nodes.max(c.events.div_ceil(2)),
+    };
+    for parts in [2, 5, 17] {
+        assert!(same_answer_or_none(&text, parts), "{parts} parts");
+        let Some(Ok(tree)) = read_in_parts_within(&text, parts, at) else {
+            panic!("{parts} parts: not read at the exact limit");
+        };
+        assert_eq!(Ok(tree), parse_whole_within(&text, at));
+        let under = Limits {
+            nodes: at.nodes - 1,
+        };
+        assert!(!matches!(
+            read_in_parts_within(&text, parts, under),
+            Some(Ok(_))
+        ));
+        assert!(parse_whole_within(&text, under).is_err());
+    }
+}

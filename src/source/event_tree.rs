@@ -12,23 +12,26 @@
 //!   an empty stream;
 //! - a tag other than a core-schema scalar tag (`!!str`, `!!int`, `!!float`, `!!bool`,
 //!   `!!null`) or a local one (`!site`) on a one-line value that is not anchored (those are
-//!   typed by serde-saphyr from the scalar alone, up to 1,000 a document); a merge key `<<`
-//!   or `=`; an anchor or alias in a key, an alias of an anchor not yet complete (anchors and
-//!   aliases are otherwise replayed as serde-saphyr replays them: `anchors`);
+//!   typed by serde-saphyr from the scalar alone, up to 1,000 a document); a tag in a merge
+//!   key's value; an anchor or alias in a key, an alias of an anchor not yet complete
+//!   (anchors and aliases are otherwise replayed as serde-saphyr replays them: `anchors`);
+//!   a merge key in an anchored value, or one whose value it is not sure of (merge keys are
+//!   otherwise merged as serde-saphyr merges them: `merge_keys`);
 //! - a key that is a collection, or a plain scalar of another type than a string written
 //!   otherwise than serde-saphyr names it (`0x10`, `yes`, `~`), a duplicate of a key with
 //!   such a name (`1` and `"1"` are two keys to serde-saphyr); a duplicate key otherwise is
 //!   refused in serde-saphyr's words;
-//! - a plain scalar serde-saphyr may read as a merge (`<<`, `=`); other plain scalars are
-//!   typed as serde-saphyr types them (`plain_scalar`: YAML 1.1's booleans, integers in four
-//!   bases, floats, strings);
+//! - a plain scalar with space at either end; other plain scalars are typed as serde-saphyr
+//!   types them (`plain_scalar`: YAML 1.1's booleans, integers in four bases, floats,
+//!   strings; `<<` and `=` as values are strings);
 //! - a document over one of the parser's limits: values, events (every event counts,
 //!   comments included), decoded scalar bytes; or nested over 32 deep (the budget allows 64).
 //!
 //! What serde-saphyr refuses at a place the reader reaches with everything before it within
 //! every limit, the reader refuses itself, in serde-saphyr's words ([`Stop::Refused`]): a
 //! duplicate key, a float that is not finite (`.inf`, `1e999`), a second document (at its
-//! first value), the alias and anchor budgets.
+//! first value), the alias, anchor and merge-key budgets. (In a merge key's value
+//! serde-saphyr finds a duplicate key or a value's type later; the reader declines there.)
 //!
 //! Within those limits the counts are exact, so a document this reader takes is one the node
 //! limit lets through (`count` need not run). `tests/event_tree.rs` compares both readings on
@@ -41,7 +44,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span as ParserSpan, Tag};
 
+use serde_saphyr::budget::BudgetBreach;
+
 use super::anchors::{AliasCounts, Anchors, Places, Size};
+use super::merge_keys::{self, is_merge_key};
 use super::plain_scalar::{non_finite, typed};
 use super::Limits;
 use crate::diag::Diagnostic;
@@ -76,6 +82,72 @@ pub struct Counts {
     pub places: Places,
     /// The tags' bytes among `scalar_bytes` (not in the tree).
     pub tag_bytes: usize,
+    /// Merge keys (`<<`): the tree then holds fewer values than were read.
+    pub merge_keys: usize,
+    /// What the part's own text counts (see [`Own`]).
+    pub own: Own,
+}
+
+/// What a part of a document read with others (`split`) counts against the parser's budget,
+/// of its own text only (not the first line of the next part, which it also reads): the
+/// values, scalar bytes (tags' included) and events of what starts there, a collection's end
+/// event counted at its start, an alias's replay at the alias; no stream or document event.
+/// The parts' sums, less each part's own list, are the document's counts (its four stream
+/// and document events aside), however its tree looks (merge keys hide values; a replayed
+/// value takes the alias's place).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Own {
+    pub nodes: usize,
+    pub events: usize,
+    pub scalar_bytes: usize,
+    pub merge_keys: usize,
+}
+
+/// The events [`Own`] counts for `event`: none for the stream's and document's and for a
+/// collection's end, two for its start.
+fn own_events(event: &Event<'_>) -> usize {
+    match event {
+        Event::StreamStart
+        | Event::StreamEnd
+        | Event::DocumentStart(..)
+        | Event::DocumentEnd
+        | Event::SequenceEnd
+        | Event::MappingEnd => 0,
+        Event::SequenceStart(..) | Event::MappingStart(..) => 2,
+        _ => 1,
+    }
+}
+
+/// [`Own`] of a part `text` whose own text ends at `own_end`, with no tree built; for a part
+/// with no anchor or alias (a replay is not counted), up to its end or first error. Merge
+/// keys are not told from other keys.
+pub fn count_own(text: &str, own_end: usize) -> Own {
+    let mut own = Own::default();
+    for item in Parser::new_from_str_with_options(text, parser_options()) {
+        let Ok((event, span)) = item else {
+            break;
+        };
+        if span_of(&span).offset >= own_end {
+            continue;
+        }
+        own.events += own_events(&event);
+        let (nodes, bytes) = value_of(&event);
+        own.nodes += nodes;
+        own.scalar_bytes += bytes;
+    }
+    own
+}
+
+/// The values (0 or 1) and scalar bytes (its tag's included) the budget counts for `event`.
+fn value_of(event: &Event<'_>) -> (usize, usize) {
+    match event {
+        Event::Scalar(value, _, _, tag) => (1, value.len() + tag_bytes(tag.as_deref())),
+        Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => {
+            (1, tag_bytes(tag.as_deref()))
+        }
+        Event::Alias(..) => (1, 0),
+        _ => (0, 0),
+    }
 }
 
 /// A part of a document read with others (`split`).
@@ -129,6 +201,9 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         refused_with: None,
         text,
         tagged: 0,
+        breach: None,
+        merge_limit: merge_keys::limit(),
+        here_own: true,
     };
     let mut last = Span::default();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -164,23 +239,15 @@ pub fn count(text: &str) -> Counts {
         };
         counts.events += 1;
         let tag = match &event {
-            Event::Scalar(value, _, _, tag) => {
-                counts.scalar_bytes += value.len();
-                tag
-            }
-            Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => tag,
-            _ => &None,
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag_bytes(tag.as_deref()),
+            _ => 0,
         };
-        let tag = tag_bytes(tag.as_deref());
-        counts.scalar_bytes += tag;
+        let (nodes, bytes) = value_of(&event);
+        counts.nodes += nodes;
+        counts.scalar_bytes += bytes;
         counts.tag_bytes += tag;
-        counts.nodes += usize::from(matches!(
-            event,
-            Event::Scalar(..)
-                | Event::Alias(..)
-                | Event::SequenceStart(..)
-                | Event::MappingStart(..)
-        ));
     }
     counts
 }
@@ -201,13 +268,47 @@ fn parser_options() -> serde_saphyr::granit_parser::Options {
 }
 
 enum Frame {
-    Seq(Span, Vec<Node>),
-    /// A mapping, its entries and the key whose value comes next.
-    Map(Span, Vec<(Key, Node)>, Option<Key>, Seen),
+    /// A list, and whether it is in a merge key's value.
+    Seq(Span, Vec<Node>, bool),
+    Map(MapFrame),
+}
+
+/// A mapping being read.
+struct MapFrame {
+    span: Span,
+    /// Its explicit entries.
+    entries: Vec<(Key, Node)>,
+    /// What its next value is.
+    next: Next,
+    seen: Seen,
+    /// The entries its merge keys bring, in order (`merge_keys`).
+    merged: Vec<(Key, Node)>,
+    /// Whether it is in a merge key's value.
+    in_merge: bool,
+}
+
+/// What a mapping's next value is.
+enum Next {
+    /// A key.
+    Key,
+    /// The value of this key.
+    Value(Key),
+    /// A merge key's value.
+    Merge,
+}
+
+impl Frame {
+    /// Whether a value read now is (in) a merge key's value.
+    fn merging(&self) -> bool {
+        match self {
+            Frame::Seq(_, _, in_merge) => *in_merge,
+            Frame::Map(m) => m.in_merge || matches!(m.next, Next::Merge),
+        }
+    }
 }
 
 /// The key names of a long mapping, for the duplicate check (a short one compares its keys).
-type Seen = Option<Box<HashSet<String>>>;
+pub(super) type Seen = Option<Box<HashSet<String>>>;
 
 struct Builder<'s> {
     limits: Limits,
@@ -226,6 +327,11 @@ struct Builder<'s> {
     text: &'s str,
     /// Tagged scalars read so far.
     tagged: usize,
+    /// The budget serde-saphyr breaches at the event the reading stopped at (merge keys).
+    breach: Option<BudgetBreach>,
+    merge_limit: usize,
+    /// Whether the event being read is in the part's own text.
+    here_own: bool,
     /// serde-saphyr's message (not a budget's) for the value the reading stopped at: a
     /// duplicate key, a second document's first value, a float that is not finite.
     refused_with: Option<String>,
@@ -233,7 +339,11 @@ struct Builder<'s> {
 
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: &ParserSpan) -> Option<()> {
+        self.here_own = self.shared.is_none_or(|s| span_of(span).offset < s.own_end);
         self.counts.events += 1;
+        if self.here_own {
+            self.counts.own.events += own_events(&event);
+        }
         if self.counts.events > self.limits.events() {
             return None;
         }
@@ -276,10 +386,24 @@ impl Builder<'_> {
                 self.add(Size::one(value.len() + tag_bytes), false)?;
                 self.counts.tag_bytes += tag_bytes;
                 let at = span_of(span);
-                if let Some(Frame::Map(_, entries, key @ None, seen)) = self.stack.last_mut() {
+                // A tag in a merge key's value.
+                if tag.is_some() && self.stack.last().is_some_and(Frame::merging) {
+                    return None;
+                }
+                if let Some(Frame::Map(MapFrame {
+                    entries,
+                    next: next @ Next::Key,
+                    seen,
+                    ..
+                })) = self.stack.last_mut()
+                {
                     // An anchored or tagged key.
                     if anchor != 0 || tag.is_some() {
                         return None;
+                    }
+                    if is_merge_key(&value, style, false) {
+                        *next = Next::Merge;
+                        return self.merge_key(recording);
                     }
                     let name = key_name(value, style)?;
                     if is_duplicate(entries, seen, &name) {
@@ -297,7 +421,7 @@ impl Builder<'_> {
                         ));
                         return None;
                     }
-                    *key = Some(Key { name, span: at });
+                    *next = Next::Value(Key { name, span: at });
                     return Some(());
                 }
                 let value = match (&tag, style) {
@@ -334,18 +458,26 @@ impl Builder<'_> {
                 let from = self.size();
                 self.add(Size::one(0), false)?;
                 // A collection as a key.
-                if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
+                if self.expects_key() {
                     return None;
                 }
                 if self.stack.len() >= MAX_DEPTH {
                     return None;
                 }
                 let at = span_of(span);
+                let in_merge = self.stack.last().is_some_and(Frame::merging);
                 self.stack
                     .push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq(at, Vec::new())
+                        Frame::Seq(at, Vec::new(), in_merge)
                     } else {
-                        Frame::Map(at, Vec::new(), None, None)
+                        Frame::Map(MapFrame {
+                            span: at,
+                            entries: Vec::new(),
+                            next: Next::Key,
+                            seen: None,
+                            merged: Vec::new(),
+                            in_merge,
+                        })
                     });
                 if anchor != 0 {
                     let depth = self.stack.len();
@@ -357,15 +489,25 @@ impl Builder<'_> {
                 self.played += 1;
                 let depth = self.stack.len();
                 let node = match self.stack.pop()? {
-                    Frame::Seq(span, items) => Node {
+                    Frame::Seq(span, items, _) => Node {
                         value: Value::Seq(items),
                         span,
                     },
-                    Frame::Map(span, entries, None, _) => Node {
-                        value: Value::Map(entries),
+                    Frame::Map(MapFrame {
                         span,
-                    },
-                    Frame::Map(_, _, Some(_), _) => return None,
+                        mut entries,
+                        next: Next::Key,
+                        mut seen,
+                        merged,
+                        ..
+                    }) => {
+                        merge_keys::flush(&mut entries, &mut seen, merged)?;
+                        Node {
+                            value: Value::Map(entries),
+                            span,
+                        }
+                    }
+                    Frame::Map(_) => return None,
                 };
                 let to = self.size();
                 if let Some(anchors) = &mut self.anchors {
@@ -375,7 +517,7 @@ impl Builder<'_> {
             }
             Event::Alias(id) => {
                 // An alias as a key.
-                if let Some(Frame::Map(_, _, None, _)) = self.stack.last() {
+                if self.expects_key() {
                     return None;
                 }
                 let at = span_of(span);
@@ -400,8 +542,15 @@ impl Builder<'_> {
             return Stop::Declined;
         }
         let place = Some(Span::new(at.offset, 1));
-        if let Some(breach) = self.anchors.as_mut().and_then(|a| a.breach.take()) {
+        let breach = self.breach.take();
+        if let Some(breach) = breach.or_else(|| self.anchors.as_mut().and_then(|a| a.breach.take()))
+        {
             return Stop::Refused(super::over_limit(&format!("{breach:?}"), place));
+        }
+        // In a merge key's value, serde-saphyr reads a duplicate key or a value's type later
+        // (once the value is whole, or merged).
+        if self.stack.last().is_some_and(Frame::merging) {
+            return Stop::Declined;
         }
         match self.refused_with.take() {
             // serde-saphyr's words escape what would break a line (a key's).
@@ -458,6 +607,34 @@ impl Builder<'_> {
             .map(|node| node.value)
     }
 
+    /// Whether the next value is a mapping's key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map(MapFrame {
+                next: Next::Key,
+                ..
+            }))
+        )
+    }
+
+    /// A merge key read (`recording`: in an anchored value, left to serde-saphyr): counted
+    /// against serde-saphyr's limit, refused over it in its words.
+    fn merge_key(&mut self, recording: bool) -> Option<()> {
+        if recording {
+            return None;
+        }
+        self.counts.merge_keys += 1;
+        self.counts.own.merge_keys += usize::from(self.here_own);
+        if self.counts.merge_keys > self.merge_limit {
+            self.breach = Some(BudgetBreach::MergeKeys {
+                merge_keys: self.counts.merge_keys,
+            });
+            return None;
+        }
+        Some(())
+    }
+
     /// Whether a value at `at` is in the part's own text (always, for a whole document).
     fn own(&self, at: Span) -> bool {
         self.shared.is_none_or(|s| at.offset < s.own_end)
@@ -494,6 +671,12 @@ impl Builder<'_> {
         self.counts.events += if replayed { played } else { played - 1 };
         self.counts.nodes += nodes;
         self.counts.scalar_bytes += scalar_bytes;
+        if self.here_own {
+            let own = &mut self.counts.own;
+            own.nodes += nodes;
+            own.scalar_bytes += scalar_bytes;
+            own.events += if replayed { played } else { 0 };
+        }
         if self.counts.nodes > self.limits.nodes
             || self.counts.events > self.limits.events()
             || self.counts.scalar_bytes > super::MAX_INPUT_BYTES
@@ -522,8 +705,12 @@ impl Builder<'_> {
     /// Put a finished value where it belongs: a list's next item, a mapping's value, the root.
     fn attach(&mut self, node: Node) -> Option<()> {
         match self.stack.last_mut() {
-            Some(Frame::Seq(_, items)) => items.push(node),
-            Some(Frame::Map(_, entries, key, _)) => entries.push((key.take()?, node)),
+            Some(Frame::Seq(_, items, _)) => items.push(node),
+            Some(Frame::Map(m)) => match std::mem::replace(&mut m.next, Next::Key) {
+                Next::Value(key) => m.entries.push((key, node)),
+                Next::Merge => merge_keys::entries_of(node, &mut m.merged)?,
+                Next::Key => return None,
+            },
             None if self.root.is_none() => self.root = Some(node),
             None => return None,
         }
@@ -559,11 +746,8 @@ fn span_of(span: &ParserSpan) -> Span {
 
 /// A key's name: any quoted or block scalar, a plain one that reads as a string, or one of
 /// another type written as serde-saphyr writes it (`1`, `-7`, `1.5`, `true`, `null`, not
-/// `0x10` or `yes`); never a merge key's `<<` or YAML 1.1's value key `=`, however written.
+/// `0x10` or `yes`). (A plain `<<` is a merge key, read before.)
 fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
-    if matches!(value.as_ref(), "<<" | "=") {
-        return None;
-    }
     if style != ScalarStyle::Plain {
         return Some(value.into_owned());
     }
@@ -582,7 +766,7 @@ fn key_name(value: Cow<'_, str>, style: ScalarStyle) -> Option<String> {
 
 /// Whether `name` is among a mapping's keys so far (remembering it in `seen` once the
 /// mapping is long).
-fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
+pub(super) fn is_duplicate(entries: &[(Key, Node)], seen: &mut Seen, name: &str) -> bool {
     if entries.len() < LINEAR_KEYS {
         return entries.iter().any(|(k, _)| k.name == name);
     }

@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod event_tree;
 pub mod file;
 pub mod json_tree;
+pub mod merge_keys;
 pub mod plain_scalar;
 pub mod query;
 pub mod secret_file;

@@ -15,12 +15,12 @@
 use crate::tree::Value;
 
 /// The value of a plain scalar `text`; `None` when serde-saphyr refuses it (a non-finite
-/// float), or may read it otherwise: a merge key's `<<`, YAML 1.1's value key `=`, and a text
-/// with space at either end (which serde-saphyr types trimmed).
+/// float), or may read it otherwise: a text with space at either end (which serde-saphyr
+/// types trimmed). `<<` and `=` are strings as values (a key `<<` is a merge key:
+/// `merge_keys`).
 pub fn typed(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "<<" | "=" => return None,
         _ => {}
     }
     if text.starts_with([' ', '\t', '\r', '\n']) || text.ends_with([' ', '\t', '\r', '\n']) {
@@ -56,7 +56,6 @@ pub fn typed(text: &str) -> Option<Value> {
 /// finite (its words: "non-finite float ... rejected by the configured policy").
 pub fn non_finite(text: &str) -> bool {
     typed(text).is_none()
-        && !matches!(text, "<<" | "=")
         && !text.starts_with([' ', '\t', '\r', '\n'])
         && !text.ends_with([' ', '\t', '\r', '\n'])
 }
@@ -214,7 +213,8 @@ mod tests {
             ("1e999", None),
             (".inf", None),
             ("-.NaN", None),
-            ("<<", None),
+            ("<<", text("<<")),
+            ("=", text("=")),
         ] {
             assert_eq!(typed(t), v, "{t}");
         }

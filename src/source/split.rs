@@ -12,8 +12,9 @@
 //!
 //! This is only a shortcut to the same tree. Whatever it is not sure of goes the sequential
 //! way, which also gives every diagnostic:
-//! - a document with an anchor, alias or tag character anywhere (`&`, `*`, `!`): they could
-//!   join parts, or count against the whole document's alias budget;
+//! - a document with an anchor, alias or tag character anywhere (`&`, `*`, `!`), or a merge
+//!   key (`<<`): they could join parts, count against the whole document's alias or merge
+//!   budget, or hide values from the tree;
 //! - a `\r` that is not part of `\r\n` (YAML reads it as a line break, the cutter does not);
 //! - a line after `connections:` that is neither blank, a comment, an item at the list's
 //!   indentation, nor indented further (another top-level key, `---`, `...`, a tab);
@@ -39,8 +40,12 @@
 //!   exact, and a document over one of those budgets is refused as serde-saphyr refuses it
 //!   (`with_aliases`). A document with aliases over another limit, or that a run does not
 //!   read, goes the sequential way;
-//! - the bytes of the runs' tags count as scalar bytes over the whole (the tree holds no tags);
-//! - a run the event reader declines (a merge key, a tag it does not read, a duplicate key) is
+//! - the document is held to the parser's limits (values, events, decoded scalar bytes, merge
+//!   keys) by the runs' own counts added up (`event_tree::Own`: what starts in a run's own
+//!   text, not in the next item's first line it also reads; each run's own list taken off),
+//!   not by the joined tree, which shows fewer values than the parser counts where a merge
+//!   key (`<<`) merged a mapping, and places a replayed value at its alias;
+//! - a run the event reader declines (a tag it does not read, a duplicate key) is
 //!   read by serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of
 //!   another run) or the document has a directive (a `%TAG` applies to every run);
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
@@ -56,7 +61,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::anchors::{AliasCounts, Places};
-use super::event_tree::Shared;
+use super::event_tree::{Own, Shared};
 use super::{Limits, Place};
 use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
@@ -78,11 +83,13 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     let items = fleet_items(text)?;
     let runs = cut(&items, parts.max(1), text.len(), &[]);
-    let root = in_parts(text, &items, &runs, |part| {
-        super::parse_whole_within(part.text, limits).map_err(drop)
+    let (root, _) = in_parts(text, &items, &runs, |part| {
+        super::parse_whole_within(part.text, limits)
+            .map(|node| (node, Own::default()))
+            .map_err(drop)
     })
     .ok()?;
-    within(&root, text, limits, 0, 0).then_some(root)
+    tree_within(&root, text, limits).then_some(root)
 }
 
 /// [`parse_in_parts_within`] with every run of items read by the event reader (`event_tree`),
@@ -143,7 +150,8 @@ pub fn read_in_parts_within(
         // A list up to a tenth over the limit (which its first items may not tell) is read to
         // its end and refused from its tree. The runs' counts also hold the values of the
         // next items' first lines and each run's own list, which the whole does not
-        // (bounded by two values a byte, and one a run). The joined tree is counted exactly.
+        // (bounded by two values a byte, and one a run). The whole is counted exactly from
+        // the runs' own counts.
         let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs.len();
         let shared = Shared {
             count: &read,
@@ -158,9 +166,14 @@ pub fn read_in_parts_within(
                 all.push((start, counts.aliases, counts.places));
             }
             tag_bytes.fetch_add(counts.tag_bytes, Ordering::Relaxed);
-            return Ok(node);
+            return Ok((node, counts.own));
         }
-        if !alone || read.load(Ordering::Relaxed) > most || part.contains(['&', '*']) {
+        // serde-saphyr alone counts no merge key (`<<`) against the whole document's budget.
+        if !alone
+            || read.load(Ordering::Relaxed) > most
+            || part.contains(['&', '*'])
+            || part.contains("<<")
+        {
             give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
         }
@@ -170,14 +183,14 @@ pub fn read_in_parts_within(
         let Ok(node) = super::parse_yaml_within(part, limits) else {
             return Err(Miss::Refused);
         };
-        let run = size(&node);
-        // As deep as the event reader reads (`within` holds the joined tree to it).
-        if run.depth > 32 {
+        // As deep as the event reader reads.
+        if size(&node).depth > 32 {
             give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
         }
-        read.fetch_add(run.nodes, Ordering::Relaxed);
-        Ok(node)
+        let own = super::event_tree::count_own(part, own_end);
+        read.fetch_add(own.nodes, Ordering::Relaxed);
+        Ok((node, own))
     });
     let tags = tag_bytes.into_inner();
     let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -185,15 +198,17 @@ pub fn read_in_parts_within(
         aliases.sort_by_key(|(start, ..)| *start);
         return joined
             .ok()
-            .and_then(|root| with_aliases(root, text, limits, &aliases, tags));
+            .and_then(|(root, own)| with_aliases(root, text, limits, &aliases, own));
     }
     match joined {
-        Ok(root) if within(&root, text, limits, 0, tags) => Some(Ok(root)),
+        Ok((root, own)) if within(own, limits) => Some(Ok(root)),
         // The node limit's refusal is sure when no tag's bytes could have run out the scalar
-        // bytes first.
-        Ok(root) if tags == 0 => over_the_node_limit(&root, text, limits).map(Err),
+        // bytes first, and found on the tree when it shows every value (no merge key).
+        Ok((root, own)) if tags == 0 && own.merge_keys == 0 => {
+            over_the_node_limit(&root, text, limits).map(Err)
+        }
         Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
-            first_refusal(text, items[0], &unread, limits, tags).map(Err)
+            first_refusal(text, items[0], &unread, limits).map(Err)
         }
         Ok(_) | Err(_) => None,
     }
@@ -210,11 +225,10 @@ fn with_aliases(
     text: &str,
     limits: Limits,
     runs: &[(usize, AliasCounts, Places)],
-    tag_bytes: usize,
+    own: Own,
 ) -> Option<Result<Node, Diagnostic>> {
     use serde_saphyr::budget::BudgetBreach;
-    let aliases = runs.iter().map(|r| r.1.aliases).sum();
-    if !within(&root, text, limits, aliases, tag_bytes) {
+    if !within(own, limits) {
         return None;
     }
     let total = runs
@@ -276,9 +290,9 @@ struct Unread<E> {
     /// Its place in the text (with the first line of the next item).
     run: Range<usize>,
     why: E,
-    /// What the runs before it hold, joined as in the whole text (their items, the list
-    /// once, and the document's top).
-    before: Size,
+    /// What the runs before it count, joined as in the whole text (their items, the list
+    /// once, and the document's top; no stream or document event).
+    before: Own,
 }
 
 /// serde-saphyr's refusal of `text` at the first run that does not read (`unread`): the
@@ -301,17 +315,16 @@ fn first_refusal<E>(
     first_item: usize,
     unread: &Unread<E>,
     limits: Limits,
-    tag_bytes: usize,
 ) -> Option<Diagnostic> {
     let run = &unread.run;
     let from = run.start.max(first_item);
-    // The run as read: the first one holds the document's top too.
+    // The run as read alone: the first one holds the document's top too; with its own
+    // stream's and document's events, no fewer than the whole text's before it.
     let own = super::event_tree::count(&text[run.clone()]);
     let before = &unread.before;
-    let events = before.events + text[..from].matches('#').count() + 2 + own.events;
     let within_budget = before.nodes + own.nodes <= limits.nodes
-        && events <= limits.events()
-        && before.scalar_bytes + tag_bytes + own.scalar_bytes <= super::MAX_INPUT_BYTES;
+        && before.events + own.events <= limits.events()
+        && before.scalar_bytes + own.scalar_bytes <= super::MAX_INPUT_BYTES;
     if !within_budget {
         return None;
     }
@@ -436,7 +449,9 @@ impl Walk {
 
 /// The item lines of a fleet list this module cuts (see the module's text), or `None`.
 fn fleet_items(text: &str) -> Option<Vec<usize>> {
-    if text.contains(['&', '*', '!']) || has_lone_cr(text) {
+    // A merge key (`<<`): the merge-key budget is the whole document's, and the tree holds
+    // fewer values than the parser counts.
+    if text.contains(['&', '*', '!']) || text.contains("<<") || has_lone_cr(text) {
         return None;
     }
     locate(text)
@@ -451,8 +466,8 @@ fn in_parts<E: Send>(
     text: &str,
     items: &[usize],
     runs: &[Range<usize>],
-    read: impl Fn(Part) -> Result<Node, E> + Sync,
-) -> Result<Node, Option<Unread<E>>> {
+    read: impl Fn(Part) -> Result<(Node, Own), E> + Sync,
+) -> Result<(Node, Own), Option<Unread<E>>> {
     // The first line of each part's next item, carried by every part but the last.
     let overlap: usize = runs
         .iter()
@@ -470,7 +485,7 @@ fn in_parts<E: Send>(
             own_end: next.unwrap_or(end) - start,
             overlap,
         };
-        let mut node = read(part).map_err(|e| Some((start..end, e)))?;
+        let (mut node, own) = read(part).map_err(|e| Some((start..end, e)))?;
         node.remap(&|o| o + start);
         let list = if run.start == 0 {
             connections(&mut node).ok_or(None)?
@@ -487,20 +502,32 @@ fn in_parts<E: Send>(
         if next.is_some() {
             list.pop();
         }
-        Ok(node)
+        Ok((node, own))
     });
     let mut read_parts = Vec::with_capacity(parsed.len());
+    // What the parts read count, as the whole text counts it: each its own list but the
+    // first (one value, two events).
+    let mut counted = Own::default();
     for part in parsed {
         match part {
-            Ok(node) => read_parts.push(node),
+            Ok((node, own)) => {
+                if !read_parts.is_empty() {
+                    counted.nodes = (counted.nodes + own.nodes).saturating_sub(1);
+                    counted.events = (counted.events + own.events).saturating_sub(2);
+                    counted.scalar_bytes += own.scalar_bytes;
+                    counted.merge_keys += own.merge_keys;
+                } else {
+                    counted = own;
+                }
+                read_parts.push(node);
+            }
             Err(None) => return Err(None),
             Err(Some((run, why))) => {
-                // The parts before it: each its own list but the first.
-                let mut before = read_parts.iter().map(size).fold(Size::default(), Size::add);
-                let lists = read_parts.len().saturating_sub(1);
-                before.nodes -= lists;
-                before.events -= 2 * lists;
-                return Err(Some(Unread { run, why, before }));
+                return Err(Some(Unread {
+                    run,
+                    why,
+                    before: counted,
+                }));
             }
         }
     }
@@ -513,7 +540,7 @@ fn in_parts<E: Send>(
             _ => return Err(None),
         }
     }
-    Ok(root)
+    Ok((root, counted))
 }
 
 /// A part of a list, as `in_parts` gives it to be read.
@@ -527,20 +554,28 @@ struct Part<'t> {
     overlap: usize,
 }
 
-/// Whether a joined tree (holding the values of at most `aliases` aliases) is within the
-/// parser's limits over the whole document.
-fn within(root: &Node, text: &str, limits: Limits, aliases: usize, tag_bytes: usize) -> bool {
+/// Whether a document that counts `own` (its runs' own counts joined, see `in_parts`) is
+/// within the parser's limits: values, events (the stream's and document's four besides),
+/// decoded scalar bytes, merge keys.
+fn within(own: Own, limits: Limits) -> bool {
+    own.nodes <= limits.nodes
+        && own.events + 4 <= limits.events()
+        && own.scalar_bytes <= super::MAX_INPUT_BYTES
+        && own.merge_keys <= super::merge_keys::limit()
+}
+
+/// Whether a joined tree read by serde-saphyr's runs (no anchor, alias, tag or merge key: its
+/// tree shows every value, and a value that is not a string no fewer bytes than it decodes
+/// to) is within the parser's limits over the whole document.
+fn tree_within(root: &Node, text: &str, limits: Limits) -> bool {
     let size = size(root);
     // Events: a start and an end per collection, one per scalar, one per comment (every `#`
-    // at most), one per alias (besides its replayed values), and the stream's and document's
-    // own.
-    let events = size.events + text.matches('#').count() + aliases + 4;
-    // Decoded scalars count against the parser's scalar budget over the whole document (`\L`
-    // grows from 2 bytes to 3).
+    // at most), and the stream's and document's own.
+    let events = size.events + text.matches('#').count() + 4;
     size.nodes <= limits.nodes
         && events <= limits.events()
         && size.depth <= 32
-        && size.scalar_bytes + tag_bytes <= super::MAX_INPUT_BYTES
+        && size.scalar_bytes <= super::MAX_INPUT_BYTES
 }
 
 /// The document's `connections` list, when it is the last key of a top-level mapping.
@@ -643,18 +678,6 @@ struct Size {
     /// At least the decoded bytes of every scalar, keys included (a plain scalar that is not
     /// a string counts its source text, which is no shorter than its decoded form).
     scalar_bytes: usize,
-}
-
-impl Size {
-    /// Both counts together, side by side (the deeper's depth).
-    fn add(self, other: Size) -> Size {
-        Size {
-            nodes: self.nodes + other.nodes,
-            events: self.events + other.events,
-            depth: self.depth.max(other.depth),
-            scalar_bytes: self.scalar_bytes + other.scalar_bytes,
-        }
-    }
 }
 
 fn size(node: &Node) -> Size {

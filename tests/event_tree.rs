@@ -372,15 +372,16 @@ fn anchored_document() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3_000))]
+    #![proptest_config(ProptestConfig::with_cases(6_000))]
 
     /// Replayed values count against the node and event limits as serde-saphyr counts them
-    /// (and the alias itself as one event):
+    /// (and the alias itself as one event), and merge keys merge as serde-saphyr merges them:
     /// under a limit anywhere from a few values to more than the document holds, a text the
-    /// reader takes is one serde-saphyr takes, the same tree.
+    /// reader takes is one serde-saphyr takes, the same tree, at the exact limits and not one
+    /// under (or one comment over).
     #[test]
-    fn aliases_count_as_serde_saphyr_counts_them(
-        text in anchored_document(),
+    fn aliases_and_merges_count_as_serde_saphyr_counts_them(
+        text in prop_oneof![anchored_document(), merged_document()],
         nodes in 1usize..120,
         comments in 0usize..80,
     ) {
@@ -657,21 +658,6 @@ fn merged_document() -> impl Strategy<Value = String> {
         }
         text
     })
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3_000))]
-
-    /// A document with merge keys the reader takes is one serde-saphyr takes, the same tree,
-    /// under any node limit, at the exact limits and not one under (or one comment over).
-    #[test]
-    fn merge_keys_merge_as_serde_saphyr_merges_them(
-        text in merged_document(),
-        nodes in 1usize..120,
-        comments in 0usize..80,
-    ) {
-        counted_as_serde_saphyr_counts(&text, nodes, comments)?;
-    }
 }
 
 /// How often the generated documents with merge keys are read, not declined: a generator

@@ -443,6 +443,14 @@ fn limits(scratch: &Path) {
             fewer.replacen("name: c", "<<: {name: x}, name: c", 10_001),
         ),
         (
+            "the same in one flow list, a tag on a mapping in its last item",
+            last(&flow(&fleet_at_limit), "{name: c", "!!map {name: c"),
+        ),
+        (
+            "the same in one flow list, after a `%YAML` directive",
+            format!("%YAML 1.2\n---\n{}", flow(&fleet_at_limit)),
+        ),
+        (
             "the same in one flow list, a custom tag in its last item",
             last(&flow(&fleet_at_limit), "name: c", "name: !site c"),
         ),

@@ -502,7 +502,7 @@ fn duplicate_keys_are_refused_as_serde_saphyr_refuses_them() {
     let tab = "a: 1\n\"a\\tb\": 2\n\"a\\tb\": 3\n";
     assert!(matches!(
         event_tree::read(tab, limits(tab), None),
-        Err(event_tree::Stop::Declined)
+        Err(event_tree::Stop::Declined(_))
     ));
 }
 
@@ -546,7 +546,7 @@ fn a_second_document_is_refused_as_serde_saphyr_refuses_it() {
     ] {
         assert!(matches!(
             event_tree::read(text, limits(text), None),
-            Err(event_tree::Stop::Declined)
+            Err(event_tree::Stop::Declined(_))
         ));
     }
 }
@@ -676,4 +676,60 @@ fn generated_merges_are_mostly_read() {
     }
     eprintln!("{read} of {all} generated documents with merge keys read");
     assert!(read * 3 >= all, "{read} of {all} read");
+}
+
+/// A document with YAML the event reader leaves to serde-saphyr (here a tag on a mapping) is
+/// read by serde-saphyr up to 300,000 values (about half a second), the same tree; one over
+/// them is refused, at the place of what the reader left, whatever the document's own limit.
+#[test]
+fn the_full_parser_reads_at_most_300_000_values() {
+    use ipsecgen::source::{parse_whole_within, MAX_FULL_PARSER_NODES};
+    // Five values an item, two for the list and the document's mapping and key.
+    let doc = |items: usize, tagged: usize| {
+        let list: Vec<String> = (0..items)
+            .map(|i| {
+                let tag = if i == tagged { "!!map " } else { "" };
+                format!("{tag}{{a: {i}, b: x}}")
+            })
+            .collect();
+        format!("list: [{}]\n", list.join(", "))
+    };
+    let most = (MAX_FULL_PARSER_NODES - 3) / 5;
+    for tagged in [0, most - 1] {
+        let text = doc(most, tagged);
+        let limits = limits(&text);
+        assert!(limits.nodes > MAX_FULL_PARSER_NODES);
+        assert!(matches!(
+            event_tree::read(&text, limits, None),
+            Err(event_tree::Stop::Declined(Some(_)))
+        ));
+        let read = parse_whole_within(&text, limits).expect("within the full parser's limit");
+        assert_eq!(Ok(read), parse_yaml_within(&text, limits));
+    }
+    for tagged in [0, most] {
+        let text = doc(most + 1, tagged);
+        let limits = limits(&text);
+        assert!(
+            parse_yaml_within(&text, limits).is_ok(),
+            "within the document's limit"
+        );
+        let refused = parse_whole_within(&text, limits).expect_err("over 300,000 values");
+        assert_eq!(refused.code, "input.limit");
+        assert!(
+            refused.message.contains("only the full parser reads"),
+            "{}",
+            refused.message
+        );
+        // The tagged mapping (its first token, as the parser places it).
+        let at = text
+            .match_indices('{')
+            .nth(tagged)
+            .expect("the tagged item")
+            .0;
+        assert_eq!(&text[at - "!!map ".len()..at], "!!map ");
+        assert_eq!(refused.label.expect("a place").0.offset, at);
+    }
+    // Without the tag, the event reader reads it.
+    let text = doc(most + 1, usize::MAX);
+    assert!(same_or_declined("no tag", &text));
 }

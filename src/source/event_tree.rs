@@ -172,8 +172,9 @@ pub fn parse_shared(text: &str, limits: Limits, shared: Option<Shared>) -> Optio
 /// Why the reader gave no tree.
 #[derive(Debug)]
 pub enum Stop {
-    /// It declined something, or a limit was reached: serde-saphyr decides.
-    Declined,
+    /// It declined something (at this place), or (`None`) a limit was reached: serde-saphyr
+    /// decides.
+    Declined(Option<Span>),
     /// The parser's first error, met before anything was declined: serde-saphyr, which runs
     /// the same parser with the same options over the same events, stops at it too.
     Broken(ScanError),
@@ -204,6 +205,7 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         breach: None,
         merge_limit: merge_keys::limit(),
         here_own: true,
+        limited: false,
     };
     let mut last = Span::default();
     for item in Parser::new_from_str_with_options(text, parser_options()) {
@@ -213,7 +215,7 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
             return Err(b.refusal(last));
         }
     }
-    b.share().ok_or(Stop::Declined)?;
+    b.share().ok_or(Stop::Declined(None))?;
     if let Some(anchors) = &mut b.anchors {
         // The ratio of aliases to anchors is the whole document's (a part's is not checked),
         // checked by serde-saphyr at the end (its place: the last event's, the stream's end).
@@ -224,7 +226,7 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         b.counts.aliases = anchors.own;
         b.counts.places = std::mem::take(&mut anchors.places);
     }
-    Ok((b.root.ok_or(Stop::Declined)?, b.counts))
+    Ok((b.root.ok_or(Stop::Declined(None))?, b.counts))
 }
 
 /// What the parser's events of `text` count until its end or its first error, with no tree
@@ -332,6 +334,8 @@ struct Builder<'s> {
     merge_limit: usize,
     /// Whether the event being read is in the part's own text.
     here_own: bool,
+    /// Whether the reading stopped at one of the parser's limits (not at something declined).
+    limited: bool,
     /// serde-saphyr's message (not a budget's) for the value the reading stopped at: a
     /// duplicate key, a second document's first value, a float that is not finite.
     refused_with: Option<String>,
@@ -345,6 +349,7 @@ impl Builder<'_> {
             self.counts.own.events += own_events(&event);
         }
         if self.counts.events > self.limits.events() {
+            self.limited = true;
             return None;
         }
         match event {
@@ -539,9 +544,10 @@ impl Builder<'_> {
     /// alias budget it breaches (a whole document's only), or declined.
     fn refusal(&mut self, at: Span) -> Stop {
         if self.shared.is_some() {
-            return Stop::Declined;
+            return Stop::Declined(None);
         }
         let place = Some(Span::new(at.offset, 1));
+        let declined = Stop::Declined((!self.limited).then_some(Span::new(at.offset, 1)));
         let breach = self.breach.take();
         if let Some(breach) = breach.or_else(|| self.anchors.as_mut().and_then(|a| a.breach.take()))
         {
@@ -550,7 +556,7 @@ impl Builder<'_> {
         // In a merge key's value, serde-saphyr reads a duplicate key or a value's type later
         // (once the value is whole, or merged).
         if self.stack.last().is_some_and(Frame::merging) {
-            return Stop::Declined;
+            return declined;
         }
         match self.refused_with.take() {
             // serde-saphyr's words escape what would break a line (a key's).
@@ -561,7 +567,7 @@ impl Builder<'_> {
             {
                 Stop::Refused(super::refusal(&message, None, place))
             }
-            _ => Stop::Declined,
+            _ => declined,
         }
     }
 
@@ -681,6 +687,7 @@ impl Builder<'_> {
             || self.counts.events > self.limits.events()
             || self.counts.scalar_bytes > super::MAX_INPUT_BYTES
         {
+            self.limited = true;
             return None;
         }
         self.unshared += nodes;

@@ -26,6 +26,10 @@ pub const MAX_NODES: usize = 1_000_000;
 
 /// The most aliases one document may hold, and the most anchors.
 pub const MAX_ALIASES: usize = 1_000;
+/// The most values of a document with YAML the event reader leaves to serde-saphyr (see
+/// [`parse_whole_within`]): serde-saphyr reads about 1.5 µs a value, so such a document is
+/// accepted or refused within about half a second.
+pub const MAX_FULL_PARSER_NODES: usize = 300_000;
 
 /// The display name of standard input (`-` on the command line).
 pub const STDIN_NAME: &str = "<stdin>";
@@ -247,9 +251,43 @@ pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic
             }
         }
         Err(event_tree::Stop::Refused(refusal)) => return Err(refusal),
-        Err(event_tree::Stop::Declined) => {}
+        Err(event_tree::Stop::Declined(Some(at))) => {
+            return parse_with_full_parser(text, limits, at)
+        }
+        Err(event_tree::Stop::Declined(None)) => {}
     }
     parse_yaml_within(text, limits)
+}
+
+/// serde-saphyr's reading of a text the event reader declined at `at` (for YAML it does not
+/// read: a tag on a collection or on a multi-line scalar, a key that is not a string, an
+/// anchor on a key, a directive, ...), with at most [`MAX_FULL_PARSER_NODES`] values: one
+/// over them is refused there, with the place of what the event reader declined. Within them
+/// the answer is serde-saphyr's.
+fn parse_with_full_parser(text: &str, limits: Limits, at: Span) -> Result<Node, Diagnostic> {
+    let full = Limits {
+        nodes: limits.nodes.min(MAX_FULL_PARSER_NODES),
+    };
+    match parse_yaml_placed(text, full) {
+        Ok(node) => Ok(node),
+        Err(refused) if refused.counted_out && full.nodes < limits.nodes => Err(Diagnostic::error(
+            "input.limit",
+            format!(
+                "the document is over a parser limit: it holds YAML that only the full \
+                     parser reads, which reads at most {MAX_FULL_PARSER_NODES} values ({} \
+                     events, comments included)",
+                full.events()
+            ),
+        )
+        .at(Some(at), "only the full parser reads this")
+        .help(format!(
+            "the fast reader takes {} values; write this value in plain YAML (no tag on a \
+                 collection or a multi-line scalar, a string key, no anchor on a key, no \
+                 directive), or split the file",
+            limits.nodes
+        ))),
+        Err(refused) => Err(refused.diagnostic),
+    }
 }
 
 /// serde-saphyr's refusal of a text at the parser's first error `e`, when nothing before it
@@ -319,7 +357,16 @@ fn refusal(message: &str, breach: Option<String>, span: Option<Span>) -> Diagnos
 
 /// [`parse_whole_within`] by the YAML parser alone (tests compare it with the JSON reader).
 pub fn parse_yaml_within(text: &str, limits: Limits) -> Result<Node, Diagnostic> {
-    parse_yaml_placed(text, limits).map_err(|refused| refused.0)
+    parse_yaml_placed(text, limits).map_err(|refused| refused.diagnostic)
+}
+
+/// serde-saphyr's refusal of a text.
+pub(crate) struct Refused {
+    pub diagnostic: Diagnostic,
+    /// How its place is counted.
+    pub place: Place,
+    /// Whether it is the budget's on values or events.
+    pub counted_out: bool,
 }
 
 /// How serde-saphyr counts the place of a refusal (the label's offset).
@@ -332,10 +379,7 @@ pub(crate) enum Place {
 }
 
 /// [`parse_yaml_within`], saying how the refusal's place is counted.
-pub(crate) fn parse_yaml_placed(
-    text: &str,
-    limits: Limits,
-) -> Result<Node, Box<(Diagnostic, Place)>> {
+pub(crate) fn parse_yaml_placed(text: &str, limits: Limits) -> Result<Node, Box<Refused>> {
     serde_saphyr::from_str_with_options::<Node>(text, parse_options(limits)).map_err(|e| {
         let mut place = Place::Bytes;
         let span = e.location().map(|loc| {
@@ -352,11 +396,22 @@ pub(crate) fn parse_yaml_placed(
         {
             inner = error;
         }
-        let breach = match inner {
-            serde_saphyr::Error::Budget { breach, .. } => Some(format!("{breach:?}")),
-            _ => None,
+        use serde_saphyr::budget::BudgetBreach;
+        let (breach, counted_out) = match inner {
+            serde_saphyr::Error::Budget { breach, .. } => (
+                Some(format!("{breach:?}")),
+                matches!(
+                    breach,
+                    BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. }
+                ),
+            ),
+            _ => (None, false),
         };
-        Box::new((refusal(&e.to_string(), breach, span), place))
+        Box::new(Refused {
+            diagnostic: refusal(&e.to_string(), breach, span),
+            place,
+            counted_out,
+        })
     })
 }
 

@@ -340,7 +340,11 @@ fn first_refusal<E>(
         })
         .collect();
     let doc = format!("{}{blank}{}", &text[..first_item], &text[from..]);
-    let (mut refusal, place) = *super::parse_yaml_placed(&doc, limits).err()?;
+    let super::Refused {
+        diagnostic: mut refusal,
+        place,
+        ..
+    } = *super::parse_yaml_placed(&doc, limits).err()?;
     let (span, _) = refusal.label.as_mut()?;
     // Where it is in the whole text, in bytes. serde-saphyr places a parser error by
     // characters, other errors by bytes: the blanks keep every byte where it was, but a

@@ -169,12 +169,22 @@ pub fn parse_shared(text: &str, limits: Limits, shared: Option<Shared>) -> Optio
     read(text, limits, shared).ok()
 }
 
+/// What the reader left to serde-saphyr.
+#[derive(Clone, Copy, Debug)]
+pub struct Left {
+    /// The place of what it declined.
+    pub at: Span,
+    /// The values it read before, each within every limit: the document holds at least as
+    /// many (as the parser counts them).
+    pub values: usize,
+}
+
 /// Why the reader gave no tree.
 #[derive(Debug)]
 pub enum Stop {
-    /// It declined something (at this place), or (`None`) a limit was reached: serde-saphyr
+    /// It declined something (`Left`), or (`None`) a limit was reached: serde-saphyr
     /// decides.
-    Declined(Option<Span>),
+    Declined(Option<Left>),
     /// The parser's first error, met before anything was declined: serde-saphyr, which runs
     /// the same parser with the same options over the same events, stops at it too.
     Broken(ScanError),
@@ -547,7 +557,10 @@ impl Builder<'_> {
             return Stop::Declined(None);
         }
         let place = Some(Span::new(at.offset, 1));
-        let declined = Stop::Declined((!self.limited).then_some(Span::new(at.offset, 1)));
+        let declined = Stop::Declined((!self.limited).then_some(Left {
+            at: Span::new(at.offset, 1),
+            values: self.counts.nodes,
+        }));
         let breach = self.breach.take();
         if let Some(breach) = breach.or_else(|| self.anchors.as_mut().and_then(|a| a.breach.take()))
         {

@@ -251,41 +251,53 @@ pub fn parse_whole_within(text: &str, limits: Limits) -> Result<Node, Diagnostic
             }
         }
         Err(event_tree::Stop::Refused(refusal)) => return Err(refusal),
-        Err(event_tree::Stop::Declined(Some(at))) => {
-            return parse_with_full_parser(text, limits, at)
+        Err(event_tree::Stop::Declined(Some(left))) => {
+            return parse_with_full_parser(text, limits, left)
         }
         Err(event_tree::Stop::Declined(None)) => {}
     }
     parse_yaml_within(text, limits)
 }
 
-/// serde-saphyr's reading of a text the event reader declined at `at` (for YAML it does not
+/// serde-saphyr's reading of a text the event reader declined (`left`: for YAML it does not
 /// read: a tag on a collection or on a multi-line scalar, a key that is not a string, an
 /// anchor on a key, a directive, ...), with at most [`MAX_FULL_PARSER_NODES`] values: one
 /// over them is refused there, with the place of what the event reader declined. Within them
-/// the answer is serde-saphyr's.
-fn parse_with_full_parser(text: &str, limits: Limits, at: Span) -> Result<Node, Diagnostic> {
+/// the answer is serde-saphyr's. A document the event reader read more values of before it
+/// declined is refused without serde-saphyr's reading (which would stop at its budget:
+/// nothing before that place is refused).
+fn parse_with_full_parser(
+    text: &str,
+    limits: Limits,
+    left: event_tree::Left,
+) -> Result<Node, Diagnostic> {
     let full = Limits {
         nodes: limits.nodes.min(MAX_FULL_PARSER_NODES),
     };
-    match parse_yaml_placed(text, full) {
-        Ok(node) => Ok(node),
-        Err(refused) if refused.counted_out && full.nodes < limits.nodes => Err(Diagnostic::error(
+    let refusal = || {
+        Diagnostic::error(
             "input.limit",
             format!(
-                "the document is over a parser limit: it holds YAML that only the full \
-                     parser reads, which reads at most {MAX_FULL_PARSER_NODES} values ({} \
-                     events, comments included)",
+                "the document is over a parser limit: it holds YAML that only the full parser \
+                 reads, which reads at most {MAX_FULL_PARSER_NODES} values ({} events, comments \
+                 included)",
                 full.events()
             ),
         )
-        .at(Some(at), "only the full parser reads this")
+        .at(Some(left.at), "only the full parser reads this")
         .help(format!(
             "the fast reader takes {} values; write this value in plain YAML (no tag on a \
-                 collection or a multi-line scalar, a string key, no anchor on a key, no \
-                 directive), or split the file",
+             collection or a multi-line scalar, a string key, no anchor on a key, no \
+             directive), or split the file",
             limits.nodes
-        ))),
+        ))
+    };
+    if full.nodes < limits.nodes && left.values > full.nodes {
+        return Err(refusal());
+    }
+    match parse_yaml_placed(text, full) {
+        Ok(node) => Ok(node),
+        Err(refused) if refused.counted_out && full.nodes < limits.nodes => Err(refusal()),
         Err(refused) => Err(refused.diagnostic),
     }
 }

@@ -698,3 +698,38 @@ fn merge_keys_are_read_in_runs_as_in_one_pass() {
         assert!(parse_whole_within(&text, under).is_err());
     }
 }
+
+/// A replayed value takes its alias's place in the tree, so the tree cannot tell the bytes
+/// of a replayed scalar that is not a string (a float of 5,000 digits reads as `*a`): each
+/// run's own counts do. Two runs each replaying about 10 MB of floats (each run within the
+/// 16 MiB of scalar bytes alone, the two together over it) are refused as in one pass; the
+/// joined tree's count took them.
+#[test]
+fn replayed_scalar_bytes_count_over_the_whole_document() {
+    let float = format!("1.{}1", "0".repeat(4998));
+    let list = format!("[{}]", vec![float.as_str(); 200].join(", "));
+    let mut text = fleet(400, 2, "\n");
+    for (anchor, first) in [("a", 0), ("b", 300)] {
+        text = damaged(
+            &text,
+            "psk: ",
+            first,
+            &format!("extra: &{anchor} {list}\n    psk: "),
+        );
+        for k in 1..=9 {
+            text = damaged(
+                &text,
+                "psk: ",
+                first + k,
+                &format!("more: *{anchor}\n    psk: "),
+            );
+        }
+    }
+    let limits = Limits::for_len(text.len());
+    assert!(text.len() < 16 << 20);
+    let whole = parse_whole_within(&text, limits).expect_err("over the scalar bytes");
+    assert!(whole.message.contains("ScalarBytes"), "{}", whole.message);
+    for parts in [2, 3, 8] {
+        same_answer_or_none(&text, parts);
+    }
+}

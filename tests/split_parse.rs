@@ -733,3 +733,34 @@ fn replayed_scalar_bytes_count_over_the_whole_document() {
         same_answer_or_none(&text, parts);
     }
 }
+
+/// Nesting is held to what the event reader reads in one pass (32), counted in each run one
+/// level less deep than in the whole text: an item nested 33 deep in the whole text, 32 in
+/// its run, is not taken from the runs. The sequential way leaves it to serde-saphyr, which
+/// reads at most 300,000 values: this list of more is refused there.
+#[test]
+fn nesting_is_counted_as_deep_as_in_the_whole_text() {
+    let deep = format!("{}1{}", "[".repeat(30), "]".repeat(30));
+    let per = ipsecgen::source::event_tree::count(&fleet(100, 2, "\n")).nodes / 100;
+    let n = 310_000 / per;
+    let text = damaged(
+        &fleet(n, 2, "\n"),
+        "psk: ",
+        n / 2,
+        &format!("extra: {deep}\n    psk: "),
+    );
+    let limits = Limits::for_len(text.len());
+    assert!(ipsecgen::source::event_tree::count(&text).nodes > 300_000);
+    let whole = parse_whole_within(&text, limits).expect_err("over the full parser's values");
+    assert!(
+        whole.message.contains("only the full parser reads"),
+        "{}",
+        whole.message
+    );
+    for parts in [2, 7] {
+        same_answer_or_none(&text, parts);
+    }
+    // One level less deep, it is read in runs.
+    let text = text.replacen("[1]", "1", 1);
+    assert!(same_answer_or_none(&text, 2));
+}

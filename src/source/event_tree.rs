@@ -101,6 +101,8 @@ pub struct Own {
     pub events: usize,
     pub scalar_bytes: usize,
     pub merge_keys: usize,
+    /// The deepest nesting of collections read (in the whole part: a bound on its own).
+    pub depth: usize,
 }
 
 /// The events [`Own`] counts for `event`: none for the stream's and document's and for a
@@ -123,10 +125,19 @@ fn own_events(event: &Event<'_>) -> usize {
 /// keys are not told from other keys.
 pub fn count_own(text: &str, own_end: usize) -> Own {
     let mut own = Own::default();
+    let mut depth = 0usize;
     for item in Parser::new_from_str_with_options(text, parser_options()) {
         let Ok((event, span)) = item else {
             break;
         };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                own.depth = own.depth.max(depth);
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         if span_of(&span).offset >= own_end {
             continue;
         }
@@ -494,6 +505,7 @@ impl Builder<'_> {
                             in_merge,
                         })
                     });
+                self.counts.own.depth = self.counts.own.depth.max(self.stack.len());
                 if anchor != 0 {
                     let depth = self.stack.len();
                     let own = self.own(at);
@@ -541,6 +553,7 @@ impl Builder<'_> {
                 if self.stack.len() + size.depth > MAX_DEPTH {
                     return None;
                 }
+                self.counts.own.depth = self.counts.own.depth.max(self.stack.len() + size.depth);
                 self.add(size, true)?;
                 self.attach(node)?;
             }

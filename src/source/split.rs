@@ -183,11 +183,6 @@ pub fn read_in_parts_within(
         let Ok(node) = super::parse_yaml_within(part, limits) else {
             return Err(Miss::Refused);
         };
-        // As deep as the event reader reads.
-        if size(&node).depth > 32 {
-            give_up.store(true, Ordering::Relaxed);
-            return Err(Miss::Declined);
-        }
         let own = super::event_tree::count_own(part, own_end);
         read.fetch_add(own.nodes, Ordering::Relaxed);
         Ok((node, own))
@@ -520,6 +515,8 @@ fn in_parts<E: Send>(
                     counted.events = (counted.events + own.events).saturating_sub(2);
                     counted.scalar_bytes += own.scalar_bytes;
                     counted.merge_keys += own.merge_keys;
+                    // Its items one deeper in the whole text (under the top mapping).
+                    counted.depth = counted.depth.max(own.depth + 1);
                 } else {
                     counted = own;
                 }
@@ -560,9 +557,11 @@ struct Part<'t> {
 
 /// Whether a document that counts `own` (its runs' own counts joined, see `in_parts`) is
 /// within the parser's limits: values, events (the stream's and document's four besides),
-/// decoded scalar bytes, merge keys.
+/// decoded scalar bytes, merge keys; and nested as deep as the event reader reads (32: the
+/// whole text read in one pass gives the same answer).
 fn within(own: Own, limits: Limits) -> bool {
-    own.nodes <= limits.nodes
+    own.depth <= 32
+        && own.nodes <= limits.nodes
         && own.events + 4 <= limits.events()
         && own.scalar_bytes <= super::MAX_INPUT_BYTES
         && own.merge_keys <= super::merge_keys::limit()

@@ -764,3 +764,53 @@ fn nesting_is_counted_as_deep_as_in_the_whole_text() {
     let text = text.replacen("[1]", "1", 1);
     assert!(same_answer_or_none(&text, 2));
 }
+
+/// What the event reader leaves to serde-saphyr is read by it up to 300,000 values in one
+/// pass: of a list with more values, the read in runs gives no answer where a run leaves
+/// something (a key written `yes:`, a directive) or the runs' tagged scalars are more than
+/// the reader types in one document (1,000), so that the answer is the sequential one on any
+/// number of cores. Before, the runs took these lists (each run alone within serde-saphyr's
+/// reach), where one pass refuses them.
+#[test]
+fn what_only_serde_saphyr_reads_is_held_to_its_limit_in_runs_too() {
+    let per = ipsecgen::source::event_tree::count(&fleet(100, 2, "\n")).nodes / 100;
+    let n = 310_000 / per;
+    let big = fleet(n, 2, "\n");
+    let yes_key = damaged(&big, "psk: ", n / 2, "yes: 1\n    psk: ");
+    let mut tagged = big.clone();
+    for k in 0..1_001 {
+        // The k before it are no longer `psk: "`.
+        tagged = damaged(&tagged, "psk: \"", k * (n / 1_001 - 1), "psk: !!str \"");
+    }
+    let directive = format!("%YAML 1.2\n---\n{big}");
+    // A duplicate key in a merge key's value: serde-saphyr finds it once the value is whole,
+    // the reader leaves it; past 300,000 values, one pass refuses the document for them.
+    let merged_twice = damaged(&big, "psk: ", n - 5, "<<: {mtu: 1, mtu: 2}\n    psk: ");
+    for (what, text) in [
+        ("yes:", &yes_key),
+        ("tags", &tagged),
+        ("directive", &directive),
+        ("a duplicate in a merge", &merged_twice),
+    ] {
+        let limits = Limits::for_len(text.len());
+        let whole = parse_whole_within(text, limits).expect_err(what);
+        assert!(
+            whole.message.contains("only the full parser reads"),
+            "{what}: {}",
+            whole.message
+        );
+        for parts in [2, 7] {
+            assert!(!same_answer_or_none(text, parts), "{what}, {parts} parts");
+            assert_eq!(parse_in_parts_within(text, parts, limits), None, "{what}");
+        }
+        assert_eq!(parse_text_within(text, limits), Err(whole), "{what}");
+    }
+    // 1,000 tagged scalars are typed in runs as in one pass; a duplicate key (which the
+    // reader refuses itself in one pass) is refused from its run.
+    let text = tagged.replacen("psk: !!str \"", "psk: \"", 1);
+    assert!(same_answer_or_none(&text, 2));
+    let twice = damaged(&big, "psk: ", n / 2, "name: twice\n    psk: ");
+    for parts in [2, 7] {
+        assert!(same_answer_or_none(&twice, parts), "{parts} parts");
+    }
+}

@@ -58,7 +58,7 @@ const MAX_DEPTH: usize = 32;
 /// Keys of one mapping compared one by one; more go through a hash set.
 const LINEAR_KEYS: usize = 16;
 /// Tagged scalars one document may have read by serde-saphyr one by one.
-const MAX_TAGGED: usize = 1_000;
+pub(super) const MAX_TAGGED: usize = 1_000;
 /// Values counted between two looks at a shared count (`parse_shared`).
 const SHARE_EVERY: usize = 4096;
 
@@ -84,6 +84,8 @@ pub struct Counts {
     pub tag_bytes: usize,
     /// Merge keys (`<<`): the tree then holds fewer values than were read.
     pub merge_keys: usize,
+    /// Tagged scalars typed by serde-saphyr (at most [`MAX_TAGGED`] a reading).
+    pub tagged: usize,
     /// What the part's own text counts (see [`Own`]).
     pub own: Own,
 }
@@ -222,7 +224,6 @@ pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node,
         anchors: None,
         refused_with: None,
         text,
-        tagged: 0,
         breach: None,
         merge_limit: merge_keys::limit(),
         here_own: true,
@@ -348,8 +349,6 @@ struct Builder<'s> {
     anchors: Option<Box<Anchors>>,
     /// The text read (for a tagged scalar's token).
     text: &'s str,
-    /// Tagged scalars read so far.
-    tagged: usize,
     /// The budget serde-saphyr breaches at the event the reading stopped at (merge keys).
     breach: Option<BudgetBreach>,
     merge_limit: usize,
@@ -563,21 +562,23 @@ impl Builder<'_> {
         Some(())
     }
 
-    /// Why the reading stopped at an event at `at`: serde-saphyr's refusal there, for an
-    /// alias budget it breaches (a whole document's only), or declined.
+    /// Why the reading stopped at an event at `at`: serde-saphyr's refusal there (a whole
+    /// document's; a part read with others gives `Declined(None)` in its place, as the
+    /// whole's counts decide a budget and a run alone gives serde-saphyr's other refusals),
+    /// or declined: at a limit (`None`), or what it does not read (`Left`).
     fn refusal(&mut self, at: Span) -> Stop {
-        if self.shared.is_some() {
-            return Stop::Declined(None);
-        }
         let place = Some(Span::new(at.offset, 1));
         let declined = Stop::Declined((!self.limited).then_some(Left {
             at: Span::new(at.offset, 1),
             values: self.counts.nodes,
         }));
+        let shared = self.shared.is_some();
+        let refused = |stop: Stop| if shared { Stop::Declined(None) } else { stop };
         let breach = self.breach.take();
         if let Some(breach) = breach.or_else(|| self.anchors.as_mut().and_then(|a| a.breach.take()))
         {
-            return Stop::Refused(super::over_limit(&format!("{breach:?}"), place));
+            let over = Stop::Refused(super::over_limit(&format!("{breach:?}"), place));
+            return refused(over);
         }
         // In a merge key's value, serde-saphyr reads a duplicate key or a value's type later
         // (once the value is whole, or merged).
@@ -591,7 +592,7 @@ impl Builder<'_> {
                     .chars()
                     .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) =>
             {
-                Stop::Refused(super::refusal(&message, None, place))
+                refused(Stop::Refused(super::refusal(&message, None, place)))
             }
             _ => declined,
         }
@@ -604,8 +605,8 @@ impl Builder<'_> {
     /// for one serde-saphyr refuses, and past [`MAX_TAGGED`] in a document (each costs a
     /// reading).
     fn tagged(&mut self, tag: &Tag, span: &ParserSpan) -> Option<Value> {
-        self.tagged += 1;
-        if self.tagged > MAX_TAGGED {
+        self.counts.tagged += 1;
+        if self.counts.tagged > MAX_TAGGED {
             return None;
         }
         let spelling = match tag.core_suffix() {
@@ -729,6 +730,7 @@ impl Builder<'_> {
             let total = shared.count.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
             self.unshared = 0;
             if total > shared.most {
+                self.limited = true;
                 return None;
             }
         }

@@ -48,6 +48,11 @@
 //! - a run the event reader declines (a tag it does not read, a duplicate key) is
 //!   read by serde-saphyr alone, unless it holds a `&` or `*` (an alias may name an anchor of
 //!   another run) or the document has a directive (a `%TAG` applies to every run);
+//! - of a document over the values serde-saphyr reads in one pass (`MAX_FULL_PARSER_NODES`:
+//!   what the event reader leaves is refused over them, `parse_whole_within`), a run that
+//!   leaves something (not a syntax error, not a refusal the reader makes itself), or more
+//!   tagged scalars over the runs than the reader types in one document, leaves the text to
+//!   the sequential way: its answer does not depend on how many cores read it;
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
 //!   serde-saphyr refuses it, from a parse of the document with the runs before it (which
 //!   read) blanked out byte for byte: the same message, place, line and column, for the cost
@@ -81,6 +86,11 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 
 /// [`parse_in_parts`] under the given limits.
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
+    // The parts are read by serde-saphyr whole: of a document with more values than it reads
+    // in one pass, the sequential way decides (`parse_whole_within`).
+    if limits.nodes > super::MAX_FULL_PARSER_NODES {
+        return None;
+    }
     let items = fleet_items(text)?;
     let runs = cut(&items, parts.max(1), text.len(), &[]);
     let (root, _) = in_parts(text, &items, &runs, |part| {
@@ -137,6 +147,12 @@ pub fn read_in_parts_within(
     // Set once a run is neither read nor refused: the others then stop (the whole text goes
     // the sequential way, which will read them again).
     let give_up = AtomicBool::new(false);
+    // What the event reader leaves to serde-saphyr in one pass is read by it up to
+    // `MAX_FULL_PARSER_NODES` values (`parse_whole_within`): over them, a run it leaves (not
+    // one it stops at a syntax error) or more tagged scalars than it types a document leave
+    // the text to the sequential way, whose answer that is.
+    let capped = limits.nodes > super::MAX_FULL_PARSER_NODES;
+    let tagged = AtomicUsize::new(0);
     let joined = in_parts(text, &items, &runs, |part| {
         let Part {
             text: part,
@@ -158,15 +174,21 @@ pub fn read_in_parts_within(
             most,
             own_end,
         };
-        if let Some((node, counts)) =
-            super::event_tree::parse_shared(part, Limits { nodes: most }, Some(shared))
-        {
-            if counts.aliases != AliasCounts::default() {
-                let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
-                all.push((start, counts.aliases, counts.places));
+        match super::event_tree::read(part, Limits { nodes: most }, Some(shared)) {
+            Ok((node, counts)) => {
+                if counts.aliases != AliasCounts::default() {
+                    let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
+                    all.push((start, counts.aliases, counts.places));
+                }
+                tag_bytes.fetch_add(counts.tag_bytes, Ordering::Relaxed);
+                tagged.fetch_add(counts.tagged, Ordering::Relaxed);
+                return Ok((node, counts.own));
             }
-            tag_bytes.fetch_add(counts.tag_bytes, Ordering::Relaxed);
-            return Ok((node, counts.own));
+            Err(super::event_tree::Stop::Declined(Some(_))) if capped => {
+                give_up.store(true, Ordering::Relaxed);
+                return Err(Miss::Declined);
+            }
+            Err(_) => {}
         }
         // serde-saphyr alone counts no merge key (`<<`) against the whole document's budget.
         if !alone
@@ -187,6 +209,9 @@ pub fn read_in_parts_within(
         read.fetch_add(own.nodes, Ordering::Relaxed);
         Ok((node, own))
     });
+    if capped && tagged.into_inner() > super::event_tree::MAX_TAGGED {
+        return None;
+    }
     let tags = tag_bytes.into_inner();
     let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
     if !aliases.is_empty() {

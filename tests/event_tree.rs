@@ -612,6 +612,22 @@ fn merge_keys_are_refused_as_serde_saphyr_refuses_them() {
         .collect();
     assert!(same_or_declined("10,000 merge keys", &text));
     refused_as_serde_saphyr_refuses("e: {a: 1, <<: {a: 1}, a: 3}\n", "duplicate mapping key");
+    // serde-saphyr refuses an item of a merge list that is not a mapping as it comes, before a
+    // later error of the parser's (the fuzz target found the reader refusing for that error).
+    for text in [
+        "<<: [{a: 1}, A {b: 1}]\n",
+        "d: &d {a: 1}\ne:\n  <<: [*d,A {dpd: 10}, ~]\n",
+        "s: &s x\ne: {<<: [*s, {b]}\n",
+        "e: {<<: [[{a: 1}], {b: 1} c: d]}\n",
+    ] {
+        let one_pass = ipsecgen::source::parse_whole_within(text, limits(text)).expect_err(text);
+        let slow = parse_yaml_within(text, limits(text)).expect_err(text);
+        assert_eq!(
+            (&one_pass.code, &one_pass.message, &one_pass.label),
+            (&slow.code, &slow.message, &slow.label),
+            "{text}"
+        );
+    }
 }
 
 /// Documents with merge keys: inline mappings, aliases, lists of both with nulls, nested

@@ -292,9 +292,19 @@ fn parser_options() -> serde_saphyr::granit_parser::Options {
 }
 
 enum Frame {
-    /// A list, and whether it is in a merge key's value.
-    Seq(Span, Vec<Node>, bool),
+    Seq(Span, Vec<Node>, InMerge),
     Map(MapFrame),
+}
+
+/// Where a list is, as to merge keys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InMerge {
+    No,
+    /// The list of mappings a merge key merges: serde-saphyr refuses any other item as it
+    /// comes.
+    List,
+    /// In a merge key's value.
+    Inside,
 }
 
 /// A mapping being read.
@@ -325,7 +335,7 @@ impl Frame {
     /// Whether a value read now is (in) a merge key's value.
     fn merging(&self) -> bool {
         match self {
-            Frame::Seq(_, _, in_merge) => *in_merge,
+            Frame::Seq(_, _, in_merge) => *in_merge != InMerge::No,
             Frame::Map(m) => m.in_merge || matches!(m.next, Next::Merge),
         }
     }
@@ -426,7 +436,7 @@ impl Builder<'_> {
                     if anchor != 0 || tag.is_some() {
                         return None;
                     }
-                    if is_merge_key(&value, style, false) {
+                    if is_merge_key(&value, style) {
                         *next = Next::Merge;
                         return self.merge_key(recording);
                     }
@@ -493,7 +503,14 @@ impl Builder<'_> {
                 let in_merge = self.stack.last().is_some_and(Frame::merging);
                 self.stack
                     .push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq(at, Vec::new(), in_merge)
+                        let list = match self.stack.last() {
+                            Some(Frame::Map(MapFrame {
+                                next: Next::Merge, ..
+                            })) => InMerge::List,
+                            _ if in_merge => InMerge::Inside,
+                            _ => InMerge::No,
+                        };
+                        Frame::Seq(at, Vec::new(), list)
                     } else {
                         Frame::Map(MapFrame {
                             span: at,
@@ -740,6 +757,13 @@ impl Builder<'_> {
     /// Put a finished value where it belongs: a list's next item, a mapping's value, the root.
     fn attach(&mut self, node: Node) -> Option<()> {
         match self.stack.last_mut() {
+            // An item of a merge key's list that is neither a mapping nor null: serde-saphyr
+            // refuses it here (before any later error of the parser's).
+            Some(Frame::Seq(_, _, InMerge::List))
+                if !matches!(node.value, Value::Map(_) | Value::Null) =>
+            {
+                return None
+            }
             Some(Frame::Seq(_, items, _)) => items.push(node),
             Some(Frame::Map(m)) => match std::mem::replace(&mut m.next, Next::Key) {
                 Next::Value(key) => m.entries.push((key, node)),

@@ -36,9 +36,10 @@ pub(super) fn limit() -> usize {
         .max_merge_keys
 }
 
-/// Whether a key's scalar is a merge key: a plain `<<` with no tag.
-pub(super) fn is_merge_key(value: &str, style: ScalarStyle, tagged: bool) -> bool {
-    value == "<<" && style == ScalarStyle::Plain && !tagged
+/// Whether a key's untagged scalar is a merge key: a plain `<<` (a tagged key, `!!merge <<`
+/// among them, the reader leaves to serde-saphyr).
+pub(super) fn is_merge_key(value: &str, style: ScalarStyle) -> bool {
+    value == "<<" && style == ScalarStyle::Plain
 }
 
 /// Add the entries a merge key's `value` brings to `merged`, each placed where it is

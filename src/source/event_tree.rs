@@ -80,8 +80,6 @@ pub struct Counts {
     pub aliases: AliasCounts,
     /// Where a part's own aliases and anchors are.
     pub places: Places,
-    /// The tags' bytes among `scalar_bytes` (not in the tree).
-    pub tag_bytes: usize,
     /// Merge keys (`<<`): the tree then holds fewer values than were read.
     pub merge_keys: usize,
     /// Tagged scalars typed by serde-saphyr (at most [`MAX_TAGGED`] a reading).
@@ -102,6 +100,8 @@ pub struct Own {
     pub nodes: usize,
     pub events: usize,
     pub scalar_bytes: usize,
+    /// Of which tags' bytes (the tree holds no tags).
+    pub tag_bytes: usize,
     pub merge_keys: usize,
     /// The deepest nesting of collections read (in the whole part: a bound on its own).
     pub depth: usize,
@@ -144,22 +144,28 @@ pub fn count_own(text: &str, own_end: usize) -> Own {
             continue;
         }
         own.events += own_events(&event);
-        let (nodes, bytes) = value_of(&event);
+        let (nodes, bytes, tag) = value_of(&event);
         own.nodes += nodes;
         own.scalar_bytes += bytes;
+        own.tag_bytes += tag;
     }
     own
 }
 
-/// The values (0 or 1) and scalar bytes (its tag's included) the budget counts for `event`.
-fn value_of(event: &Event<'_>) -> (usize, usize) {
+/// The values (0 or 1) and scalar bytes (its tag's included) the budget counts for `event`,
+/// and its tag's bytes.
+fn value_of(event: &Event<'_>) -> (usize, usize, usize) {
     match event {
-        Event::Scalar(value, _, _, tag) => (1, value.len() + tag_bytes(tag.as_deref())),
-        Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => {
-            (1, tag_bytes(tag.as_deref()))
+        Event::Scalar(value, _, _, tag) => {
+            let tag = tag_bytes(tag.as_deref());
+            (1, value.len() + tag, tag)
         }
-        Event::Alias(..) => (1, 0),
-        _ => (0, 0),
+        Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => {
+            let tag = tag_bytes(tag.as_deref());
+            (1, tag, tag)
+        }
+        Event::Alias(..) => (1, 0, 0),
+        _ => (0, 0, 0),
     }
 }
 
@@ -262,16 +268,9 @@ pub fn count(text: &str) -> Counts {
             break;
         };
         counts.events += 1;
-        let tag = match &event {
-            Event::Scalar(_, _, _, tag)
-            | Event::SequenceStart(_, _, tag)
-            | Event::MappingStart(_, _, tag) => tag_bytes(tag.as_deref()),
-            _ => 0,
-        };
-        let (nodes, bytes) = value_of(&event);
+        let (nodes, bytes, _) = value_of(&event);
         counts.nodes += nodes;
         counts.scalar_bytes += bytes;
-        counts.tag_bytes += tag;
     }
     counts
 }
@@ -373,7 +372,7 @@ struct Builder<'s> {
 
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: &ParserSpan) -> Option<()> {
-        self.here_own = self.shared.is_none_or(|s| span_of(span).offset < s.own_end);
+        self.here_own = self.own(span_of(span));
         self.counts.events += 1;
         if self.here_own {
             self.counts.own.events += own_events(&event);
@@ -413,18 +412,19 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, tag) => {
                 let tag_bytes = tag_bytes(tag.as_deref());
                 let recording = self.anchors.as_ref().is_some_and(|a| a.recording());
-                // A tag on an anchored value: serde-saphyr counts its replay otherwise.
-                if tag.is_some() && (anchor != 0 || recording) {
+                // A tag on an anchored value (serde-saphyr counts its replay otherwise), or in
+                // a merge key's value.
+                if tag.is_some()
+                    && (anchor != 0 || recording || self.stack.last().is_some_and(Frame::merging))
+                {
                     return None;
                 }
                 let from = self.size();
                 self.add(Size::one(value.len() + tag_bytes), false)?;
-                self.counts.tag_bytes += tag_bytes;
-                let at = span_of(span);
-                // A tag in a merge key's value.
-                if tag.is_some() && self.stack.last().is_some_and(Frame::merging) {
-                    return None;
+                if self.here_own {
+                    self.counts.own.tag_bytes += tag_bytes;
                 }
+                let at = span_of(span);
                 if let Some(Frame::Map(MapFrame {
                     entries,
                     next: next @ Next::Key,
@@ -481,7 +481,7 @@ impl Builder<'_> {
                 let node = Node { value, span: at };
                 if anchor != 0 {
                     let size = Size::between(from, self.size(), 0);
-                    let own = self.own(at);
+                    let own = self.here_own;
                     self.anchors().scalar(anchor, at.offset, own, &node, size)?;
                 }
                 self.attach(node)?;
@@ -524,7 +524,7 @@ impl Builder<'_> {
                 self.counts.own.depth = self.counts.own.depth.max(self.stack.len());
                 if anchor != 0 {
                     let depth = self.stack.len();
-                    let own = self.own(at);
+                    let own = self.here_own;
                     self.anchors().open(anchor, at.offset, own, depth, from)?;
                 }
             }
@@ -564,7 +564,7 @@ impl Builder<'_> {
                     return None;
                 }
                 let at = span_of(span);
-                let own = self.own(at);
+                let own = self.here_own;
                 let (node, size) = self.anchors().replay(id, at, own)?;
                 if self.stack.len() + size.depth > MAX_DEPTH {
                     return None;
@@ -584,9 +584,10 @@ impl Builder<'_> {
     /// whole's counts decide a budget and a run alone gives serde-saphyr's other refusals),
     /// or declined: at a limit (`None`), or what it does not read (`Left`).
     fn refusal(&mut self, at: Span) -> Stop {
-        let place = Some(Span::new(at.offset, 1));
+        let here = Span::new(at.offset, 1);
+        let place = Some(here);
         let declined = Stop::Declined((!self.limited).then_some(Left {
-            at: Span::new(at.offset, 1),
+            at: here,
             values: self.counts.nodes,
         }));
         let shared = self.shared.is_some();

@@ -168,6 +168,14 @@ impl Limits {
     pub fn events(self) -> usize {
         2 * self.nodes
     }
+
+    /// The limits of serde-saphyr's reading of YAML the event reader leaves, when they are
+    /// lower than these ([`MAX_FULL_PARSER_NODES`]; see `parse_with_full_parser`).
+    pub(crate) fn full_parser(self) -> Option<Limits> {
+        (self.nodes > MAX_FULL_PARSER_NODES).then_some(Limits {
+            nodes: MAX_FULL_PARSER_NODES,
+        })
+    }
 }
 
 /// The parser's budget under `limits`.
@@ -271,8 +279,8 @@ fn parse_with_full_parser(
     limits: Limits,
     left: event_tree::Left,
 ) -> Result<Node, Diagnostic> {
-    let full = Limits {
-        nodes: limits.nodes.min(MAX_FULL_PARSER_NODES),
+    let Some(full) = limits.full_parser() else {
+        return parse_yaml_within(text, limits);
     };
     let refusal = || {
         Diagnostic::error(
@@ -292,12 +300,12 @@ fn parse_with_full_parser(
             limits.nodes
         ))
     };
-    if full.nodes < limits.nodes && left.values > full.nodes {
+    if left.values > full.nodes {
         return Err(refusal());
     }
     match parse_yaml_placed(text, full) {
         Ok(node) => Ok(node),
-        Err(refused) if refused.counted_out && full.nodes < limits.nodes => Err(refusal()),
+        Err(refused) if refused.counted_out => Err(refusal()),
         Err(refused) => Err(refused.diagnostic),
     }
 }

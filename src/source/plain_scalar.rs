@@ -23,7 +23,7 @@ pub fn typed(text: &str) -> Option<Value> {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         _ => {}
     }
-    if text.starts_with([' ', '\t', '\r', '\n']) || text.ends_with([' ', '\t', '\r', '\n']) {
+    if padded(text) {
         return None;
     }
     if let Some(b) = yaml11_bool(text) {
@@ -55,9 +55,13 @@ pub fn typed(text: &str) -> Option<Value> {
 /// Whether serde-saphyr refuses the plain scalar `text` as a value: a float that is not
 /// finite (its words: "non-finite float ... rejected by the configured policy").
 pub fn non_finite(text: &str) -> bool {
-    typed(text).is_none()
-        && !text.starts_with([' ', '\t', '\r', '\n'])
-        && !text.ends_with([' ', '\t', '\r', '\n'])
+    typed(text).is_none() && !padded(text)
+}
+
+/// Whether `text` has space at either end (serde-saphyr types it trimmed).
+fn padded(text: &str) -> bool {
+    let space = [' ', '\t', '\r', '\n'];
+    text.starts_with(space) || text.ends_with(space)
 }
 
 /// YAML 1.1's boolean words, in any case.

@@ -88,7 +88,7 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Node> {
 pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option<Node> {
     // The parts are read by serde-saphyr whole: of a document with more values than it reads
     // in one pass, the sequential way decides (`parse_whole_within`).
-    if limits.nodes > super::MAX_FULL_PARSER_NODES {
+    if limits.full_parser().is_some() {
         return None;
     }
     let items = fleet_items(text)?;
@@ -138,9 +138,6 @@ pub fn read_in_parts_within(
     }
     // Each run's own aliases and anchors (by the run's place), and where they are.
     let aliases = Mutex::new(Vec::new());
-    // The bytes of the runs' tags, which serde-saphyr counts as scalar bytes (the tree has
-    // no tags); a run's next item's first line counted twice.
-    let tag_bytes = AtomicUsize::new(0);
     // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
     let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
     let read = AtomicUsize::new(0);
@@ -151,7 +148,7 @@ pub fn read_in_parts_within(
     // `MAX_FULL_PARSER_NODES` values (`parse_whole_within`): over them, a run it leaves (not
     // one it stops at a syntax error) or more tagged scalars than it types a document leave
     // the text to the sequential way, whose answer that is.
-    let capped = limits.nodes > super::MAX_FULL_PARSER_NODES;
+    let capped = limits.full_parser().is_some();
     let tagged = AtomicUsize::new(0);
     let joined = in_parts(text, &items, &runs, |part| {
         let Part {
@@ -180,7 +177,6 @@ pub fn read_in_parts_within(
                     let mut all = aliases.lock().unwrap_or_else(|e| e.into_inner());
                     all.push((start, counts.aliases, counts.places));
                 }
-                tag_bytes.fetch_add(counts.tag_bytes, Ordering::Relaxed);
                 tagged.fetch_add(counts.tagged, Ordering::Relaxed);
                 return Ok((node, counts.own));
             }
@@ -199,9 +195,6 @@ pub fn read_in_parts_within(
             give_up.store(true, Ordering::Relaxed);
             return Err(Miss::Declined);
         }
-        if part.contains('!') {
-            tag_bytes.fetch_add(super::event_tree::count(part).tag_bytes, Ordering::Relaxed);
-        }
         let Ok(node) = super::parse_yaml_within(part, limits) else {
             return Err(Miss::Refused);
         };
@@ -212,7 +205,6 @@ pub fn read_in_parts_within(
     if capped && tagged.into_inner() > super::event_tree::MAX_TAGGED {
         return None;
     }
-    let tags = tag_bytes.into_inner();
     let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
     if !aliases.is_empty() {
         aliases.sort_by_key(|(start, ..)| *start);
@@ -224,7 +216,7 @@ pub fn read_in_parts_within(
         Ok((root, own)) if within(own, limits) => Some(Ok(root)),
         // The node limit's refusal is sure when no tag's bytes could have run out the scalar
         // bytes first, and found on the tree when it shows every value (no merge key).
-        Ok((root, own)) if tags == 0 && own.merge_keys == 0 => {
+        Ok((root, own)) if own.tag_bytes == 0 && own.merge_keys == 0 => {
             over_the_node_limit(&root, text, limits).map(Err)
         }
         Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
@@ -539,6 +531,7 @@ fn in_parts<E: Send>(
                     counted.nodes = (counted.nodes + own.nodes).saturating_sub(1);
                     counted.events = (counted.events + own.events).saturating_sub(2);
                     counted.scalar_bytes += own.scalar_bytes;
+                    counted.tag_bytes += own.tag_bytes;
                     counted.merge_keys += own.merge_keys;
                     // Its items one deeper in the whole text (under the top mapping).
                     counted.depth = counted.depth.max(own.depth + 1);

@@ -11,7 +11,9 @@
 //! - `limits`: inputs of about 16 MiB, valid or hostile, each accepted or refused (the code
 //!   says which; the goal is within 1 s, the whole `check` counted), and the largest fleet the
 //!   node limit lets through (40,816 connections, 7.5 MiB);
-//! - `floor`: one connection rendered for one target against `ipsecgen --version`, interleaved.
+//! - `floor`: one connection rendered for one target against `ipsecgen --version`, interleaved,
+//!   for this bench's build (the release profile, as `cargo build --release` and `cargo install`
+//!   make it) and for the shipped one (`packaging/build-dist.sh`: LTO, static; built first).
 //!
 //! The rows are printed as Markdown table rows (the README's performance table).
 
@@ -26,6 +28,10 @@ mod growth;
 use growth::{children, fleet, fleet_spread, query, subnets, unknown, PSK};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ipsecgen");
+
+/// The environment variable that names another ipsecgen binary for `measure` to run (set it
+/// for the whole bench to measure, e.g., the shipped build on every axis).
+const BIN_VAR: &str = "IPSECGEN_SWEEPS_BIN";
 
 /// One finished CLI run.
 struct Run {
@@ -46,7 +52,17 @@ fn timeval(t: libc::timeval) -> Duration {
 /// started for that (`measure`): a child's peak memory as the kernel reports it starts from its
 /// parent's peak at the time it was started, and this process grows with the inputs it builds.
 fn cli(args: &[&str], scratch: &Path) -> Run {
-    let out = Command::new(std::env::current_exe().expect("bench path"))
+    cli_of(None, args, scratch)
+}
+
+/// As `cli`, of the ipsecgen binary at `bin` (when None, the one IPSECGEN_SWEEPS_BIN names, or
+/// else this bench's build).
+fn cli_of(bin: Option<&Path>, args: &[&str], scratch: &Path) -> Run {
+    let mut cmd = Command::new(std::env::current_exe().expect("bench path"));
+    if let Some(bin) = bin {
+        cmd.env(BIN_VAR, bin);
+    }
+    let out = cmd
         .env(MEASURE, scratch)
         .args(args)
         .stdin(Stdio::null())
@@ -90,7 +106,8 @@ fn measure(scratch: &Path) {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (out_path, err_path) = (scratch.join("stdout"), scratch.join("stderr"));
     let t = Instant::now();
-    let child = Command::new(BIN)
+    let bin = std::env::var_os(BIN_VAR).map_or_else(|| PathBuf::from(BIN), PathBuf::from);
+    let child = Command::new(bin)
         .args(&args)
         // `cargo bench` runs this bench with the toolchain's and target/'s library folders in
         // LD_LIBRARY_PATH: the dynamic loader would look for libc, libm and libgcc_s in each of
@@ -541,40 +558,70 @@ fn limits(scratch: &Path) {
 }
 
 /// One connection, one target, as a process, interleaved with `--version`.
+/// The shipped binary, built by `packaging/build-dist.sh` (a no-op when it is up to date).
+fn dist_binary() -> Result<PathBuf, String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new("bash")
+        .arg(format!("{root}/packaging/build-dist.sh"))
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("bash: {e}"))?;
+    let path = String::from_utf8_lossy(&out.stdout);
+    match path.lines().last() {
+        Some(p) if out.status.success() => Ok(Path::new(root).join(p)),
+        _ => Err(format!("packaging/build-dist.sh: {}", out.status)),
+    }
+}
+
 fn floor(scratch: &Path) {
     const RUNS: usize = 300;
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/aliyun/connection-static.json"
     );
-    let mut version = Vec::new();
-    let mut render = Vec::new();
-    let mut check = Vec::new();
-    for _ in 0..RUNS {
-        version.push(cli(&["--version"], scratch).wall);
-        render.push(cli(&["render", file, "--target", "swanctl"], scratch).wall);
-        check.push(cli(&["check", file], scratch).wall);
+    let mut builds = vec![(
+        "release profile (`cargo install`)".to_owned(),
+        Some(PathBuf::from(BIN)),
+    )];
+    match dist_binary() {
+        Ok(path) => builds.push(("shipped (`packaging/build-dist.sh`)".to_owned(), Some(path))),
+        Err(e) => println!("| shipped build: not measured ({e}) | | | |"),
     }
-    for v in [&mut version, &mut render, &mut check] {
-        v.sort();
+    let runs = |bin: &Option<PathBuf>, args: &[&str]| cli_of(bin.as_deref(), args, scratch).wall;
+    // [build][version, render, check]
+    let mut walls = vec![[Vec::new(), Vec::new(), Vec::new()]; builds.len()];
+    for _ in 0..RUNS {
+        for ((_, bin), w) in builds.iter().zip(&mut walls) {
+            w[0].push(runs(bin, &["--version"]));
+            w[1].push(runs(bin, &["render", file, "--target", "swanctl"]));
+            w[2].push(runs(bin, &["check", file]));
+        }
     }
     let q = |v: &[Duration], p: usize| v[v.len() * p / 100];
-    for (what, v) in [
-        ("`ipsecgen --version`", &version),
-        ("`render connection-static.json --target swanctl`", &render),
-        ("`check connection-static.json`", &check),
-    ] {
+    for ((build, _), w) in builds.iter().zip(&mut walls) {
+        for v in w.iter_mut() {
+            v.sort();
+        }
+        for (what, v) in [
+            ("`ipsecgen --version`", &w[0]),
+            ("`render connection-static.json --target swanctl`", &w[1]),
+            ("`check connection-static.json`", &w[2]),
+        ] {
+            println!(
+                "| {build}: {what} | {} | {} | {} |",
+                ms(q(v, 50)),
+                ms(q(v, 10)),
+                ms(q(v, 90))
+            );
+        }
+    }
+    for ((build, _), w) in builds.iter().zip(&walls) {
         println!(
-            "| {what} | {} | {} | {} |",
-            ms(q(v, 50)),
-            ms(q(v, 10)),
-            ms(q(v, 90))
+            "{build}: render - --version, medians: {}",
+            ms(q(&w[1], 50).saturating_sub(q(&w[0], 50)))
         );
     }
-    println!(
-        "render - --version, medians: {}",
-        ms(q(&render, 50).saturating_sub(q(&version, 50)))
-    );
 }
 
 fn main() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # packaging/build-deb.sh - build the Debian package ipsecgen_VERSION-1_ARCH.deb with dpkg-deb.
 #
-#   bash packaging/build-deb.sh                  # cargo build --release --locked, then package
+#   bash packaging/build-deb.sh                  # build-dist.sh (static, LTO), then package
 #   bash packaging/build-deb.sh --binary PATH    # package an ipsecgen already built
 #   ... --out DIR                                # where the .deb goes [target/debian]
 #
@@ -12,7 +12,9 @@
 #   /usr/share/zsh/vendor-completions/_ipsecgen            ipsecgen completions zsh
 #   /usr/share/fish/vendor_completions.d/ipsecgen.fish     ipsecgen completions fish
 #   /usr/share/doc/ipsecgen/copyright
-# Depends comes from dpkg-shlibdeps (package dpkg-dev). Files are owned by root, mtimes are
+# Depends comes from dpkg-shlibdeps (package dpkg-dev) for a binary that loads shared libraries;
+# the static binary of build-dist.sh loads none and has no Depends, and Static-Built-Using names
+# the C library and compiler runtime linked into it. Files are owned by root, mtimes are
 # clamped to SOURCE_DATE_EPOCH (the last commit's time when unset and git is there).
 # Prints the path of the .deb on its last line. Exit codes: 0 ok, 1 build failed, 2 usage.
 set -euo pipefail
@@ -27,14 +29,13 @@ while [[ $# -gt 0 ]]; do
         *) echo "usage: $0 [--binary PATH] [--out DIR]" >&2; exit 2 ;;
     esac
 done
-if [[ -z $bin ]]; then
-    cargo build --release --locked
-    bin=target/release/ipsecgen
-fi
-[[ -x $bin ]] || { echo "build-deb: $bin is not an executable" >&2; exit 1; }
-for tool in dpkg-deb dpkg-shlibdeps strip gzip; do
+for tool in dpkg-deb dpkg-shlibdeps dpkg-query readelf strip gzip; do
     command -v "$tool" >/dev/null || { echo "build-deb: $tool is missing (apt-get install dpkg-dev binutils)" >&2; exit 1; }
 done
+if [[ -z $bin ]]; then
+    bin=$(bash packaging/build-dist.sh | tail -n 1)
+fi
+[[ -x $bin ]] || { echo "build-deb: $bin is not an executable" >&2; exit 1; }
 
 version=$("$bin" --version | awk '{print $2}')
 arch=$(dpkg --print-architecture)
@@ -67,11 +68,23 @@ COPYRIGHT
 chmod 0644 "$root"/usr/share/man/man1/* "$root"/usr/share/*/*completion*/* \
     "$root"/usr/share/doc/ipsecgen/copyright
 
-# dpkg-shlibdeps wants a debian/control naming the package.
-mkdir "$work/debian"
-printf 'Source: ipsecgen\n\nPackage: ipsecgen\nArchitecture: any\n' >"$work/debian/control"
-depends=$(cd "$work" && dpkg-shlibdeps -O -e"$root/usr/bin/ipsecgen" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
-[[ -n $depends ]] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+# A binary that loads shared libraries depends on their packages (dpkg-shlibdeps, which wants a
+# debian/control naming the package); a static one on none, and names what is linked into it.
+relations=""
+if readelf -d "$root/usr/bin/ipsecgen" | grep -q '(NEEDED)'; then
+    mkdir "$work/debian"
+    printf 'Source: ipsecgen\n\nPackage: ipsecgen\nArchitecture: any\n' >"$work/debian/control"
+    depends=$(cd "$work" && dpkg-shlibdeps -O -e"$root/usr/bin/ipsecgen" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+    [[ -n $depends ]] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+    relations="Depends: $depends"
+else
+    # The static C library and libgcc_eh that cc (rustc's linker) links in: their source packages.
+    built=$(for a in libc.a libgcc_eh.a; do realpath "$(cc -print-file-name=$a)"; done |
+        xargs dpkg -S 2>/dev/null | cut -d: -f1 | sort -u |
+        xargs dpkg-query -W -f='${source:Package} (= ${source:Version})\n' 2>/dev/null | paste -sd, - | sed 's/,/, /g')
+    [[ $built == *"(= "[0-9]* ]] || { echo "build-deb: no package holds the static libc.a and libgcc_eh.a cc links" >&2; exit 1; }
+    relations="Static-Built-Using: $built"
+fi
 
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: ipsecgen
@@ -79,7 +92,7 @@ Version: $version-1
 Architecture: $arch
 Maintainer: ipsecgen developers <ipsecgen@example.invalid>
 Installed-Size: $(du -sk --apparent-size "$root/usr" | cut -f1)
-Depends: $depends
+$relations
 Section: net
 Priority: optional
 Description: compile cloud VPN API payloads into peer configs, check them offline

@@ -4,6 +4,10 @@
 //! Depends for real); then `ipsecgen --version`, `man -w ipsecgen` and `complete -p ipsecgen` in
 //! an interactive bash with bash-completion run against the installed files; dpkg removes it.
 //!
+//! The package as shipped (no `--binary`: packaging/build-dist.sh builds the static `dist` binary)
+//! is built too, installed into a scratch root whose dpkg knows no package (it depends on none)
+//! and its binary renders and writes the same as the test's build.
+//!
 //! Needs root (dpkg chowns to root), dpkg-dev, man-db and bash-completion
 //! (lab/install-tool-deps.sh); without them the test says loudly that it DID NOT RUN, and fails
 //! when IPSECGEN_REQUIRE_LAB=1 (as in CI). Every external command has a time limit.
@@ -61,7 +65,15 @@ fn missing_tool() -> Option<String> {
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         return Some("not root (dpkg installs files owned by root)".into());
     }
-    for tool in ["dpkg", "dpkg-deb", "dpkg-shlibdeps", "man", "strip", "bash"] {
+    for tool in [
+        "dpkg",
+        "dpkg-deb",
+        "dpkg-shlibdeps",
+        "readelf",
+        "man",
+        "strip",
+        "bash",
+    ] {
         let found = Command::new("sh")
             .args(["-c", &format!("command -v {tool}")])
             .output()
@@ -100,6 +112,17 @@ fn complete_p(home: &Path, root: &Path, path: &str) -> Output {
         ],
         60,
     )
+}
+
+/// A scratch root for `dpkg --root` whose package database holds `status`.
+fn scratch_root(tmp: &Path, status: &str) -> std::path::PathBuf {
+    let root = tmp.join("root");
+    let admin = root.join("var/lib/dpkg");
+    for d in ["info", "updates", "triggers"] {
+        std::fs::create_dir_all(admin.join(d)).expect("mkdir");
+    }
+    std::fs::write(admin.join("status"), status).expect("status");
+    root
 }
 
 #[test]
@@ -152,19 +175,13 @@ fn debian_package_installs_binary_man_page_and_completions() {
     assert!(depends.contains("libc6 (>="), "Depends: {depends}");
 
     // A scratch root whose dpkg database knows the host's packages that ipsecgen depends on.
-    let root = tmp.path().join("root");
-    let admin = root.join("var/lib/dpkg");
-    for d in ["info", "updates", "triggers"] {
-        std::fs::create_dir_all(admin.join(d)).expect("mkdir");
-    }
     let deps: Vec<&str> = depends
         .split(',')
         .filter_map(|d| d.split_whitespace().next())
         .collect();
     let mut status_args = vec!["dpkg-query", "--status"];
     status_args.extend(&deps);
-    let status = ok(&status_args, &[]);
-    std::fs::write(admin.join("status"), status).expect("status");
+    let root = scratch_root(tmp.path(), &ok(&status_args, &[]));
     let root_arg = format!("--root={}", root.display());
 
     let home = tmp.path().join("home");
@@ -225,4 +242,108 @@ fn debian_package_installs_binary_man_page_and_completions() {
         .status
         .success());
     assert!(!complete_p(&home, &root, &path).status.success());
+}
+
+/// `ipsecgen render` of a shipped example by `exe`, printed and written into `dir`: the printed
+/// config and each written file's name and bytes.
+fn rendered_by(exe: &str, dir: &Path) -> (String, Vec<(String, Vec<u8>)>) {
+    let example = format!("{MANIFEST_DIR}/examples/aliyun/dual-tunnel-bgp.json");
+    let printed = ok(&[exe, "render", &example, "--target", "swanctl"], &[]);
+    ok(
+        &[
+            exe,
+            "render",
+            &example,
+            "--target",
+            "all",
+            "-o",
+            &dir.to_string_lossy(),
+        ],
+        &[],
+    );
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("output dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                files.push((name, std::fs::read(&path).expect("output file")));
+            }
+        }
+    }
+    files.sort();
+    (printed, files)
+}
+
+#[test]
+fn the_shipped_package_is_a_static_binary_that_renders_as_the_test_build() {
+    if let Some(why) = missing_tool() {
+        return did_not_run(&why);
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tmp.path().join("out");
+    // No --binary: build-dist.sh builds the `dist` profile, statically linked (a few minutes).
+    let built = run(
+        &[
+            "bash",
+            "packaging/build-deb.sh",
+            "--out",
+            &out_dir.to_string_lossy(),
+        ],
+        &[],
+        1500,
+    );
+    assert!(
+        built.status.success(),
+        "build-deb.sh: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let deb = String::from_utf8_lossy(&built.stdout)
+        .lines()
+        .last()
+        .expect("the .deb path")
+        .to_owned();
+
+    // A static binary depends on no package and names the C library linked into it.
+    let depends = run(&["dpkg-deb", "--field", &deb, "Depends"], &[], 60);
+    assert_eq!(String::from_utf8_lossy(&depends.stdout).trim(), "");
+    let using = ok(&["dpkg-deb", "--field", &deb, "Static-Built-Using"], &[]);
+    assert!(
+        using.starts_with("glibc (= "),
+        "Static-Built-Using: {using}"
+    );
+
+    let root = scratch_root(tmp.path(), "");
+    let root_arg = format!("--root={}", root.display());
+    ok(&["dpkg", &root_arg, "--install", &deb], &[]);
+    let exe = root.join("usr/bin/ipsecgen").to_string_lossy().into_owned();
+    let dynamic = ok(&["readelf", "--dynamic", &exe], &[]);
+    assert!(!dynamic.contains("(NEEDED)"), "loads libraries:\n{dynamic}");
+    // A static-pie: position-independent, so ASLR still places it.
+    let header = ok(&["readelf", "--file-header", &exe], &[]);
+    assert!(
+        header
+            .lines()
+            .any(|l| l.trim().starts_with("Type:") && l.contains("DYN")),
+        "not position-independent:\n{header}"
+    );
+    let version = ok(&[&exe, "--version"], &[]);
+    assert_eq!(
+        version.trim(),
+        format!("ipsecgen {}", env!("CARGO_PKG_VERSION"))
+    );
+    let shipped = rendered_by(&exe, &tmp.path().join("shipped"));
+    let tested = rendered_by(env!("CARGO_BIN_EXE_ipsecgen"), &tmp.path().join("tested"));
+    assert!(shipped.1.len() > 5, "{:?}", shipped.1.len());
+    assert!(shipped == tested, "the shipped binary renders otherwise");
+
+    ok(&["dpkg", &root_arg, "--remove", "ipsecgen"], &[]);
+    assert!(!Path::new(&exe).exists());
 }

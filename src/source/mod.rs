@@ -6,6 +6,7 @@ pub mod count;
 pub mod encoding;
 pub mod event_tree;
 pub mod file;
+pub mod flow_list;
 pub mod json_tree;
 pub mod merge_keys;
 pub mod plain_scalar;
@@ -282,24 +283,7 @@ fn parse_with_full_parser(
     let Some(full) = limits.full_parser() else {
         return parse_yaml_within(text, limits);
     };
-    let refusal = || {
-        Diagnostic::error(
-            "input.limit",
-            format!(
-                "the document is over a parser limit: it holds YAML that only the full parser \
-                 reads, which reads at most {MAX_FULL_PARSER_NODES} values ({} events, comments \
-                 included)",
-                full.events()
-            ),
-        )
-        .at(Some(left.at), "only the full parser reads this")
-        .help(format!(
-            "the fast reader takes {} values; write this value in plain YAML (no tag on a \
-             collection or a multi-line scalar, a string key, no anchor on a key, no \
-             directive), or split the file",
-            limits.nodes
-        ))
-    };
+    let refusal = || full_parser_refusal(left.at, limits);
     if left.values > full.nodes {
         return Err(refusal());
     }
@@ -308,6 +292,28 @@ fn parse_with_full_parser(
         Err(refused) if refused.counted_out => Err(refusal()),
         Err(refused) => Err(refused.diagnostic),
     }
+}
+
+/// The refusal of a document over the values serde-saphyr reads in one pass
+/// (`MAX_FULL_PARSER_NODES`) with YAML only it reads (what the event reader declined, at `at`).
+pub(super) fn full_parser_refusal(at: crate::tree::Span, limits: Limits) -> Diagnostic {
+    let full = limits.full_parser().unwrap_or(limits);
+    Diagnostic::error(
+        "input.limit",
+        format!(
+            "the document is over a parser limit: it holds YAML that only the full parser \
+             reads, which reads at most {MAX_FULL_PARSER_NODES} values ({} events, comments \
+             included)",
+            full.events()
+        ),
+    )
+    .at(Some(at), "only the full parser reads this")
+    .help(format!(
+        "the fast reader takes {} values; write this value in plain YAML (no tag on a \
+         collection or a multi-line scalar, a string key, no anchor on a key, no \
+         directive), or split the file",
+        limits.nodes
+    ))
 }
 
 /// serde-saphyr's refusal of a text at the parser's first error `e`, when nothing before it

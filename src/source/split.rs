@@ -56,17 +56,32 @@
 //! - when serde-saphyr refuses the first run that does not read, the document is refused as
 //!   serde-saphyr refuses it, from a parse of the document with the runs before it (which
 //!   read) blanked out byte for byte: the same message, place, line and column, for the cost
-//!   of that run and a scan over blanks (see `first_refusal`).
+//!   of that run and a scan over blanks (see `first_refusal`);
+//! - of a document over the values serde-saphyr reads in one pass, the first run the event
+//!   reader leaves something in stops the runs after it; when one pass reads more than those
+//!   values before that place (the runs before it and that run up to it, counted as the
+//!   whole text counts them), the document is refused there as one pass refuses it, without
+//!   a second reading (see `over_the_full_parser`).
+//!
+//! A fleet written as one flow list (`connections: [...]` ending the document) is read in
+//! runs the same way (`flow_list`): each run as a document of its own, `connections: [`
+//! before its items and a `]` after them, so that its items are read in the context the
+//! whole text reads them in; a run's top (the mapping, its key and list) is taken off the
+//! counts as a block run's own list is. A flow list with an anchor, alias or directive, and
+//! whatever a flow list's runs do not decide (a refusal but serde-saphyr's in a run and
+//! `over_the_full_parser`'s), go the sequential way.
 //!
 //! `tests/split_parse.rs` and the native fuzz target compare the two ways on every input.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::anchors::{AliasCounts, Places};
-use super::event_tree::{Own, Shared};
+use super::event_tree::{Left, Own, Shared};
+use super::flow_list::FlowList;
 use super::{Limits, Place};
 use crate::diag::Diagnostic;
 use crate::tree::{Node, Value};
@@ -93,7 +108,7 @@ pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option
     }
     let items = fleet_items(text)?;
     let runs = cut(&items, parts.max(1), text.len(), &[]);
-    let (root, _) = in_parts(text, &items, &runs, |part| {
+    let (root, _) = in_parts(text, Layout::Block(&items), &runs, |part| {
         super::parse_whole_within(part.text, limits)
             .map(|node| (node, Own::default()))
             .map_err(drop)
@@ -120,17 +135,34 @@ pub fn read_in_parts_within(
     if has_lone_cr(text) {
         return None;
     }
-    let items = locate(text)?;
-    if looks_over(text, &items, limits) {
+    let block = locate(text);
+    let flow;
+    let layout = match &block {
+        Some(items) => Layout::Block(items),
+        // A flow list with no alias or anchor (`alias_ties` ties the items of a block list).
+        None if !text.contains(['&', '*']) => {
+            flow = super::flow_list::locate(text)?;
+            Layout::Flow(&flow)
+        }
+        None => return None,
+    };
+    // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
+    let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
+    // Nor is a run of a flow list read without them (it does not start at the top).
+    if !alone && matches!(layout, Layout::Flow(_)) {
+        return None;
+    }
+    let items = layout.items();
+    if looks_over(text, layout, limits) {
         return None;
     }
     // An alias and its anchor in one run (an alias of another run's anchor would be unknown).
     let tied = if text.contains(['&', '*']) {
-        super::alias_ties::tied(text, &items)
+        super::alias_ties::tied(text, items)
     } else {
         Vec::new()
     };
-    let runs = cut(&items, parts.max(text.len() / RUN_BYTES), text.len(), &tied);
+    let runs = cut(items, parts.max(text.len() / RUN_BYTES), text.len(), &tied);
     // All tied together (an anchor at the top and its aliases all over): the sequential
     // reading is the same one pass.
     if runs.len() < 2 {
@@ -138,34 +170,41 @@ pub fn read_in_parts_within(
     }
     // Each run's own aliases and anchors (by the run's place), and where they are.
     let aliases = Mutex::new(Vec::new());
-    // A directive (`%TAG`) would apply to every run: then no run is read alone by serde-saphyr.
-    let alone = !line_starts(text).any(|(_, l)| l.starts_with('%'));
+    let frame = layout.frame();
     let read = AtomicUsize::new(0);
-    // Set once a run is neither read nor refused: the others then stop (the whole text goes
-    // the sequential way, which will read them again).
-    let give_up = AtomicBool::new(false);
+    // Where the runs after which the others stop start: at once (0) when a run is neither
+    // read nor refused (the whole text goes the sequential way, which reads them again); the
+    // runs after one the event reader left something in, of a document over the values
+    // serde-saphyr reads (the runs before it are read: their counts may refuse the document
+    // there, `over_the_full_parser`).
+    let stop_after = AtomicUsize::new(usize::MAX);
     // What the event reader leaves to serde-saphyr in one pass is read by it up to
     // `MAX_FULL_PARSER_NODES` values (`parse_whole_within`): over them, a run it leaves (not
     // one it stops at a syntax error) or more tagged scalars than it types a document leave
     // the text to the sequential way, whose answer that is.
     let capped = limits.full_parser().is_some();
     let tagged = AtomicUsize::new(0);
-    let joined = in_parts(text, &items, &runs, |part| {
+    // Set once a run is read by serde-saphyr alone (one pass would not read it as the event
+    // reader reads the others).
+    let by_serde_saphyr = AtomicBool::new(false);
+    let joined = in_parts(text, layout, &runs, |part| {
         let Part {
             text: part,
             start,
+            shift,
             own_end,
             overlap,
         } = part;
-        if give_up.load(Ordering::Relaxed) {
-            return Err(Miss::Declined);
+        if start > stop_after.load(Ordering::Relaxed) {
+            return Err(Miss::Declined(None));
         }
         // A list up to a tenth over the limit (which its first items may not tell) is read to
         // its end and refused from its tree. The runs' counts also hold the values of the
-        // next items' first lines and each run's own list, which the whole does not
-        // (bounded by two values a byte, and one a run). The whole is counted exactly from
-        // the runs' own counts.
-        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs.len();
+        // next items' first lines and each run's own top (a block run's list, a flow run's
+        // mapping, key and list), which the whole does not (bounded by two values a byte,
+        // and the top's values a run). The whole is counted exactly from the runs' own
+        // counts.
+        let most = limits.nodes + limits.nodes / 10 + 2 * overlap + runs.len() * frame.nodes;
         let shared = Shared {
             count: &read,
             most,
@@ -180,9 +219,10 @@ pub fn read_in_parts_within(
                 tagged.fetch_add(counts.tagged, Ordering::Relaxed);
                 return Ok((node, counts.own));
             }
-            Err(super::event_tree::Stop::Declined(Some(_))) if capped => {
-                give_up.store(true, Ordering::Relaxed);
-                return Err(Miss::Declined);
+            Err(super::event_tree::Stop::Declined(Some(left))) if capped => {
+                stop_after.fetch_min(start, Ordering::Relaxed);
+                let at = crate::tree::Span::new(left.at.offset + shift, left.at.len);
+                return Err(Miss::Declined(Some(Left { at, ..left })));
             }
             Err(_) => {}
         }
@@ -192,12 +232,13 @@ pub fn read_in_parts_within(
             || part.contains(['&', '*'])
             || part.contains("<<")
         {
-            give_up.store(true, Ordering::Relaxed);
-            return Err(Miss::Declined);
+            stop_after.store(0, Ordering::Relaxed);
+            return Err(Miss::Declined(None));
         }
         let Ok(node) = super::parse_yaml_within(part, limits) else {
             return Err(Miss::Refused);
         };
+        by_serde_saphyr.store(true, Ordering::Relaxed);
         let own = super::event_tree::count_own(part, own_end);
         read.fetch_add(own.nodes, Ordering::Relaxed);
         Ok((node, own))
@@ -214,13 +255,22 @@ pub fn read_in_parts_within(
     }
     match joined {
         Ok((root, own)) if within(own, limits) => Some(Ok(root)),
+        Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
+            first_refusal(text, layout, &unread, limits).map(Err)
+        }
+        Err(Some(Unread {
+            why: Miss::Declined(Some(left)),
+            run,
+            before,
+        })) if !by_serde_saphyr.into_inner() => {
+            over_the_full_parser(text, layout, &run, before, left, limits).map(Err)
+        }
+        // Of a flow list, the sequential way gives every other refusal.
+        _ if matches!(layout, Layout::Flow(_)) => None,
         // The node limit's refusal is sure when no tag's bytes could have run out the scalar
         // bytes first, and found on the tree when it shows every value (no merge key).
         Ok((root, own)) if own.tag_bytes == 0 && own.merge_keys == 0 => {
             over_the_node_limit(&root, text, limits).map(Err)
-        }
-        Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
-            first_refusal(text, items[0], &unread, limits).map(Err)
         }
         Ok(_) | Err(_) => None,
     }
@@ -289,17 +339,62 @@ fn with_aliases(
     })
 }
 
+/// The one-pass refusal (`parse_whole_within`) of a document over the values serde-saphyr
+/// reads in one pass, at the first run in the text's order (`run`) in which the event reader
+/// left something to serde-saphyr (`left`, placed in the whole text): one pass reads the runs
+/// before it (`before`: their counts joined, as the whole text counts them) and this run up to
+/// `left`, and refuses the document there, without serde-saphyr's reading, when it read more
+/// than `MAX_FULL_PARSER_NODES` values before it. That holds when nothing before `left` could
+/// stop one pass first: the runs before it were read by the event reader (the caller's part),
+/// and the parser's budgets (values, events, decoded scalar bytes, nesting, merge keys) are
+/// within the limits with all of this run counted. `None` otherwise: the sequential way then
+/// decides.
+fn over_the_full_parser(
+    text: &str,
+    layout: Layout,
+    run: &Range<usize>,
+    before: Own,
+    left: Left,
+    limits: Limits,
+) -> Option<Diagnostic> {
+    let full = limits.full_parser()?;
+    // A run but the first also counts its frame, which one pass counts once.
+    let frame = if run.start == 0 {
+        Own::default()
+    } else {
+        layout.frame()
+    };
+    let values = (before.nodes + left.values).checked_sub(frame.nodes)?;
+    if values <= full.nodes {
+        return None;
+    }
+    let piece = layout.piece(text, run);
+    let own = super::event_tree::count_own(&piece.text, piece.text.len());
+    let whole = Own {
+        nodes: (before.nodes + own.nodes).saturating_sub(frame.nodes),
+        events: (before.events + own.events).saturating_sub(frame.events),
+        scalar_bytes: before.scalar_bytes + own.scalar_bytes,
+        tag_bytes: before.tag_bytes + own.tag_bytes,
+        // `count_own` does not tell merge keys from other keys: every `<<` counted.
+        merge_keys: before.merge_keys + piece.text.matches("<<").count(),
+        depth: before.depth.max(own.depth + frame.depth),
+    };
+    within(whole, limits).then(|| super::full_parser_refusal(left.at, limits))
+}
+
 /// Why a run was not read.
 enum Miss {
-    /// The event reader declined it and serde-saphyr did not read it alone.
-    Declined,
+    /// The event reader declined it and serde-saphyr did not read it alone; with what the
+    /// reader left to serde-saphyr in a document over the values serde-saphyr reads (its
+    /// place in the whole text), or `None`.
+    Declined(Option<Left>),
     /// serde-saphyr refused it, read alone.
     Refused,
 }
 
 /// The first run of a list, in the text's order, that was not read.
 struct Unread<E> {
-    /// Its place in the text (with the first line of the next item).
+    /// Its items.
     run: Range<usize>,
     why: E,
     /// What the runs before it count, joined as in the whole text (their items, the list
@@ -324,15 +419,18 @@ struct Unread<E> {
 /// for being cut out): the sequential way then decides.
 fn first_refusal<E>(
     text: &str,
-    first_item: usize,
+    layout: Layout,
     unread: &Unread<E>,
     limits: Limits,
 ) -> Option<Diagnostic> {
-    let run = &unread.run;
+    let first_item = layout.items()[0];
+    let piece = layout.piece(text, &unread.run);
+    let run = &piece.place;
     let from = run.start.max(first_item);
     // The run as read alone: the first one holds the document's top too; with its own
-    // stream's and document's events, no fewer than the whole text's before it.
-    let own = super::event_tree::count(&text[run.clone()]);
+    // stream's and document's events (and a flow list's run, its top), no fewer than the
+    // whole text's before it.
+    let own = super::event_tree::count(&piece.text);
     let before = &unread.before;
     let within_budget = before.nodes + own.nodes <= limits.nodes
         && before.events + own.events <= limits.events()
@@ -380,14 +478,18 @@ fn first_refusal<E>(
 
 /// Whether a list's first items, a 32nd of it counted from the parser's events, scaled to the
 /// whole text, hold more than a tenth over the node limit.
-fn looks_over(text: &str, items: &[usize], limits: Limits) -> bool {
+fn looks_over(text: &str, layout: Layout, limits: Limits) -> bool {
+    let items = layout.items();
     let first = cut(items, 32, text.len(), &[])[0].clone();
-    let Some(&next) = items.get(first.end) else {
+    if first.end >= items.len() {
         return false;
+    }
+    let head = match layout {
+        Layout::Block(_) => Cow::Borrowed(&text[..line_end(text, items[first.end])]),
+        Layout::Flow(list) => list.run(text, 0, first.end).0,
     };
-    let end = line_end(text, next);
-    let counts = super::event_tree::count(&text[..end]);
-    counts.nodes as f64 * text.len() as f64 / end as f64 > limits.nodes as f64 * 1.1
+    let counts = super::event_tree::count(&head);
+    counts.nodes as f64 * text.len() as f64 / head.len() as f64 > limits.nodes as f64 * 1.1
 }
 
 /// `count`'s refusal of a fleet list over the node limit, from its joined tree: the parser's
@@ -473,68 +575,142 @@ fn fleet_items(text: &str) -> Option<Vec<usize>> {
     locate(text)
 }
 
-/// Cut a fleet list at its `items` into `parts`, read each with `read` (given the part's
-/// text and the length of the next items' first lines the parts carry), and join them
-/// (the joined tree is not yet held to the limits). `Err(Some((place, why)))` when the first
-/// part, in the text's order, that was not joined is one `read` did not read (the part's
-/// place in the text, and `read`'s reason); `Err(None)` when it is one that did not join.
+/// How a fleet list is written, and so how it is cut.
+#[derive(Clone, Copy)]
+enum Layout<'a> {
+    /// A block list: where its item lines start (`locate`).
+    Block(&'a [usize]),
+    /// A flow list (`flow_list::locate`).
+    Flow(&'a FlowList),
+}
+
+impl Layout<'_> {
+    fn items(&self) -> &[usize] {
+        match self {
+            Layout::Block(items) => items,
+            Layout::Flow(list) => &list.starts,
+        }
+    }
+
+    /// The run of items `run` as it is read alone.
+    fn piece<'t>(&self, text: &'t str, run: &Range<usize>) -> Piece<'t> {
+        match self {
+            // The first part starts at the top of the document; the others at their first
+            // item, and hold the first line of the next item.
+            Layout::Block(items) => {
+                let start = if run.start == 0 { 0 } else { items[run.start] };
+                let next = items.get(run.end).copied();
+                let end = next.map_or(text.len(), |n| line_end(text, n));
+                Piece {
+                    text: Cow::Borrowed(&text[start..end]),
+                    shift: start,
+                    place: start..end,
+                    own_end: next.unwrap_or(end) - start,
+                    carries: next.is_some(),
+                }
+            }
+            Layout::Flow(list) => {
+                let (part, shift) = list.run(text, run.start, run.end);
+                Piece {
+                    own_end: part.len(),
+                    text: part,
+                    shift,
+                    place: list.place(text, run.start, run.end),
+                    carries: false,
+                }
+            }
+        }
+    }
+
+    /// What a run's text holds besides its items and the whole text does not, to take off
+    /// every run's counts but the first's: its own list (one value, two events) of a block
+    /// run, one level less deep than in the whole text; the top mapping, its key and its list
+    /// of a flow run (`flow_list::RUN_TOP`), as deep as in the whole text.
+    fn frame(&self) -> Own {
+        match self {
+            Layout::Block(_) => Own {
+                nodes: 1,
+                events: 2,
+                depth: 1,
+                ..Own::default()
+            },
+            Layout::Flow(_) => Own {
+                nodes: 3,
+                events: 5,
+                scalar_bytes: "connections".len(),
+                ..Own::default()
+            },
+        }
+    }
+}
+
+/// Cut a fleet list laid out as `layout` into `runs` of its items, read each with `read`
+/// (given the part's text and the length of the next items' first lines the parts carry),
+/// and join them (the joined tree is not yet held to the limits). `Err(Some((place, why)))`
+/// when the first part, in the text's order, that was not joined is one `read` did not read
+/// (the part's place in the text, and `read`'s reason); `Err(None)` when it is one that did
+/// not join.
 fn in_parts<E: Send>(
     text: &str,
-    items: &[usize],
+    layout: Layout,
     runs: &[Range<usize>],
     read: impl Fn(Part) -> Result<(Node, Own), E> + Sync,
 ) -> Result<(Node, Own), Option<Unread<E>>> {
-    // The first line of each part's next item, carried by every part but the last.
-    let overlap: usize = runs
-        .iter()
-        .filter_map(|run| items.get(run.end))
-        .map(|&n| line_end(text, n) - n)
-        .sum();
+    let items = layout.items();
+    // The first line of each part's next item, carried by every part of a block list but
+    // the last.
+    let overlap: usize = match layout {
+        Layout::Block(_) => runs
+            .iter()
+            .filter_map(|run| items.get(run.end))
+            .map(|&n| line_end(text, n) - n)
+            .sum(),
+        Layout::Flow(_) => 0,
+    };
     let parsed = crate::parallel::map_ordered(runs, |run| {
-        // The first part starts at the top of the document; the others at their first item.
-        let start = if run.start == 0 { 0 } else { items[run.start] };
-        let next = items.get(run.end).copied();
-        let end = next.map_or(text.len(), |n| line_end(text, n));
+        let piece = layout.piece(text, run);
         let part = Part {
-            text: &text[start..end],
-            start,
-            own_end: next.unwrap_or(end) - start,
+            text: &piece.text,
+            start: piece.place.start,
+            shift: piece.shift,
+            own_end: piece.own_end,
             overlap,
         };
-        let (mut node, own) = read(part).map_err(|e| Some((start..end, e)))?;
-        node.remap(&|o| o + start);
-        let list = if run.start == 0 {
-            connections(&mut node).ok_or(None)?
-        } else {
-            match &mut node.value {
+        let (mut node, own) = read(part).map_err(|e| Some((run.clone(), e)))?;
+        node.remap(&|o| o + piece.shift);
+        let list = match (&layout, run.start) {
+            (Layout::Block(_), 1..) => match &mut node.value {
                 Value::Seq(list) => list,
                 _ => return Err(None),
-            }
+            },
+            _ => connections(&mut node).ok_or(None)?,
         };
-        // The run's items and, but for the last part, the next one's first line.
-        if list.len() != run.len() + usize::from(next.is_some()) {
+        // The run's items and, of a block list but for the last part, the next one's first
+        // line.
+        if list.len() != run.len() + usize::from(piece.carries) {
             return Err(None);
         }
-        if next.is_some() {
+        if piece.carries {
             list.pop();
         }
         Ok((node, own))
     });
+    let frame = layout.frame();
     let mut read_parts = Vec::with_capacity(parsed.len());
-    // What the parts read count, as the whole text counts it: each its own list but the
-    // first (one value, two events).
+    // What the parts read count, as the whole text counts it: each its own frame but the
+    // first.
     let mut counted = Own::default();
     for part in parsed {
         match part {
             Ok((node, own)) => {
                 if !read_parts.is_empty() {
-                    counted.nodes = (counted.nodes + own.nodes).saturating_sub(1);
-                    counted.events = (counted.events + own.events).saturating_sub(2);
-                    counted.scalar_bytes += own.scalar_bytes;
+                    counted.nodes = (counted.nodes + own.nodes).saturating_sub(frame.nodes);
+                    counted.events = (counted.events + own.events).saturating_sub(frame.events);
+                    counted.scalar_bytes = (counted.scalar_bytes + own.scalar_bytes)
+                        .saturating_sub(frame.scalar_bytes);
                     counted.tag_bytes += own.tag_bytes;
                     counted.merge_keys += own.merge_keys;
-                    // Its items one deeper in the whole text (under the top mapping).
-                    counted.depth = counted.depth.max(own.depth + 1);
+                    counted.depth = counted.depth.max(own.depth + frame.depth);
                 } else {
                     counted = own;
                 }
@@ -553,20 +729,36 @@ fn in_parts<E: Send>(
     let mut parsed = read_parts.into_iter();
     let mut root = parsed.next().ok_or(None)?;
     let list = connections(&mut root).ok_or(None)?;
-    for part in parsed {
-        match part.value {
-            Value::Seq(s) => list.extend(s),
+    for mut part in parsed {
+        match (layout, &mut part.value) {
+            (Layout::Block(_), Value::Seq(s)) => list.append(s),
+            (Layout::Flow(_), _) => list.append(connections(&mut part).ok_or(None)?),
             _ => return Err(None),
         }
     }
     Ok((root, counted))
 }
 
+/// A run of a list's items as it is read alone (`Layout::piece`).
+struct Piece<'t> {
+    text: Cow<'t, str>,
+    /// What to add to an offset in `text` to place it in the whole text.
+    shift: usize,
+    /// Where it is in the whole text.
+    place: Range<usize>,
+    /// Where its own text ends (`Part::own_end`).
+    own_end: usize,
+    /// Whether it holds the first line of the next item (a block list's run but the last).
+    carries: bool,
+}
+
 /// A part of a list, as `in_parts` gives it to be read.
 struct Part<'t> {
     text: &'t str,
-    /// Its place in the whole text.
+    /// Where it starts in the whole text.
     start: usize,
+    /// What to add to an offset in `text` to place it in the whole text.
+    shift: usize,
     /// Where its own text ends (it also holds the first line of the next part's first item).
     own_end: usize,
     /// The length of the next items' first lines all the parts hold.

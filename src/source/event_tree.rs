@@ -84,6 +84,9 @@ pub struct Counts {
     pub merge_keys: usize,
     /// Tagged scalars typed by serde-saphyr (at most [`MAX_TAGGED`] a reading).
     pub tagged: usize,
+    /// Where the part's own tagged scalars are, the first [`MAX_TAGGED`] + 1 of them: a
+    /// document's next one past [`MAX_TAGGED`] is where one pass declines it (`split`).
+    pub tagged_at: Vec<usize>,
     /// What the part's own text counts (see [`Own`]).
     pub own: Own,
 }
@@ -624,6 +627,9 @@ impl Builder<'_> {
     /// reading).
     fn tagged(&mut self, tag: &Tag, span: &ParserSpan) -> Option<Value> {
         self.counts.tagged += 1;
+        if self.here_own && self.counts.tagged_at.len() <= MAX_TAGGED {
+            self.counts.tagged_at.push(span_of(span).offset);
+        }
         if self.counts.tagged > MAX_TAGGED {
             return None;
         }

@@ -184,6 +184,8 @@ pub fn read_in_parts_within(
     // the text to the sequential way, whose answer that is.
     let capped = limits.full_parser().is_some();
     let tagged = AtomicUsize::new(0);
+    // Where each run's own tagged scalars are (by the run's place), when that limit counts.
+    let tagged_at = Mutex::new(Vec::<(usize, Vec<usize>)>::new());
     // Set once a run is read by serde-saphyr alone (one pass would not read it as the event
     // reader reads the others).
     let by_serde_saphyr = AtomicBool::new(false);
@@ -217,6 +219,11 @@ pub fn read_in_parts_within(
                     all.push((start, counts.aliases, counts.places));
                 }
                 tagged.fetch_add(counts.tagged, Ordering::Relaxed);
+                if capped && !counts.tagged_at.is_empty() {
+                    let at = counts.tagged_at.iter().map(|o| o + shift).collect();
+                    let mut all = tagged_at.lock().unwrap_or_else(|e| e.into_inner());
+                    all.push((start, at));
+                }
                 return Ok((node, counts.own));
             }
             Err(super::event_tree::Stop::Declined(Some(left))) if capped => {
@@ -243,10 +250,30 @@ pub fn read_in_parts_within(
         read.fetch_add(own.nodes, Ordering::Relaxed);
         Ok((node, own))
     });
-    if capped && tagged.into_inner() > super::event_tree::MAX_TAGGED {
-        return None;
-    }
     let mut aliases = aliases.into_inner().unwrap_or_else(|e| e.into_inner());
+    if capped && tagged.into_inner() > super::event_tree::MAX_TAGGED {
+        let mut places = tagged_at.into_inner().unwrap_or_else(|e| e.into_inner());
+        places.sort_by_key(|(start, _)| *start);
+        let next = places
+            .into_iter()
+            .flat_map(|(_, at)| at)
+            .nth(super::event_tree::MAX_TAGGED);
+        return match (joined, next) {
+            // One pass leaves the document to serde-saphyr at its next tagged scalar past the
+            // ones the reader types, and serde-saphyr runs out of its 300,000 values in a
+            // document of more (the runs read everything else as it does): refused there.
+            (Ok((_, own)), Some(at))
+                if aliases.is_empty()
+                    && !by_serde_saphyr.into_inner()
+                    && within(own, limits)
+                    && own.nodes > super::MAX_FULL_PARSER_NODES =>
+            {
+                let at = crate::tree::Span::new(at, 1);
+                Some(Err(super::full_parser_refusal(at, limits)))
+            }
+            _ => None,
+        };
+    }
     if !aliases.is_empty() {
         aliases.sort_by_key(|(start, ..)| *start);
         return joined

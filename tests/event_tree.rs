@@ -411,14 +411,75 @@ fn counted_as_serde_saphyr_counts(
         };
         prop_assert!(event_tree::parse(&text, under).is_none());
         prop_assert!(parse_yaml_within(&text, under).is_err());
+        // A refusal the reader makes itself there is serde-saphyr's.
+        refused_the_same(&text, under)?;
         // Exactly at the event limit (comments added up to it), and one comment over.
         let full = "#\n".repeat(at.events() - c.events) + &text;
         prop_assert!(same_or_declined_within("at the event limit", &full, at));
         let over = format!("#\n{full}");
         prop_assert!(event_tree::parse(&over, at).is_none());
         prop_assert!(parse_yaml_within(&over, at).is_err());
+        refused_the_same(&over, at)?;
     }
     Ok(())
+}
+
+/// When the reader refuses `text` itself under `limits`, serde-saphyr refuses it the same way
+/// (code, message, place).
+fn refused_the_same(text: &str, limits: Limits) -> Result<(), TestCaseError> {
+    if let Err(event_tree::Stop::Refused(fast)) = event_tree::read(text, limits, None) {
+        let slow = parse_yaml_within(text, limits).expect_err("refused");
+        prop_assert_eq!(
+            (&fast.code, &fast.message, &fast.label),
+            (&slow.code, &slow.message, &slow.label),
+            "{}",
+            text
+        );
+    }
+    Ok(())
+}
+
+/// One value over the node limit, the reader refuses a document itself, as serde-saphyr does
+/// (issue 20: a 3.3 MiB list of 1.1 M numbers under a key, which no count refuses first, was
+/// read by serde-saphyr to its limit, 1.0 s; a fleet at the limit with an alias of its last
+/// connection after it, 1.95 s); not while an anchored value is being recorded (serde-saphyr
+/// counts each event recorded too), where serde-saphyr decides.
+#[test]
+fn over_the_node_limit_the_reader_refuses_as_serde_saphyr_does() {
+    let numbers = |n: usize| format!("a: [{}]\n", vec!["1"; n].join(", "));
+    let block = |n: usize| format!("a:\n{}", "- x\n".repeat(n));
+    let nested = |n: usize| format!("{}1{}\n", "{a: ".repeat(n), "}".repeat(n));
+    let replayed = "d: &d [1, 2, {x: 3}, [4, 5]]\nl: [*d, *d, *d, *d, *d, *d]\n";
+    let in_anchor = "d: &d [1, 2, 3]\ne: &e [*d, *d, *d, *d, *d]\nl: [*e, *e]\n";
+    for (what, text, nodes, refused) in [
+        ("a flow list", numbers(50), 40, true),
+        ("a block list", block(50), 40, true),
+        ("nested mappings", nested(20), 30, true),
+        ("a replay", replayed.to_owned(), 30, true),
+        (
+            "a replay in an anchored value",
+            in_anchor.to_owned(),
+            20,
+            false,
+        ),
+    ] {
+        let limits = Limits { nodes };
+        let slow = parse_yaml_within(&text, limits).expect_err(what);
+        assert!(slow.message.contains("Nodes {"), "{what}: {}", slow.message);
+        match event_tree::read(&text, limits, None) {
+            Err(event_tree::Stop::Refused(fast)) if refused => assert_eq!(
+                (&fast.code, &fast.message, &fast.label),
+                (&slow.code, &slow.message, &slow.label),
+                "{what}"
+            ),
+            Err(event_tree::Stop::Declined(None)) if !refused => {}
+            other => panic!("{what}: {other:?}"),
+        }
+        // Every limit from the document's size down to one value.
+        for nodes in 1..=nodes {
+            refused_the_same(&text, Limits { nodes }).expect(what);
+        }
+    }
 }
 
 /// The alias limits: at most 1000 aliases and 1000 anchors, and (at the end of the document)

@@ -734,10 +734,24 @@ impl Builder<'_> {
             own.scalar_bytes += scalar_bytes;
             own.events += if replayed { played } else { 0 };
         }
-        if self.counts.nodes > self.limits.nodes
-            || self.counts.events > self.limits.events()
-            || self.counts.scalar_bytes > super::MAX_INPUT_BYTES
-        {
+        let events_within = self.counts.events <= self.limits.events();
+        let bytes_within = self.counts.scalar_bytes <= super::MAX_INPUT_BYTES;
+        if self.counts.nodes > self.limits.nodes && events_within && bytes_within {
+            // serde-saphyr counts an event, then its value (a replay: each of its events in
+            // turn), then its bytes: with this event's (or the whole replay's) events and bytes
+            // within their limits, its first breach is of the values, at this event (a
+            // replay's, at its alias). Of a whole document, unless an anchored value is being
+            // recorded (serde-saphyr also counts each event recorded).
+            let recording = self.anchors.as_ref().is_some_and(|a| a.recording());
+            if self.shared.is_none() && !recording {
+                let nodes = self.limits.nodes + 1;
+                self.breach = Some(BudgetBreach::Nodes { nodes });
+            } else {
+                self.limited = true;
+            }
+            return None;
+        }
+        if !events_within || !bytes_within {
             self.limited = true;
             return None;
         }

@@ -4,11 +4,24 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// A text with the byte offset of the start of every line.
+/// A text with the byte offset of the start of every line, and how many characters start
+/// before every [`CHUNK`]th byte.
 pub struct LineIndex<'t> {
     name: &'t str,
     text: &'t str,
     starts: Vec<usize>,
+    /// Characters that start before byte `k * CHUNK`, for each k: a column on a long line (a
+    /// minified payload, a text whose lines end in a lone `\r`) is counted from the nearest
+    /// of these, not from the line's start.
+    chars: Vec<usize>,
+}
+
+/// Bytes between two character counts of [`LineIndex`].
+const CHUNK: usize = 4096;
+
+/// Characters that start in `bytes` (bytes that do not continue a UTF-8 sequence).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl<'t> LineIndex<'t> {
@@ -20,7 +33,27 @@ impl<'t> LineIndex<'t> {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Self { name, text, starts }
+        let mut chars = Vec::with_capacity(text.len() / CHUNK + 1);
+        let mut before = 0;
+        chars.push(0);
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            before += chars_in(chunk);
+            chars.push(before);
+        }
+        Self {
+            name,
+            text,
+            starts,
+            chars,
+        }
+    }
+
+    /// Characters that start before byte `offset` (at most the text's length).
+    fn chars_before(&self, offset: usize) -> usize {
+        let k = offset / CHUNK;
+        let from = k * CHUNK;
+        crate::work::add(crate::work::Unit::ColumnByte, offset - from);
+        self.chars[k] + chars_in(&self.text.as_bytes()[from..offset])
     }
 
     /// The length of the text in bytes.
@@ -44,10 +77,12 @@ impl<'t> LineIndex<'t> {
         let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        // Inside a character: no column (as before the count was kept).
+        let col = if self.text.is_char_boundary(offset) {
+            self.chars_before(offset) - self.chars_before(start)
+        } else {
+            0
+        };
         (line + 1, col + 1)
     }
 }
@@ -179,6 +214,25 @@ mod tests {
         assert_eq!(idx.line_col(4), (2, 2));
         assert_eq!(idx.line_col(6), (3, 1));
         assert_eq!(idx.line_col(99), (4, 2));
+    }
+
+    /// Columns counted from the chunks' character counts are the characters from the line's
+    /// start, on lines longer than a chunk, with characters of several bytes across chunk
+    /// boundaries; inside a character there is no column.
+    #[test]
+    fn columns_on_long_lines() {
+        let line: String = (0..3000).map(|i| ["a", "é", "中", "😀"][i % 4]).collect();
+        let text = format!("x\n{line}\n{line}");
+        let idx = LineIndex::new("t", &text);
+        for (offset, _) in text.char_indices().step_by(97) {
+            let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            let col = text[start..offset].chars().count() + 1;
+            assert_eq!(idx.line_col(offset), (line, col), "{offset}");
+        }
+        let inside = text.find('é').expect("é") + 1;
+        assert_eq!(idx.line_col(inside).1, 1);
+        assert_eq!(idx.line_col(text.len()).0, 3);
     }
 
     /// The windowed reader gives exactly what miette's reader gives over the whole text.

@@ -31,10 +31,12 @@ pub enum Unit {
     /// Times the number of cores was asked of the system (the standard library reads the
     /// cgroup files to answer; a run that needs no second thread does not ask).
     CoreQuery,
+    /// Bytes walked to find a column (`line_index`): at most a chunk a lookup.
+    ColumnByte,
 }
 
 /// Every unit, in the order of the counters.
-pub const UNITS: [Unit; 8] = [
+pub const UNITS: [Unit; 9] = [
     Unit::ScannedByte,
     Unit::MapEntry,
     Unit::SubnetCompare,
@@ -43,6 +45,7 @@ pub const UNITS: [Unit; 8] = [
     Unit::OutputByte,
     Unit::TargetTable,
     Unit::CoreQuery,
+    Unit::ColumnByte,
 ];
 
 static COUNTS: [AtomicU64; UNITS.len()] = [const { AtomicU64::new(0) }; UNITS.len()];

@@ -221,11 +221,35 @@ pub enum Stop {
 
 /// [`parse_shared`], saying why it gives no tree.
 pub fn read(text: &str, limits: Limits, shared: Option<Shared>) -> Result<(Node, Counts), Stop> {
+    read_from(text, limits, shared, Counts::default())
+}
+
+/// [`read`] of a run of a document's list read alone (`split`), as though what the document
+/// counts before the run's first value had been read first (`before`: values, events as the
+/// parser has counted them there, decoded scalar bytes; the run's own list and its stream's
+/// and document's starts taken off): the parser's budgets run out where they do in the whole
+/// document.
+pub fn read_after(text: &str, limits: Limits, before: Own) -> Result<(Node, Counts), Stop> {
+    let counts = Counts {
+        nodes: before.nodes,
+        events: before.events,
+        scalar_bytes: before.scalar_bytes,
+        ..Counts::default()
+    };
+    read_from(text, limits, None, counts)
+}
+
+fn read_from(
+    text: &str,
+    limits: Limits,
+    shared: Option<Shared>,
+    counts: Counts,
+) -> Result<(Node, Counts), Stop> {
     let mut b = Builder {
         limits,
         shared,
         unshared: 0,
-        counts: Counts::default(),
+        counts,
         stack: Vec::new(),
         root: None,
         documents: 0,

@@ -108,7 +108,7 @@ pub fn parse_in_parts_within(text: &str, parts: usize, limits: Limits) -> Option
     }
     let items = fleet_items(text)?;
     let runs = cut(&items, parts.max(1), text.len(), &[]);
-    let (root, _) = in_parts(text, Layout::Block(&items), &runs, |part| {
+    let Joined { root, .. } = in_parts(text, Layout::Block(&items), &runs, |part| {
         super::parse_whole_within(part.text, limits)
             .map(|node| (node, Own::default()))
             .map_err(drop)
@@ -262,7 +262,7 @@ pub fn read_in_parts_within(
             // One pass leaves the document to serde-saphyr at its next tagged scalar past the
             // ones the reader types, and serde-saphyr runs out of its 300,000 values in a
             // document of more (the runs read everything else as it does): refused there.
-            (Ok((_, own)), Some(at))
+            (Ok(Joined { own, .. }), Some(at))
                 if aliases.is_empty()
                     && !by_serde_saphyr.into_inner()
                     && within(own, limits)
@@ -276,12 +276,15 @@ pub fn read_in_parts_within(
     }
     if !aliases.is_empty() {
         aliases.sort_by_key(|(start, ..)| *start);
-        return joined
-            .ok()
-            .and_then(|(root, own)| with_aliases(root, text, limits, &aliases, own));
+        let joined = joined.ok()?;
+        if joined.own.nodes > limits.nodes {
+            return over_the_node_limit_in_a_run(text, layout, &runs, &joined, &aliases, limits)
+                .map(Err);
+        }
+        return with_aliases(joined.root, text, limits, &aliases, joined.own);
     }
     match joined {
-        Ok((root, own)) if within(own, limits) => Some(Ok(root)),
+        Ok(Joined { root, own, .. }) if within(own, limits) => Some(Ok(root)),
         Err(Some(unread)) if matches!(unread.why, Miss::Refused) => {
             first_refusal(text, layout, &unread, limits).map(Err)
         }
@@ -296,7 +299,7 @@ pub fn read_in_parts_within(
         _ if matches!(layout, Layout::Flow(_)) => None,
         // The node limit's refusal is sure when no tag's bytes could have run out the scalar
         // bytes first, and found on the tree when it shows every value (no merge key).
-        Ok((root, own)) if own.tag_bytes == 0 && own.merge_keys == 0 => {
+        Ok(Joined { root, own, .. }) if own.tag_bytes == 0 && own.merge_keys == 0 => {
             over_the_node_limit(&root, text, limits).map(Err)
         }
         Ok(_) | Err(_) => None,
@@ -407,6 +410,93 @@ fn over_the_full_parser(
         depth: before.depth.max(own.depth + frame.depth),
     };
     within(whole, limits).then(|| super::full_parser_refusal(left.at, limits))
+}
+
+/// serde-saphyr's refusal of a list read in runs with aliases (`aliases`: each run's own
+/// counts) whose values are over the node limit: one pass stops at the value that passes it,
+/// or at the alias whose replay passes it (`event_tree`'s refusal), in the one run where the
+/// runs' values, added up in the text's order, pass the limit. That run is read again alone
+/// (its anchors are its own: `alias_ties`) as though the runs before it had been read first
+/// (`event_tree::read_after`), and its refusal's place is the document's. This holds when no other budget runs out first: the
+/// whole document's events, decoded scalar bytes, nesting, merge keys and alias counts are
+/// within their limits. `None` otherwise, or when the run alone is not refused for its values
+/// (an anchored value being recorded there, its own event limit): the sequential way decides.
+fn over_the_node_limit_in_a_run(
+    text: &str,
+    layout: Layout,
+    runs: &[Range<usize>],
+    joined: &Joined,
+    aliases: &[(usize, AliasCounts, Places)],
+    limits: Limits,
+) -> Option<Diagnostic> {
+    use serde_saphyr::budget::BudgetBreach;
+    let own = joined.own;
+    let alias_counts = aliases
+        .iter()
+        .fold(AliasCounts::default(), |all, (_, own, _)| all + *own);
+    let others_within = within(
+        Own {
+            nodes: limits.nodes,
+            ..own
+        },
+        limits,
+    ) && alias_counts.within();
+    if !others_within {
+        return None;
+    }
+    let frame = layout.frame();
+    // What the runs before each counted, as the whole text counts it.
+    let mut before = Own::default();
+    for (i, (run, counted)) in runs.iter().zip(&joined.runs).enumerate() {
+        let top = if i == 0 { Own::default() } else { frame };
+        let here = counted.nodes.checked_sub(top.nodes)?;
+        if before.nodes + here > limits.nodes {
+            // Read alone, the run has counted its stream's and document's starts and its top
+            // (a block run's list, a flow run's mapping, key and list: one event each) before
+            // its first value; the whole text, its own (`before`, which counts the end of a
+            // collection at its start: the top mapping's and list's, not yet read there, for
+            // the stream's and document's starts).
+            let preset = if i == 0 {
+                Own::default()
+            } else {
+                Own {
+                    nodes: before.nodes.checked_sub(top.nodes)?,
+                    events: before.events.checked_sub(2 + top.nodes)?,
+                    scalar_bytes: before.scalar_bytes.checked_sub(top.scalar_bytes)?,
+                    ..Own::default()
+                }
+            };
+            let piece = layout.piece(text, run);
+            let Err(super::event_tree::Stop::Refused(refused)) =
+                super::event_tree::read_after(&piece.text, limits, preset)
+            else {
+                return None;
+            };
+            let (span, _) = refused.label.as_ref()?;
+            let over = |at| {
+                super::over_limit(
+                    &format!(
+                        "{:?}",
+                        BudgetBreach::Nodes {
+                            nodes: limits.nodes + 1
+                        }
+                    ),
+                    Some(at),
+                )
+            };
+            if refused != over(*span) {
+                return None;
+            }
+            return Some(over(crate::tree::Span::new(
+                span.offset + piece.shift,
+                span.len,
+            )));
+        }
+        before.nodes += here;
+        before.events += counted.events.checked_sub(top.events)?;
+        before.scalar_bytes += counted.scalar_bytes.checked_sub(top.scalar_bytes)?;
+    }
+    None
 }
 
 /// Why a run was not read.
@@ -682,7 +772,7 @@ fn in_parts<E: Send>(
     layout: Layout,
     runs: &[Range<usize>],
     read: impl Fn(Part) -> Result<(Node, Own), E> + Sync,
-) -> Result<(Node, Own), Option<Unread<E>>> {
+) -> Result<Joined, Option<Unread<E>>> {
     let items = layout.items();
     // The first line of each part's next item, carried by every part of a block list but
     // the last.
@@ -724,12 +814,14 @@ fn in_parts<E: Send>(
     });
     let frame = layout.frame();
     let mut read_parts = Vec::with_capacity(parsed.len());
+    let mut owns = Vec::with_capacity(parsed.len());
     // What the parts read count, as the whole text counts it: each its own frame but the
     // first.
     let mut counted = Own::default();
     for part in parsed {
         match part {
             Ok((node, own)) => {
+                owns.push(own);
                 if !read_parts.is_empty() {
                     counted.nodes = (counted.nodes + own.nodes).saturating_sub(frame.nodes);
                     counted.events = (counted.events + own.events).saturating_sub(frame.events);
@@ -763,7 +855,20 @@ fn in_parts<E: Send>(
             _ => return Err(None),
         }
     }
-    Ok((root, counted))
+    Ok(Joined {
+        root,
+        own: counted,
+        runs: owns,
+    })
+}
+
+/// The runs of a list read and joined (`in_parts`).
+struct Joined {
+    root: Node,
+    /// What the runs count together, as the whole text counts it.
+    own: Own,
+    /// What each run counts, in the text's order.
+    runs: Vec<Own>,
 }
 
 /// A run of a list's items as it is read alone (`Layout::piece`).

@@ -419,7 +419,8 @@ fn over_the_full_parser(
 /// (its anchors are its own: `alias_ties`) as though the runs before it had been read first
 /// (`event_tree::read_after`), and its refusal's place is the document's. This holds when no other budget runs out first: the
 /// whole document's events, decoded scalar bytes, nesting, merge keys and alias counts are
-/// within their limits. `None` otherwise, or when the run alone is not refused for its values
+/// within their limits (the ratio of aliases to anchors aside: serde-saphyr checks it at the
+/// document's end). `None` otherwise, or when the run alone is not refused for its values
 /// (an anchored value being recorded there, its own event limit): the sequential way decides.
 fn over_the_node_limit_in_a_run(
     text: &str,
@@ -440,7 +441,7 @@ fn over_the_node_limit_in_a_run(
             ..own
         },
         limits,
-    ) && alias_counts.within();
+    ) && (alias_counts.within() || alias_counts.ratio_breach().is_some());
     if !others_within {
         return None;
     }

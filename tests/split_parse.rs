@@ -50,7 +50,7 @@ fn same_or_none(text: &str, parts: usize) -> bool {
 
 #[test]
 fn fleet_lists_are_split_into_the_same_tree() {
-    for (indent, eol) in [(2, "\n"), (0, "\n"), (4, "\r\n")] {
+    for (indent, eol) in [(2, "\n"), (0, "\n"), (4, "\r\n"), (2, "\r")] {
         let text = fleet(400, indent, eol);
         for parts in [1, 2, 3, 8, 1000] {
             assert!(
@@ -208,6 +208,7 @@ fn with_pieces(
 const PIECES: &[&str] = &[
     "\n",
     "\r\n",
+    "\r",
     "  - ",
     "- ",
     "\"",
@@ -285,7 +286,13 @@ fn over_the_node_limit_a_fleet_is_refused_as_the_sequential_parse_refuses_it() {
 /// parse refuse it (the same code, message and place); one far over it is left to `count`.
 #[test]
 fn read_in_parts_a_fleet_is_the_tree_or_the_same_refusal() {
-    for text in [fleet(400, 2, "\n"), fleet(300, 0, "\r\n")] {
+    // A lone `\r` is a line break to YAML, and to the cutter (issue 20: such a fleet was read
+    // in one pass).
+    for text in [
+        fleet(400, 2, "\n"),
+        fleet(300, 0, "\r\n"),
+        fleet(300, 2, "\r"),
+    ] {
         let whole = parse_whole(&text).expect("the fleet parses");
         let nodes = count(&whole);
         for parts in [2, 3, 7] {
@@ -572,6 +579,7 @@ const RUN_PIECES: &[&str] = &[
     "'",
     ": ",
     "\n",
+    "\r",
     "  - ",
     "#",
     "%TAG ! tag:x:\n",

@@ -3,7 +3,8 @@
 //! A fleet file is one YAML document, and the parser is sequential: for 10,000 connections it
 //! was the largest part of a render that could use only one core. When the document ends with
 //! a block list under a top-level `connections:` key, the list is cut at item lines (`  - `, at
-//! the list's own indentation) into one run of items per core. The first part (everything up
+//! the list's own indentation; a line ends at `\n`, `\r\n` or a lone `\r`, as YAML's lines
+//! do) into one run of items per core. The first part (everything up
 //! to the first cut) is parsed as the document; each other run is parsed on its own as a list,
 //! its spans shifted back into the whole text, and its items appended to the document's list.
 //! Every part but the last also takes the first line of the next item, whose item is then
@@ -15,7 +16,6 @@
 //! - a document with an anchor, alias or tag character anywhere (`&`, `*`, `!`), or a merge
 //!   key (`<<`): they could join parts, count against the whole document's alias or merge
 //!   budget, or hide values from the tree;
-//! - a `\r` that is not part of `\r\n` (YAML reads it as a line break, the cutter does not);
 //! - a line after `connections:` that is neither blank, a comment, an item at the list's
 //!   indentation, nor indented further (another top-level key, `---`, `...`, a tab);
 //! - any part that does not parse: a quoted scalar or flow collection cut in two leaves the
@@ -132,9 +132,6 @@ pub fn read_in_parts_within(
     parts: usize,
     limits: Limits,
 ) -> Option<Result<Node, Diagnostic>> {
-    if has_lone_cr(text) {
-        return None;
-    }
     let block = locate(text);
     let flow;
     let layout = match &block {
@@ -687,7 +684,7 @@ impl Walk {
 fn fleet_items(text: &str) -> Option<Vec<usize>> {
     // A merge key (`<<`): the merge-key budget is the whole document's, and the tree holds
     // fewer values than the parser counts.
-    if text.contains(['&', '*', '!']) || text.contains("<<") || has_lone_cr(text) {
+    if text.contains(['&', '*', '!']) || text.contains("<<") {
         return None;
     }
     locate(text)
@@ -938,16 +935,14 @@ fn connections(root: &mut Node) -> Option<&mut Vec<Node>> {
     }
 }
 
-fn has_lone_cr(text: &str) -> bool {
-    text.match_indices('\r')
-        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
-}
-
-/// The offset just after the line that starts at `start`.
+/// The offset just after the line that starts at `start`: after its line break (`\n`, `\r\n`
+/// or a lone `\r`, each a line break to YAML), or the text's end.
 fn line_end(text: &str, start: usize) -> usize {
-    text[start..]
-        .find('\n')
-        .map_or(text.len(), |i| start + i + 1)
+    match text[start..].find(['\n', '\r']) {
+        None => text.len(),
+        Some(i) if text[start + i..].starts_with("\r\n") => start + i + 2,
+        Some(i) => start + i + 1,
+    }
 }
 
 /// Whether `text` ends with a top-level `connections:` block list (the fleet form this module
@@ -986,13 +981,17 @@ fn locate(text: &str) -> Option<Vec<usize>> {
     (!items.is_empty()).then_some(items)
 }
 
-/// Each line's start offset and its text without the line break (and a `\r` before it).
+/// Each line's start offset and its text without its line break (see `line_end`).
 fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |raw| {
-        let start = offset;
-        offset += raw.len();
-        (start, raw.trim_end_matches('\n').trim_end_matches('\r'))
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = line_end(text, start);
+        let line = (start, &text[start..end]);
+        start = end;
+        Some((line.0, line.1.trim_end_matches('\n').trim_end_matches('\r')))
     })
 }
 

@@ -409,7 +409,8 @@ fn limits(scratch: &Path) {
             .collect::<String>()
     };
     let cases: Vec<(&str, String)> = vec![
-        ("a fleet of one-line connections", fleet_16),
+        ("a fleet of one-line connections", fleet_16.clone()),
+        ("the same in one flow list", flow(&fleet_16)),
         (
             "the largest fleet under the node limit",
             fleet_at_limit.clone(),
@@ -458,6 +459,10 @@ fn limits(scratch: &Path) {
         (
             "2,000 connections fewer, a merge key in 10,001 items",
             fewer.replacen("name: c", "<<: {name: x}, name: c", 10_001),
+        ),
+        (
+            "the same, a tag on a mapping in its last item",
+            last(&fleet_at_limit, "- {name: c", "- !!map {name: c"),
         ),
         (
             "the same in one flow list, a tag on a mapping in its last item",
@@ -516,8 +521,48 @@ fn limits(scratch: &Path) {
                 (k % 400 == 2 && (1..=100).contains(&(k / 400))).then_some(1)
             }),
         ),
+        (
+            "the same, defaults at the top merged into its first 1,000 items",
+            format!(
+                "defaults: &d {{mtu: 1400}}\n{}",
+                fleet_at_limit.replacen("- {name: c", "- {<<: *d, name: c", 1_000)
+            ),
+        ),
+        (
+            "the same, an alias of its last connection after it",
+            format!(
+                "{}- *last\n",
+                last(&fleet_at_limit, "- {name: c", "- &last {name: c")
+            ),
+        ),
+        ("the same, every 40th name tagged `!!str` (1,020 tags)", {
+            let every = 40;
+            let mut k = 0;
+            fleet_at_limit
+                .split_inclusive("{name: c")
+                .map(|piece| {
+                    k += 1;
+                    match piece.strip_suffix("{name: c") {
+                        Some(head) if k % every == 0 => format!("{head}{{name: !!str c"),
+                        _ => piece.to_owned(),
+                    }
+                })
+                .collect()
+        }),
+        (
+            "the same, its lines ending in a lone `\\r`",
+            fleet_at_limit.replace('\n', "\r"),
+        ),
         ("a RemoteSubnet list", subnets_16),
         ("a query string of dotted parameters", query_16),
+        (
+            "numbers in a flow list under one key `a: [1, 1, ...`",
+            fill("a: [", "1, ", "1]\n"),
+        ),
+        (
+            "words in a block list under one key `a: - x ...`",
+            fill("a:\n", "- x\n", ""),
+        ),
         ("nested sequences `[[[...`", fill("", "[", "")),
         ("nested mappings `{a: {a: ...`", fill("", "{a: ", "")),
         ("one object of unknown fields", {

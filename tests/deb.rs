@@ -114,6 +114,24 @@ fn complete_p(home: &Path, root: &Path, path: &str) -> Output {
     )
 }
 
+/// `packaging/build-deb.sh` into `out`, of `binary` or (None) of the shipped build, which
+/// build-dist.sh makes first (the `dist` profile, statically linked: a few minutes); the
+/// .deb's path.
+fn build_deb(out: &Path, binary: Option<&str>) -> String {
+    let out = out.to_string_lossy();
+    let mut cmd = vec!["bash", "packaging/build-deb.sh", "--out", &out];
+    cmd.extend(binary.iter().flat_map(|b| ["--binary", b]));
+    let built = run(&cmd, &[], if binary.is_some() { 120 } else { 1500 });
+    assert!(
+        built.status.success(),
+        "build-deb.sh: {}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let printed = String::from_utf8_lossy(&built.stdout);
+    printed.lines().last().expect("the .deb path").to_owned()
+}
+
 /// A scratch root for `dpkg --root` whose package database holds `status`.
 fn scratch_root(tmp: &Path, status: &str) -> std::path::PathBuf {
     let root = tmp.join("root");
@@ -131,19 +149,10 @@ fn debian_package_installs_binary_man_page_and_completions() {
         return did_not_run(&why);
     }
     let tmp = tempfile::tempdir().expect("tempdir");
-    let out_dir = tmp.path().join("out");
-    let built = ok(
-        &[
-            "bash",
-            "packaging/build-deb.sh",
-            "--binary",
-            env!("CARGO_BIN_EXE_ipsecgen"),
-            "--out",
-            &out_dir.to_string_lossy(),
-        ],
-        &[],
+    let deb = build_deb(
+        &tmp.path().join("out"),
+        Some(env!("CARGO_BIN_EXE_ipsecgen")),
     );
-    let deb = built.lines().last().expect("the .deb path").to_owned();
     let arch = ok(&["dpkg", "--print-architecture"], &[]);
     let name = format!(
         "ipsecgen_{}-1_{}.deb",
@@ -288,28 +297,7 @@ fn the_shipped_package_is_a_static_binary_that_renders_as_the_test_build() {
         return did_not_run(&why);
     }
     let tmp = tempfile::tempdir().expect("tempdir");
-    let out_dir = tmp.path().join("out");
-    // No --binary: build-dist.sh builds the `dist` profile, statically linked (a few minutes).
-    let built = run(
-        &[
-            "bash",
-            "packaging/build-deb.sh",
-            "--out",
-            &out_dir.to_string_lossy(),
-        ],
-        &[],
-        1500,
-    );
-    assert!(
-        built.status.success(),
-        "build-deb.sh: {}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let deb = String::from_utf8_lossy(&built.stdout)
-        .lines()
-        .last()
-        .expect("the .deb path")
-        .to_owned();
+    let deb = build_deb(&tmp.path().join("out"), None);
 
     // A static binary depends on no package and names the C library linked into it.
     let depends = run(&["dpkg-deb", "--field", &deb, "Depends"], &[], 60);

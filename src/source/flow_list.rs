@@ -28,28 +28,19 @@ impl FlowList {
     /// The text of the run of items `first..end` (`end` one past its last) as read alone,
     /// and what to add to an offset in it to place it in `text`.
     pub fn run<'t>(&self, text: &'t str, first: usize, end: usize) -> (Cow<'t, str>, usize) {
-        let last = end == self.starts.len();
+        let place = self.place(text, first, end);
+        let body = &text[place.clone()];
+        // The last run ends with the list's own `]`.
+        let close = if end == self.starts.len() { "" } else { "]" };
+        if first == 0 && close.is_empty() {
+            return (Cow::Borrowed(body), 0);
+        }
         if first == 0 {
-            return if last {
-                (Cow::Borrowed(text), 0)
-            } else {
-                (Cow::Owned(format!("{}]", &text[..self.commas[end - 1]])), 0)
-            };
+            return (Cow::Owned(format!("{body}{close}")), 0);
         }
-        let start = self.starts[first];
-        let stop = if last {
-            text.len()
-        } else {
-            self.commas[end - 1]
-        };
-        let mut run = String::with_capacity(RUN_TOP.len() + stop - start + 1);
-        run.push_str(RUN_TOP);
-        run.push_str(&text[start..stop]);
-        if !last {
-            run.push(']');
-        }
-        // The list starts after `RUN_TOP` in the whole text: `start` is past it.
-        (Cow::Owned(run), start - RUN_TOP.len())
+        // The list starts after `RUN_TOP` in the whole text: the run's items are past it.
+        let shift = place.start - RUN_TOP.len();
+        (Cow::Owned(format!("{RUN_TOP}{body}{close}")), shift)
     }
 
     /// Where the run of items `first..end` is in the whole text.

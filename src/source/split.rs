@@ -385,28 +385,19 @@ fn over_the_full_parser(
     limits: Limits,
 ) -> Option<Diagnostic> {
     let full = limits.full_parser()?;
-    // A run but the first also counts its frame, which one pass counts once.
-    let frame = if run.start == 0 {
-        Own::default()
-    } else {
-        layout.frame()
-    };
-    let values = (before.nodes + left.values).checked_sub(frame.nodes)?;
+    // A run but the first also counts its top, which one pass counts once.
+    let top = layout.top(run);
+    let values = (before.nodes + left.values).checked_sub(top.nodes)?;
     if values <= full.nodes {
         return None;
     }
     let piece = layout.piece(text, run);
-    let own = super::event_tree::count_own(&piece.text, piece.text.len());
-    let whole = Own {
-        nodes: (before.nodes + own.nodes).saturating_sub(frame.nodes),
-        events: (before.events + own.events).saturating_sub(frame.events),
-        scalar_bytes: before.scalar_bytes + own.scalar_bytes,
-        tag_bytes: before.tag_bytes + own.tag_bytes,
+    let own = Own {
         // `count_own` does not tell merge keys from other keys: every `<<` counted.
-        merge_keys: before.merge_keys + piece.text.matches("<<").count(),
-        depth: before.depth.max(own.depth + frame.depth),
+        merge_keys: piece.text.matches("<<").count(),
+        ..super::event_tree::count_own(&piece.text, piece.text.len())
     };
-    within(whole, limits).then(|| super::full_parser_refusal(left.at, limits))
+    within(add_run(before, own, top), limits).then(|| super::full_parser_refusal(left.at, limits))
 }
 
 /// serde-saphyr's refusal of a list read in runs with aliases (`aliases`: each run's own
@@ -427,7 +418,6 @@ fn over_the_node_limit_in_a_run(
     aliases: &[(usize, AliasCounts, Places)],
     limits: Limits,
 ) -> Option<Diagnostic> {
-    use serde_saphyr::budget::BudgetBreach;
     let own = joined.own;
     let alias_counts = aliases
         .iter()
@@ -442,11 +432,10 @@ fn over_the_node_limit_in_a_run(
     if !others_within {
         return None;
     }
-    let frame = layout.frame();
     // What the runs before each counted, as the whole text counts it.
     let mut before = Own::default();
-    for (i, (run, counted)) in runs.iter().zip(&joined.runs).enumerate() {
-        let top = if i == 0 { Own::default() } else { frame };
+    for (run, counted) in runs.iter().zip(&joined.runs) {
+        let top = layout.top(run);
         let here = counted.nodes.checked_sub(top.nodes)?;
         if before.nodes + here > limits.nodes {
             // Read alone, the run has counted its stream's and document's starts and its top
@@ -454,7 +443,7 @@ fn over_the_node_limit_in_a_run(
             // its first value; the whole text, its own (`before`, which counts the end of a
             // collection at its start: the top mapping's and list's, not yet read there, for
             // the stream's and document's starts).
-            let preset = if i == 0 {
+            let preset = if run.start == 0 {
                 Own::default()
             } else {
                 Own {
@@ -471,28 +460,15 @@ fn over_the_node_limit_in_a_run(
                 return None;
             };
             let (span, _) = refused.label.as_ref()?;
-            let over = |at| {
-                super::over_limit(
-                    &format!(
-                        "{:?}",
-                        BudgetBreach::Nodes {
-                            nodes: limits.nodes + 1
-                        }
-                    ),
-                    Some(at),
-                )
-            };
-            if refused != over(*span) {
+            if refused != super::count::nodes_breach(limits, span.offset) {
                 return None;
             }
-            return Some(over(crate::tree::Span::new(
+            return Some(super::count::nodes_breach(
+                limits,
                 span.offset + piece.shift,
-                span.len,
-            )));
+            ));
         }
-        before.nodes += here;
-        before.events += counted.events.checked_sub(top.events)?;
-        before.scalar_bytes += counted.scalar_bytes.checked_sub(top.scalar_bytes)?;
+        before = add_run(before, *counted, top);
     }
     None
 }
@@ -737,6 +713,16 @@ impl Layout<'_> {
         }
     }
 
+    /// What the run of items `run` holds besides them and the whole text does not: none for
+    /// the first (it is the document's top), the frame for the others.
+    fn top(&self, run: &Range<usize>) -> Own {
+        if run.start == 0 {
+            Own::default()
+        } else {
+            self.frame()
+        }
+    }
+
     /// What a run's text holds besides its items and the whole text does not, to take off
     /// every run's counts but the first's: its own list (one value, two events) of a block
     /// run, one level less deep than in the whole text; the top mapping, its key and its list
@@ -810,27 +796,16 @@ fn in_parts<E: Send>(
         }
         Ok((node, own))
     });
-    let frame = layout.frame();
     let mut read_parts = Vec::with_capacity(parsed.len());
     let mut owns = Vec::with_capacity(parsed.len());
     // What the parts read count, as the whole text counts it: each its own frame but the
     // first.
     let mut counted = Own::default();
-    for part in parsed {
+    for (part, run) in parsed.into_iter().zip(runs) {
         match part {
             Ok((node, own)) => {
                 owns.push(own);
-                if !read_parts.is_empty() {
-                    counted.nodes = (counted.nodes + own.nodes).saturating_sub(frame.nodes);
-                    counted.events = (counted.events + own.events).saturating_sub(frame.events);
-                    counted.scalar_bytes = (counted.scalar_bytes + own.scalar_bytes)
-                        .saturating_sub(frame.scalar_bytes);
-                    counted.tag_bytes += own.tag_bytes;
-                    counted.merge_keys += own.merge_keys;
-                    counted.depth = counted.depth.max(own.depth + frame.depth);
-                } else {
-                    counted = own;
-                }
+                counted = add_run(counted, own, layout.top(run));
                 read_parts.push(node);
             }
             Err(None) => return Err(None),
@@ -858,6 +833,20 @@ fn in_parts<E: Send>(
         own: counted,
         runs: owns,
     })
+}
+
+/// What the whole text counts up to the end of a run that counts `run` (`before`: up to its
+/// start), the run's `top` taken off (`Layout::top`): values, events and scalar bytes added,
+/// nesting as deep as the run's, shifted as the top says.
+fn add_run(before: Own, run: Own, top: Own) -> Own {
+    Own {
+        nodes: (before.nodes + run.nodes).saturating_sub(top.nodes),
+        events: (before.events + run.events).saturating_sub(top.events),
+        scalar_bytes: (before.scalar_bytes + run.scalar_bytes).saturating_sub(top.scalar_bytes),
+        tag_bytes: before.tag_bytes + run.tag_bytes,
+        merge_keys: before.merge_keys + run.merge_keys,
+        depth: before.depth.max(run.depth + top.depth),
+    }
 }
 
 /// The runs of a list read and joined (`in_parts`).
